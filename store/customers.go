@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Template is a customer account template: the defaults a new account gets.
+type Template struct {
+	Code          string
+	Name          string
+	CustomerGroup string
+	Currency      string
+	Language      string
+	PaymentTerms  string
+}
+
+// Templates lists the customer account templates by code.
+func (q *Queries) Templates(ctx context.Context) ([]Template, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT code, name, customer_group, currency, language,
+		payment_terms FROM customer_templates ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("store: templates: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []Template
+	for rows.Next() {
+		var t Template
+		if err := rows.Scan(&t.Code, &t.Name, &t.CustomerGroup, &t.Currency, &t.Language,
+			&t.PaymentTerms); err != nil {
+			return nil, fmt.Errorf("store: templates: %w", mapErr(err))
+		}
+		out = append(out, t)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// Customer is a customer account.
+type Customer struct {
+	ID            int64
+	Account       string
+	Name          string
+	TaxID         string
+	Street        string
+	City          string
+	State         string
+	PostalCode    string
+	Country       string
+	Template      string
+	CustomerGroup string
+	Currency      string
+	Language      string
+	PaymentTerms  string
+	CreatedAt     time.Time
+	CreatedBy     string
+}
+
+const customerColumns = `id, account, name, tax_id, street, city, state, postal_code, country,
+	template, customer_group, currency, language, payment_terms, created_at, created_by`
+
+func scanCustomer(s scanner) (Customer, error) {
+	var c Customer
+	var at int64
+	err := s.Scan(&c.ID, &c.Account, &c.Name, &c.TaxID, &c.Street, &c.City, &c.State,
+		&c.PostalCode, &c.Country, &c.Template, &c.CustomerGroup, &c.Currency, &c.Language,
+		&c.PaymentTerms, &at, &c.CreatedBy)
+	c.CreatedAt = ms(at)
+	return c, mapErr(err)
+}
+
+// InsertCustomer stores a new customer account and fills in ID and CreatedAt.
+func (q *Queries) InsertCustomer(ctx context.Context, c *Customer) error {
+	c.CreatedAt = q.now().UTC()
+	res, err := q.q.ExecContext(ctx, `INSERT INTO customers (account, name, tax_id, street, city,
+		state, postal_code, country, template, customer_group, currency, language, payment_terms,
+		created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Account, c.Name, c.TaxID, c.Street, c.City, c.State, c.PostalCode, c.Country,
+		c.Template, c.CustomerGroup, c.Currency, c.Language, c.PaymentTerms,
+		c.CreatedAt.UnixMilli(), c.CreatedBy)
+	if err != nil {
+		return fmt.Errorf("store: insert customer %s: %w", c.Account, mapErr(err))
+	}
+	c.ID, err = res.LastInsertId()
+	return err
+}
+
+// CustomerByAccount returns the customer with that account number.
+func (q *Queries) CustomerByAccount(ctx context.Context, account string) (Customer, error) {
+	c, err := scanCustomer(q.q.QueryRowContext(ctx,
+		`SELECT `+customerColumns+` FROM customers WHERE account = ?`, account))
+	if err != nil {
+		return c, fmt.Errorf("store: customer %s: %w", account, err)
+	}
+	return c, nil
+}
+
+// CustomerByID returns the customer with that id.
+func (q *Queries) CustomerByID(ctx context.Context, id int64) (Customer, error) {
+	c, err := scanCustomer(q.q.QueryRowContext(ctx,
+		`SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
+	if err != nil {
+		return c, fmt.Errorf("store: customer #%d: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListCustomers is a page of customers ordered by account number.
+type ListCustomers struct {
+	Search string // substring of account, name or tax id
+	After  string // account number to start after
+	Limit  int    // 0 means every row
+}
+
+// Customers returns one page of customers.
+func (q *Queries) Customers(ctx context.Context, p ListCustomers) ([]Customer, error) {
+	query := `SELECT ` + customerColumns + ` FROM customers WHERE account > ?`
+	args := []any{p.After}
+	if p.Search != "" {
+		like := "%" + escapeLike(p.Search) + "%"
+		query += ` AND (account LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\' OR tax_id LIKE ? ESCAPE '\')`
+		args = append(args, like, like, like)
+	}
+	query += ` ORDER BY account`
+	if p.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, p.Limit)
+	}
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: customers: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: customers: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// Contact is a contact person of a customer.
+type Contact struct {
+	ID         int64
+	CustomerID int64
+	RequestID  *int64
+	FirstName  string
+	LastName   string
+	JobTitle   string
+	Email      string
+	Phone      string
+	Language   string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+const contactColumns = `id, customer_id, request_id, first_name, last_name, job_title, email,
+	phone, language, created_at, updated_at`
+
+func scanContact(s scanner) (Contact, error) {
+	var c Contact
+	var req sql.NullInt64
+	var created, updated int64
+	err := s.Scan(&c.ID, &c.CustomerID, &req, &c.FirstName, &c.LastName, &c.JobTitle, &c.Email,
+		&c.Phone, &c.Language, &created, &updated)
+	if req.Valid {
+		c.RequestID = &req.Int64
+	}
+	c.CreatedAt, c.UpdatedAt = ms(created), ms(updated)
+	return c, mapErr(err)
+}
+
+// InsertContact stores a contact person and fills in ID and timestamps.
+func (q *Queries) InsertContact(ctx context.Context, c *Contact) error {
+	c.CreatedAt = q.now().UTC()
+	c.UpdatedAt = c.CreatedAt
+	var req any
+	if c.RequestID != nil {
+		req = *c.RequestID
+	}
+	res, err := q.q.ExecContext(ctx, `INSERT INTO contact_persons (customer_id, request_id,
+		first_name, last_name, job_title, email, phone, language, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.CustomerID, req, c.FirstName, c.LastName,
+		c.JobTitle, c.Email, c.Phone, c.Language, c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("store: insert contact: %w", mapErr(err))
+	}
+	c.ID, err = res.LastInsertId()
+	return err
+}
+
+// ContactByID returns one contact person.
+func (q *Queries) ContactByID(ctx context.Context, id int64) (Contact, error) {
+	c, err := scanContact(q.q.QueryRowContext(ctx,
+		`SELECT `+contactColumns+` FROM contact_persons WHERE id = ?`, id))
+	if err != nil {
+		return c, fmt.Errorf("store: contact #%d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Contacts lists a customer's contact persons.
+func (q *Queries) Contacts(ctx context.Context, customerID int64) ([]Contact, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+contactColumns+` FROM contact_persons
+		WHERE customer_id = ? ORDER BY last_name, first_name, id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("store: contacts: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []Contact
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: contacts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// UpdateContact saves a contact person's own details.
+func (q *Queries) UpdateContact(ctx context.Context, c Contact) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE contact_persons SET first_name = ?, last_name = ?,
+		job_title = ?, email = ?, phone = ?, language = ?, updated_at = ? WHERE id = ?`,
+		c.FirstName, c.LastName, c.JobTitle, c.Email, c.Phone, c.Language, q.nowMS(), c.ID)
+	if err != nil {
+		return fmt.Errorf("store: update contact #%d: %w", c.ID, mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("store: update contact #%d: %w", c.ID, ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,342 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Request is a customer request: a prospect's sign-up and its review.
+type Request struct {
+	ID            int64
+	Number        string
+	Status        string
+	Version       int64
+	CompanyName   string
+	TaxID         string
+	Street        string
+	City          string
+	State         string
+	PostalCode    string
+	Country       string
+	FirstName     string
+	LastName      string
+	JobTitle      string
+	Email         string
+	Phone         string
+	Language      string
+	Username      string
+	PasswordHash  string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	VerifiedAt    *time.Time
+	DecidedAt     *time.Time
+	DecidedBy     string
+	RejectReason  string
+	RejectComment string
+	CustomerID    *int64
+	// CustomerAccount is the created customer's account number, if any.
+	CustomerAccount string
+	SourceIP        string
+}
+
+const requestColumns = `r.id, r.number, r.status, r.version, r.company_name, r.tax_id, r.street,
+	r.city, r.state, r.postal_code, r.country, r.first_name, r.last_name, r.job_title, r.email,
+	r.phone, r.language, r.username, r.password_hash, r.created_at, r.updated_at, r.verified_at,
+	r.decided_at, r.decided_by, r.reject_reason, r.reject_comment, r.customer_id,
+	coalesce(c.account, ''), r.source_ip`
+
+const requestFrom = ` FROM customer_requests r LEFT JOIN customers c ON c.id = r.customer_id`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRequest(s scanner) (Request, error) {
+	var r Request
+	var created, updated int64
+	var verified, decided, customer sql.NullInt64
+	err := s.Scan(&r.ID, &r.Number, &r.Status, &r.Version, &r.CompanyName, &r.TaxID, &r.Street,
+		&r.City, &r.State, &r.PostalCode, &r.Country, &r.FirstName, &r.LastName, &r.JobTitle,
+		&r.Email, &r.Phone, &r.Language, &r.Username, &r.PasswordHash, &created, &updated,
+		&verified, &decided, &r.DecidedBy, &r.RejectReason, &r.RejectComment, &customer,
+		&r.CustomerAccount, &r.SourceIP)
+	if err != nil {
+		return r, mapErr(err)
+	}
+	r.CreatedAt, r.UpdatedAt = ms(created), ms(updated)
+	r.VerifiedAt, r.DecidedAt = msPtr(verified), msPtr(decided)
+	if customer.Valid {
+		r.CustomerID = &customer.Int64
+	}
+	return r, nil
+}
+
+// InsertRequest stores a new request; Number, Status and the form fields must
+// be set. It fills in ID, Version and the timestamps (CreatedAt is kept when set).
+func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
+	now := q.now().UTC()
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = now
+	}
+	r.UpdatedAt, r.Version = now, 1
+	res, err := q.q.ExecContext(ctx, `INSERT INTO customer_requests (number, status, company_name,
+		tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
+		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Number, r.Status, r.CompanyName, r.TaxID, r.Street, r.City, r.State, r.PostalCode,
+		r.Country, r.FirstName, r.LastName, r.JobTitle, r.Email, r.Phone, r.Language, r.Username,
+		r.PasswordHash, r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(), nullTime(r.VerifiedAt),
+		r.SourceIP)
+	if err != nil {
+		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
+	}
+	r.ID, err = res.LastInsertId()
+	return err
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// RequestByNumber returns the request with that registration number.
+func (q *Queries) RequestByNumber(ctx context.Context, number string) (Request, error) {
+	r, err := scanRequest(q.q.QueryRowContext(ctx,
+		`SELECT `+requestColumns+requestFrom+` WHERE r.number = ?`, number))
+	if err != nil {
+		return r, fmt.Errorf("store: request %s: %w", number, err)
+	}
+	return r, nil
+}
+
+// RequestByID returns the request with that id.
+func (q *Queries) RequestByID(ctx context.Context, id int64) (Request, error) {
+	r, err := scanRequest(q.q.QueryRowContext(ctx,
+		`SELECT `+requestColumns+requestFrom+` WHERE r.id = ?`, id))
+	if err != nil {
+		return r, fmt.Errorf("store: request #%d: %w", id, err)
+	}
+	return r, nil
+}
+
+// Cursor is a position in the queue order (oldest first): created_at, then id.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// CursorOf is the position of r.
+func CursorOf(r Request) Cursor { return Cursor{CreatedAt: r.CreatedAt, ID: r.ID} }
+
+// ListRequests is a page of requests in queue order.
+type ListRequests struct {
+	Status string // "" for every status
+	Search string // substring of number, company, contact, email or tax id
+	// After starts the page after this position; Before ends it before this
+	// position (the page is still returned oldest first). At most one is set.
+	After, Before *Cursor
+	Limit         int // 0 means every row
+}
+
+// Requests returns one page by key (never OFFSET), so the cost of a page does
+// not grow with the table.
+func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, error) {
+	var where []string
+	var args []any
+	if p.Status != "" {
+		where = append(where, "r.status = ?")
+		args = append(args, p.Status)
+	}
+	if s := strings.TrimSpace(p.Search); s != "" {
+		if len([]rune(s)) >= 3 {
+			where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
+			args = append(args, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
+		} else {
+			like := "%" + escapeLike(s) + "%"
+			where = append(where, `(r.number LIKE ? ESCAPE '\' OR r.company_name LIKE ? ESCAPE '\'
+				OR r.email LIKE ? ESCAPE '\' OR r.tax_id LIKE ? ESCAPE '\'
+				OR (r.first_name || ' ' || r.last_name) LIKE ? ESCAPE '\')`)
+			args = append(args, like, like, like, like, like)
+		}
+	}
+	order := "ASC"
+	switch {
+	case p.After != nil:
+		where = append(where, "(r.created_at, r.id) > (?, ?)")
+		args = append(args, p.After.CreatedAt.UnixMilli(), p.After.ID)
+	case p.Before != nil:
+		where = append(where, "(r.created_at, r.id) < (?, ?)")
+		args = append(args, p.Before.CreatedAt.UnixMilli(), p.Before.ID)
+		order = "DESC"
+	}
+	query := `SELECT ` + requestColumns + requestFrom
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += fmt.Sprintf(" ORDER BY r.created_at %s, r.id %s", order, order)
+	if p.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, p.Limit)
+	}
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list requests: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list requests: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list requests: %w", mapErr(err))
+	}
+	if order == "DESC" {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// RequestCounts is the number of requests in each status, kept by triggers.
+func (q *Queries) RequestCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT status, n FROM request_counts`)
+	if err != nil {
+		return nil, fmt.Errorf("store: request counts: %w", mapErr(err))
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("store: request counts: %w", mapErr(err))
+		}
+		out[s] = n
+	}
+	return out, mapErr(rows.Err())
+}
+
+// RequestChange is a conditional update of a request: it applies only when
+// the request is still in From at Version, so two approvers acting at once
+// produce one outcome. Zero-valued optional fields are left alone.
+type RequestChange struct {
+	ID         int64
+	From, To   string
+	Version    int64
+	Actor      string
+	Verified   bool // set verified_at
+	Decided    bool // set decided_at and decided_by
+	Reason     string
+	Comment    string
+	CustomerID int64
+}
+
+// UpdateRequestStatus applies c or returns ErrConflict when the request moved on.
+func (q *Queries) UpdateRequestStatus(ctx context.Context, c RequestChange) error {
+	now := q.nowMS()
+	set := []string{"status = ?", "version = version + 1", "updated_at = ?"}
+	args := []any{c.To, now}
+	if c.Verified {
+		set = append(set, "verified_at = ?")
+		args = append(args, now)
+	}
+	if c.Decided {
+		set = append(set, "decided_at = ?", "decided_by = ?")
+		args = append(args, now, c.Actor)
+	}
+	if c.Reason != "" || c.Comment != "" {
+		set = append(set, "reject_reason = ?", "reject_comment = ?")
+		args = append(args, c.Reason, c.Comment)
+	}
+	if c.CustomerID != 0 {
+		set = append(set, "customer_id = ?")
+		args = append(args, c.CustomerID)
+	}
+	args = append(args, c.ID, c.From, c.Version)
+	res, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET `+strings.Join(set, ", ")+
+		` WHERE id = ? AND status = ? AND version = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("store: update request #%d: %w", c.ID, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: update request #%d: %w", c.ID, ErrConflict)
+	}
+	return nil
+}
+
+// UsernameTaken reports whether a user or an open request holds the name.
+func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)
+		OR EXISTS (SELECT 1 FROM customer_requests WHERE username = ? COLLATE NOCASE
+			AND status IN ('requested', 'verified', 'approved'))
+		OR EXISTS (SELECT 1 FROM user_requests WHERE username = ? COLLATE NOCASE
+			AND status NOT IN ('rejected', 'canceled', 'completed'))`,
+		username, username, username).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: username taken: %w", mapErr(err))
+	}
+	return n == 1, nil
+}
+
+// EmailRegistered reports whether an address belongs to a user or a request
+// that is still open.
+func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM users WHERE email = ? COLLATE NOCASE)
+		OR EXISTS (SELECT 1 FROM customer_requests WHERE email = ? COLLATE NOCASE
+			AND status IN ('requested', 'verified', 'approved'))`, email, email).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: email registered: %w", mapErr(err))
+	}
+	return n == 1, nil
+}
+
+// CountUnverified is the number of requests waiting for activation.
+func (q *Queries) CountUnverified(ctx context.Context) (int64, error) {
+	var n int64
+	err := q.q.QueryRowContext(ctx, `SELECT n FROM request_counts WHERE status = 'requested'`).Scan(&n)
+	return n, mapErr(err)
+}
+
+// CountRecentSignups counts requests from one address since a time.
+func (q *Queries) CountRecentSignups(ctx context.Context, email string, since time.Time) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM customer_requests
+		WHERE email = ? COLLATE NOCASE AND created_at >= ?`, email, since.UnixMilli()).Scan(&n)
+	return n, mapErr(err)
+}
+
+// RequestsByEmail returns the newest requests from an address in a status.
+func (q *Queries) RequestsByEmail(ctx context.Context, email, status string, limit int) ([]Request, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+requestColumns+requestFrom+`
+		WHERE r.email = ? COLLATE NOCASE AND r.status = ? ORDER BY r.id DESC LIMIT ?`,
+		email, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: requests by email: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: requests by email: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
+}

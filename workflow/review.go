@@ -1,0 +1,95 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/regdesk/regdesk/store"
+)
+
+// freeMailDomains are shared by unrelated people, so a matching domain says
+// nothing about a duplicate.
+var freeMailDomains = map[string]bool{
+	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true,
+	"live.com": true, "yahoo.com": true, "icloud.com": true, "me.com": true, "aol.com": true,
+	"proton.me": true, "protonmail.com": true, "gmx.de": true, "gmx.net": true, "web.de": true,
+	"mail.com": true, "yandex.ru": true, "qq.com": true, "163.com": true, "example.com": true,
+}
+
+// Warning is something an approver should look at before deciding.
+type Warning struct {
+	Field   string // email, domain, company_name, tax_id
+	Message string // "Same email as customer C00012 (Contoso Ltd)"
+	Ref     string
+}
+
+// Warnings lists customers and open requests that resemble r.
+func (s *Service) Warnings(ctx context.Context, q *store.Queries, r store.Request) ([]Warning, error) {
+	m := store.MatchQuery{ExcludeRequestID: r.ID, Email: r.Email, CompanyName: r.CompanyName, TaxID: r.TaxID}
+	if _, domain, ok := strings.Cut(r.Email, "@"); ok && !freeMailDomains[strings.ToLower(domain)] {
+		m.Domain = domain
+	}
+	matches, err := q.Matches(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	label := map[string]string{"email": "Same email", "domain": "Same email domain",
+		"company_name": "Same company name", "tax_id": "Same tax id"}
+	var out []Warning
+	seen := map[string]bool{}
+	for _, x := range matches {
+		// An exact email match already implies the domain one.
+		if x.Field == "domain" && seen["email"+x.Ref] {
+			continue
+		}
+		seen[x.Field+x.Ref] = true
+		what := "customer " + x.Ref
+		if x.Entity == store.EntityRequest {
+			what = x.Status + " request " + x.Ref
+		}
+		out = append(out, Warning{Field: x.Field, Ref: x.Ref,
+			Message: fmt.Sprintf("%s as %s (%s)", label[x.Field], what, x.Name)})
+	}
+	return out, nil
+}
+
+// SetParam validates and stores a parameter, with an audit row.
+func (s *Service) SetParam(ctx context.Context, key, value, actor string) error {
+	d, ok := ParamDefByKey(key)
+	if !ok {
+		return &ParamError{Key: key}
+	}
+	if err := d.Validate(value); err != nil {
+		return &ParamError{Key: key, Reason: err.Error()}
+	}
+	if actor == "" {
+		actor = "operator"
+	}
+	return s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if key == ParamDefaultTemplate {
+			ts, err := tx.Templates(ctx)
+			if err != nil {
+				return err
+			}
+			var codes []string
+			found := false
+			for _, t := range ts {
+				codes = append(codes, t.Code)
+				found = found || t.Code == value
+			}
+			if !found {
+				return &ParamError{Key: key, Reason: fmt.Sprintf("no template %q; use one of %s",
+					value, strings.Join(codes, ", "))}
+			}
+		}
+		if err := tx.SetParam(ctx, key, value, actor); err != nil {
+			return err
+		}
+		detail := value
+		if strings.HasPrefix(key, "template.") {
+			detail = "template changed"
+		}
+		return audit(ctx, tx, actor, store.EntityParam, key, "set", detail)
+	})
+}

@@ -1,0 +1,271 @@
+package workflow
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/regdesk/regdesk/store"
+)
+
+// Enqueuer hands work to the job queue inside the transaction that created
+// it, so the work and its reason commit together. A nil Enqueuer leaves mail
+// queued in the outbox for the next worker that starts.
+type Enqueuer interface {
+	MailQueued(ctx context.Context, tx *store.Tx, mailID int64) error
+	UserRequestSubmitted(ctx context.Context, tx *store.Tx, userRequestID int64) error
+}
+
+// Config holds the Service's dependencies.
+type Config struct {
+	DB *store.DB
+	// BaseURL is the public portal URL used in links when the portal.base_url
+	// parameter is empty.
+	BaseURL string
+	Jobs    Enqueuer
+	Logger  *slog.Logger
+}
+
+// Service applies the process: every action runs in one transaction together
+// with its audit row and any outbox row.
+type Service struct {
+	db      *store.DB
+	baseURL string
+	jobs    Enqueuer
+	log     *slog.Logger
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: cfg.DB, baseURL: strings.TrimRight(cfg.BaseURL, "/"), jobs: cfg.Jobs,
+		log: log.With("component", "workflow")}
+}
+
+// DB is the service's store.
+func (s *Service) DB() *store.DB { return s.db }
+
+// SetJobs installs the job queue once it exists (it needs the store first).
+func (s *Service) SetJobs(j Enqueuer) { s.jobs = j }
+
+func (s *Service) now() time.Time { return s.db.Now() }
+
+// portalURL is the base of every link in mail.
+func (s *Service) portalURL(p Params) string {
+	if u := p.String(ParamBaseURL); u != "" {
+		return strings.TrimRight(u, "/")
+	}
+	if s.baseURL != "" {
+		return s.baseURL
+	}
+	return "http://127.0.0.1:8080"
+}
+
+// queueMail renders a template and writes it to the outbox in tx.
+func (s *Service) queueMail(ctx context.Context, tx *store.Tx, p Params, kind, tmplKey, ref, to string, d MailData) error {
+	if d.PortalURL == "" {
+		d.PortalURL = s.portalURL(p)
+	}
+	m, err := RenderMail(p.String(tmplKey), d)
+	if err != nil {
+		// A template that passed validation cannot fail here; fall back to the
+		// default rather than lose the mail.
+		def, _ := ParamDefByKey(tmplKey)
+		s.log.Error("mail template failed, using the default", "template", tmplKey, "err", err)
+		if m, err = RenderMail(def.Default, d); err != nil {
+			return fmt.Errorf("workflow: render %s mail: %w", kind, err)
+		}
+	}
+	row := &store.Mail{MessageID: newMessageID(p.String(ParamMailFrom)), Kind: kind, Ref: ref,
+		To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+	if err := tx.InsertMail(ctx, row); err != nil {
+		return err
+	}
+	if s.jobs != nil {
+		return s.jobs.MailQueued(ctx, tx, row.ID)
+	}
+	return nil
+}
+
+func newMessageID(from string) string {
+	domain := "regdesk.localhost"
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			domain = d
+		}
+	}
+	return "<" + randomToken(18) + "@" + domain + ">"
+}
+
+// randomToken returns n random bytes, base64url-encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashToken is the stored form of a link token.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func audit(ctx context.Context, tx *store.Tx, actor, entity, ref, action, detail string) error {
+	return tx.InsertAudit(ctx, store.AuditEntry{Actor: actor, Entity: entity, Ref: ref,
+		Action: action, Detail: detail})
+}
+
+// changed explains why a request could not take an event: who moved it on.
+func changed(ctx context.Context, q *store.Queries, r store.Request, err error) error {
+	ce := &ChangedError{Number: r.Number, Status: r.Status, Err: err}
+	if cur, rerr := q.RequestByID(ctx, r.ID); rerr == nil {
+		ce.Status = cur.Status
+	}
+	if last, lerr := q.LastAudit(ctx, store.EntityRequest, r.Number); lerr == nil {
+		ce.By, ce.At, ce.Action = last.Actor, last.At, last.Action
+	}
+	return ce
+}
+
+// transition moves a request on event in tx, conditionally on its version,
+// and writes the audit row.
+func (s *Service) transition(ctx context.Context, tx *store.Tx, r store.Request, version int64,
+	event string, c store.RequestChange, detail string) (store.Request, error) {
+	to, err := NextRequest(r.Status, event)
+	if err != nil {
+		return r, changed(ctx, &tx.Queries, r, err)
+	}
+	if version != 0 && version != r.Version {
+		return r, changed(ctx, &tx.Queries, r, ErrConflict)
+	}
+	c.ID, c.From, c.To, c.Version = r.ID, r.Status, to, r.Version
+	if err := tx.UpdateRequestStatus(ctx, c); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return r, changed(ctx, &tx.Queries, r, err)
+		}
+		return r, err
+	}
+	if err := audit(ctx, tx, c.Actor, store.EntityRequest, r.Number, event, detail); err != nil {
+		return r, err
+	}
+	return tx.RequestByID(ctx, r.ID)
+}
+
+func checkActor(actor string) error {
+	if strings.TrimSpace(actor) == "" {
+		return &FieldError{Field: "as", Message: "say who is acting (--as APPROVER)"}
+	}
+	return nil
+}
+
+// Action identifies a request and who acts on it. Version, when not zero, is
+// the version the actor saw: if the request changed since, the action is
+// refused with who changed it.
+type Action struct {
+	Number  string
+	Actor   string
+	Version int64
+}
+
+// Approve approves a verified request.
+func (s *Service) Approve(ctx context.Context, a Action) (store.Request, error) {
+	if err := checkActor(a.Actor); err != nil {
+		return store.Request{}, err
+	}
+	var out store.Request
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.RequestByNumber(ctx, a.Number)
+		if err != nil {
+			return err
+		}
+		out, err = s.transition(ctx, tx, r, a.Version, EventApprove,
+			store.RequestChange{Actor: a.Actor, Decided: true}, "")
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("approve %s: %w", a.Number, err)
+	}
+	s.log.Info("request approved", "number", a.Number, "actor", a.Actor)
+	return out, nil
+}
+
+// Reject rejects a verified or approved request with a reason code from the
+// parameters and an optional comment for the prospect, who is emailed.
+func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) (store.Request, error) {
+	if err := checkActor(a.Actor); err != nil {
+		return store.Request{}, err
+	}
+	comment = strings.TrimSpace(comment)
+	if len([]rune(comment)) > 1000 {
+		return store.Request{}, &FieldError{Field: "comment", Message: "at most 1000 characters"}
+	}
+	var out store.Request
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		p, err := LoadParams(ctx, &tx.Queries)
+		if err != nil {
+			return err
+		}
+		reasons := p.RejectReasons()
+		if !contains(reasons, reason) {
+			return &FieldError{Field: "reason", Message: fmt.Sprintf("unknown reason %q; use one of %s",
+				reason, strings.Join(reasons, ", "))}
+		}
+		r, err := tx.RequestByNumber(ctx, a.Number)
+		if err != nil {
+			return err
+		}
+		out, err = s.transition(ctx, tx, r, a.Version, EventReject, store.RequestChange{
+			Actor: a.Actor, Decided: true, Reason: reason, Comment: comment}, reason)
+		if err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, p, "rejection", ParamTmplRejection, r.Number, r.Email, MailData{
+			Company: r.CompanyName, FirstName: r.FirstName, LastName: r.LastName, Number: r.Number,
+			Username: r.Username, Reason: ReasonLabel(reason), Comment: comment})
+	})
+	if err != nil {
+		return out, fmt.Errorf("reject %s: %w", a.Number, err)
+	}
+	s.log.Info("request rejected", "number", a.Number, "actor", a.Actor, "reason", reason)
+	return out, nil
+}
+
+// ReasonLabel is the words shown to a prospect for a reason code.
+func ReasonLabel(code string) string {
+	switch code {
+	case "duplicate":
+		return "Your company is already registered with us"
+	case "incomplete":
+		return "The information given is incomplete"
+	case "unverifiable":
+		return "We could not verify the information given"
+	case "not_eligible":
+		return "Your company is not eligible for a customer account"
+	case "other":
+		return "Other"
+	}
+	s := strings.ReplaceAll(code, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

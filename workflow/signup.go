@@ -1,0 +1,268 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/regdesk/regdesk/store"
+)
+
+// SignupInput is a validated sign-up. The portal validates the form and
+// hashes the password before calling SignUp.
+type SignupInput struct {
+	CompanyName, TaxID, Street, City, State, PostalCode, Country string
+	FirstName, LastName, JobTitle, Email, Phone, Language        string
+	Username, PasswordHash                                      string
+	SourceIP                                                    string
+}
+
+// SignupResult is what SignUp did. The portal shows the same page whatever
+// it is, so nobody learns whether an address was known.
+type SignupResult struct {
+	Number string // empty when the address was already registered
+	Token  string // the activation token mailed to the prospect
+}
+
+// SignUp stores a customer request as requested and queues the activation
+// mail, in one transaction. A sign-up for an address that is registered
+// already makes no request; that address gets a note instead (at most one an hour).
+func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, error) {
+	var res SignupResult
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		p, err := LoadParams(ctx, &tx.Queries)
+		if err != nil {
+			return err
+		}
+		n, err := tx.CountUnverified(ctx)
+		if err != nil {
+			return err
+		}
+		if n >= int64(p.Int(ParamMaxUnverified)) {
+			return ErrSignupPaused
+		}
+		recent, err := tx.CountRecentSignups(ctx, in.Email, s.now().Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		if recent >= p.Int(ParamSignupPerAddress) {
+			return ErrTooMany
+		}
+		known, err := tx.EmailRegistered(ctx, in.Email)
+		if err != nil {
+			return err
+		}
+		if known {
+			return s.noteAlreadyRegistered(ctx, tx, p, in.Email)
+		}
+		taken, err := tx.UsernameTaken(ctx, in.Username)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return &FieldError{Field: "username", Message: "This user name is taken. Choose another."}
+		}
+		number, err := s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration)
+		if err != nil {
+			return err
+		}
+		r := store.Request{Number: number, Status: Requested, CompanyName: in.CompanyName,
+			TaxID: in.TaxID, Street: in.Street, City: in.City, State: in.State,
+			PostalCode: in.PostalCode, Country: in.Country, FirstName: in.FirstName,
+			LastName: in.LastName, JobTitle: in.JobTitle, Email: in.Email, Phone: in.Phone,
+			Language: in.Language, Username: in.Username, PasswordHash: in.PasswordHash,
+			SourceIP: in.SourceIP}
+		if err := tx.InsertRequest(ctx, &r); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, "prospect", store.EntityRequest, r.Number, "sign_up",
+			"from "+in.SourceIP); err != nil {
+			return err
+		}
+		res.Number = r.Number
+		res.Token, err = s.queueActivation(ctx, tx, p, r)
+		return err
+	})
+	if err != nil {
+		return SignupResult{}, fmt.Errorf("sign up: %w", err)
+	}
+	return res, nil
+}
+
+// noteAlreadyRegistered tells the owner of a registered address that someone
+// tried to sign up with it, at most once an hour.
+func (s *Service) noteAlreadyRegistered(ctx context.Context, tx *store.Tx, p Params, email string) error {
+	recent, err := tx.Mails(ctx, store.ListMail{Ref: "known:" + strings.ToLower(email), Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(recent) > 0 && s.now().Sub(recent[0].CreatedAt) < time.Hour {
+		return nil
+	}
+	return s.queueMail(ctx, tx, p, "already_registered", ParamTmplAlreadyKnown,
+		"known:"+strings.ToLower(email), email, MailData{})
+}
+
+// queueActivation makes a fresh activation token (older ones stop working)
+// and queues the mail with its link.
+func (s *Service) queueActivation(ctx context.Context, tx *store.Tx, p Params, r store.Request) (string, error) {
+	if err := tx.RevokeTokens(ctx, store.TokenActivation, &r.ID, nil); err != nil {
+		return "", err
+	}
+	ttl := p.Duration(ParamActivationTTL)
+	token, err := s.newToken(ctx, tx, store.TokenActivation, &r.ID, nil, ttl)
+	if err != nil {
+		return "", err
+	}
+	err = s.queueMail(ctx, tx, p, "activation", ParamTmplActivation, r.Number, r.Email, MailData{
+		Company: r.CompanyName, FirstName: r.FirstName, LastName: r.LastName, Number: r.Number,
+		Username: r.Username, Link: s.portalURL(p) + "/activate?token=" + token,
+		ExpiresIn: humanDuration(ttl)})
+	return token, err
+}
+
+// newToken stores the hash of a fresh 256-bit token and returns the token.
+func (s *Service) newToken(ctx context.Context, tx *store.Tx, kind string, requestID, userID *int64, ttl time.Duration) (string, error) {
+	token := randomToken(32)
+	t := &store.Token{Hash: HashToken(token), Kind: kind, RequestID: requestID, UserID: userID,
+		ExpiresAt: s.now().Add(ttl)}
+	return token, tx.InsertToken(ctx, t)
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d >= 2*time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d == time.Hour:
+		return "1 hour"
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
+}
+
+// TokenState is what a link token is worth right now.
+type TokenState struct {
+	Err    error  // nil, ErrTokenInvalid, ErrTokenExpired or ErrTokenUsed
+	Number string // the request it belongs to, when valid
+}
+
+// CheckActivation looks at an activation token without using it (the GET
+// page; mail scanners fetch links, so looking must not activate).
+func (s *Service) CheckActivation(ctx context.Context, token string) (TokenState, error) {
+	t, err := s.lookupToken(ctx, s.db.Read(), store.TokenActivation, token)
+	if err != nil {
+		return TokenState{Err: err}, nil
+	}
+	r, err := s.db.Read().RequestByID(ctx, *t.RequestID)
+	if err != nil {
+		return TokenState{}, err
+	}
+	if r.Status != Requested {
+		return TokenState{Err: ErrTokenUsed}, nil
+	}
+	return TokenState{Number: r.Number}, nil
+}
+
+// lookupToken returns a usable token or why it is not.
+func (s *Service) lookupToken(ctx context.Context, q *store.Queries, kind, token string) (store.Token, error) {
+	if len(token) < 20 || len(token) > 100 {
+		return store.Token{}, ErrTokenInvalid
+	}
+	t, err := q.TokenByHash(ctx, kind, HashToken(token))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return t, ErrTokenInvalid
+	case err != nil:
+		return t, err
+	case t.UsedAt != nil:
+		return t, ErrTokenUsed
+	case !s.now().Before(t.ExpiresAt):
+		return t, ErrTokenExpired
+	}
+	return t, nil
+}
+
+// Activate uses an activation token: the request becomes verified and
+// enters the approvers' queue.
+func (s *Service) Activate(ctx context.Context, token string) (store.Request, error) {
+	var out store.Request
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		t, err := s.lookupToken(ctx, &tx.Queries, store.TokenActivation, token)
+		if err != nil {
+			return err
+		}
+		r, err := tx.RequestByID(ctx, *t.RequestID)
+		if err != nil {
+			return err
+		}
+		if r.Status != Requested {
+			return ErrTokenUsed
+		}
+		if err := tx.UseToken(ctx, t.ID); err != nil {
+			return ErrTokenUsed
+		}
+		out, err = s.transition(ctx, tx, r, 0, EventActivate,
+			store.RequestChange{Actor: "prospect", Verified: true}, "email confirmed")
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("activate: %w", err)
+	}
+	s.log.Info("request verified", "number", out.Number)
+	return out, nil
+}
+
+// ResendActivationTo sends a fresh link to an address with a request waiting
+// for activation. It says nothing about whether there was one.
+func (s *Service) ResendActivationTo(ctx context.Context, email string) error {
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		rs, err := tx.RequestsByEmail(ctx, email, Requested, 1)
+		if err != nil || len(rs) == 0 {
+			return err
+		}
+		p, err := LoadParams(ctx, &tx.Queries)
+		if err != nil {
+			return err
+		}
+		_, err = s.queueActivation(ctx, tx, p, rs[0])
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("resend activation: %w", err)
+	}
+	return nil
+}
+
+// ResendActivation sends a fresh activation link for a request (approvers).
+func (s *Service) ResendActivation(ctx context.Context, a Action) (string, error) {
+	var token string
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.RequestByNumber(ctx, a.Number)
+		if err != nil {
+			return err
+		}
+		if r.Status != Requested {
+			return changed(ctx, &tx.Queries, r, &TransitionError{Kind: "customer request",
+				From: r.Status, Event: "resend the activation link of"})
+		}
+		p, err := LoadParams(ctx, &tx.Queries)
+		if err != nil {
+			return err
+		}
+		if token, err = s.queueActivation(ctx, tx, p, r); err != nil {
+			return err
+		}
+		actor := a.Actor
+		if actor == "" {
+			actor = "operator"
+		}
+		return audit(ctx, tx, actor, store.EntityRequest, r.Number, "resend", "activation link sent to "+r.Email)
+	})
+	if err != nil {
+		return "", fmt.Errorf("resend %s: %w", a.Number, err)
+	}
+	return token, nil
+}
