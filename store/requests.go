@@ -91,8 +91,30 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
-	r.ID, err = res.LastInsertId()
-	return err
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return q.indexRequests(ctx, r.ID, r.ID)
+}
+
+// indexRequests adds the requests with ids in [from, to] to the search index.
+func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, company_name,
+		contact, email, tax_id) SELECT id, number, company_name, first_name || ' ' || last_name,
+		email, tax_id FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
+	if err != nil {
+		return fmt.Errorf("store: index requests: %w", mapErr(err))
+	}
+	return nil
+}
+
+// unindexRequest removes a request from the search index.
+func (q *Queries) unindexRequest(ctx context.Context, id int64) error {
+	_, err := q.q.ExecContext(ctx, `DELETE FROM request_search WHERE rowid = ?`, id)
+	if err != nil {
+		return fmt.Errorf("store: unindex request #%d: %w", id, mapErr(err))
+	}
+	return nil
 }
 
 func nullTime(t *time.Time) any {

@@ -36,3 +36,15 @@ func (q *Queries) PeekValue(ctx context.Context, name string) (int64, error) {
 	}
 	return v, nil
 }
+
+// NextValues allocates n consecutive values and returns the first.
+func (q *Queries) NextValues(ctx context.Context, name string, n int64) (int64, error) {
+	var v int64
+	err := q.q.QueryRowContext(ctx,
+		`UPDATE sequences SET next_value = next_value + ? WHERE name = ? RETURNING next_value - ?`,
+		n, name, n).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: next %d %s numbers: %w", n, name, mapErr(err))
+	}
+	return v, nil
+}

@@ -272,26 +272,10 @@ CREATE TRIGGER customer_requests_count_delete AFTER DELETE ON customer_requests 
     UPDATE request_counts SET n = n - 1 WHERE status = OLD.status;
 END;
 
--- Substring search across number, company, contact, email and tax id.
+-- Substring search across number, company, contact, email and tax id. The
+-- store keeps it in step with customer_requests (not triggers: FTS5 flushes
+-- its buffer at every statement savepoint, which makes bulk loads crawl).
 CREATE VIRTUAL TABLE request_search USING fts5 (
     number, company_name, contact, email, tax_id,
     content = '', contentless_delete = 1, tokenize = 'trigram'
 );
-
-CREATE TRIGGER customer_requests_search_insert AFTER INSERT ON customer_requests BEGIN
-    INSERT INTO request_search (rowid, number, company_name, contact, email, tax_id)
-    VALUES (NEW.id, NEW.number, NEW.company_name, NEW.first_name || ' ' || NEW.last_name,
-            NEW.email, NEW.tax_id);
-END;
-
-CREATE TRIGGER customer_requests_search_update AFTER UPDATE OF
-    company_name, first_name, last_name, email, tax_id ON customer_requests BEGIN
-    DELETE FROM request_search WHERE rowid = OLD.id;
-    INSERT INTO request_search (rowid, number, company_name, contact, email, tax_id)
-    VALUES (NEW.id, NEW.number, NEW.company_name, NEW.first_name || ' ' || NEW.last_name,
-            NEW.email, NEW.tax_id);
-END;
-
-CREATE TRIGGER customer_requests_search_delete AFTER DELETE ON customer_requests BEGIN
-    DELETE FROM request_search WHERE rowid = OLD.id;
-END;

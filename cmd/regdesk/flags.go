@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// flags is a subcommand's flag set with the flags every command shares.
+type flags struct {
+	*flag.FlagSet
+	env  *env
+	data *string
+}
+
+func newFlags(e *env, name string) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := &flags{FlagSet: fs, env: e}
+	f.data = fs.String("data", "./regdesk-data", "data directory (holds regdesk.db)")
+	return f
+}
+
+// parse accepts flags before, between and after positional arguments
+// ("requests approve REG-1 --as alice"), then fills every flag not given on
+// the command line from REGDESK_<FLAG>. It returns the positional arguments.
+func (f *flags) parse(args []string, positional ...string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				f.printUsage(positional)
+				return nil, errUsageShown
+			}
+			return nil, usageErrorf("%s: %v", f.Name(), err)
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	var envErr error
+	f.VisitAll(func(fl *flag.Flag) {
+		if set[fl.Name] || envErr != nil {
+			return
+		}
+		key := "REGDESK_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if v := f.env.getenv(key); v != "" {
+			if err := fl.Value.Set(v); err != nil {
+				envErr = usageErrorf("%s=%q: %v", key, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, envErr
+	}
+	if len(pos) != len(positional) {
+		if len(pos) < len(positional) {
+			return nil, usageErrorf("%s: missing %s", f.Name(), strings.Join(positional[len(pos):], " "))
+		}
+		return nil, usageErrorf("%s: unexpected argument %q", f.Name(), pos[len(positional)])
+	}
+	return pos, nil
+}
+
+func (f *flags) printUsage(positional []string) {
+	w := f.env.stderr
+	fmt.Fprintf(w, "Usage: regdesk %s %s [FLAGS]\n\nFlags:\n", f.Name(), strings.Join(positional, " "))
+	f.VisitAll(func(fl *flag.Flag) {
+		name, usage := flag.UnquoteUsage(fl)
+		fmt.Fprintf(w, "  --%s %s\n        %s", fl.Name, name, usage)
+		if fl.DefValue != "" && fl.DefValue != "false" {
+			fmt.Fprintf(w, " (default %s)", fl.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// dbPath is the database file in the data directory.
+func (f *flags) dbPath() string { return filepath.Join(*f.data, "regdesk.db") }
+
+// open opens (and migrates) the database and the workflow service on it.
+func (f *flags) open(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.Service, error) {
+	db, err := store.Open(ctx, f.dbPath(), store.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := workflow.New(workflow.Config{DB: db, Logger: log})
+	return db, svc, nil
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
