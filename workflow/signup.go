@@ -15,8 +15,8 @@ import (
 type SignupInput struct {
 	CompanyName, TaxID, Street, City, State, PostalCode, Country string
 	FirstName, LastName, JobTitle, Email, Phone, Language        string
-	Username, PasswordHash                                      string
-	SourceIP                                                    string
+	Username, PasswordHash                                       string
+	SourceIP                                                     string
 }
 
 // SignupResult is what SignUp did. The portal shows the same page whatever

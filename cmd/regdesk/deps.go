@@ -13,6 +13,7 @@ import (
 	_ "github.com/chromedp/chromedp"
 	_ "github.com/emersion/go-smtp"
 	_ "github.com/go-chi/chi/v5"
+	_ "github.com/prometheus/client_golang/prometheus"
 	_ "github.com/riverqueue/river"
 	_ "github.com/riverqueue/river/riverdriver/riversqlite"
 	_ "github.com/riverqueue/river/rivermigrate"
@@ -21,6 +22,6 @@ import (
 	_ "golang.org/x/crypto/ssh"
 	_ "golang.org/x/sync/errgroup"
 	_ "modernc.org/sqlite"
-	_ "github.com/prometheus/client_golang/prometheus"
 )
+
 func main() {}

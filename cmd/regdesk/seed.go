@@ -134,8 +134,8 @@ func seedRequest(rng *rand.Rand, number string, seq int64, at time.Time) store.R
 		Street: fmt.Sprintf("%d %s Street", 1+rng.IntN(400), pick(rng, seedLast)),
 		City:   pl.city, State: pl.state, PostalCode: pl.postal, Country: pl.country,
 		FirstName: first, LastName: last, JobTitle: pick(rng, seedJobs),
-		Email: strings.ToLower(asciiOnly(first)+"."+asciiOnly(last)) + fmt.Sprintf("%d@", seq) + domain,
-		Phone: pl.phone + fmt.Sprintf("%04d %03d", rng.IntN(10000), rng.IntN(1000)),
+		Email:    strings.ToLower(asciiOnly(first)+"."+asciiOnly(last)) + fmt.Sprintf("%d@", seq) + domain,
+		Phone:    pl.phone + fmt.Sprintf("%04d %03d", rng.IntN(10000), rng.IntN(1000)),
 		Language: pl.lang, Username: strings.ToLower(asciiOnly(first)) + fmt.Sprintf(".%d", seq),
 		CreatedAt: at, UpdatedAt: at, SourceIP: fmt.Sprintf("192.0.2.%d", rng.IntN(254)+1),
 	}
@@ -193,8 +193,8 @@ func seedCustomer(ctx context.Context, tx *store.Tx, p workflow.Params, r store.
 	c := store.Customer{Account: account, Name: r.CompanyName, TaxID: r.TaxID, Street: r.Street,
 		City: r.City, State: r.State, PostalCode: r.PostalCode, Country: r.Country, Template: tmpl,
 		CustomerGroup: map[string]string{"STANDARD": "DOM", "EU": "EU", "EXPORT": "EXP"}[tmpl],
-		Currency: map[string]string{"STANDARD": "USD", "EU": "EUR", "EXPORT": "USD"}[tmpl],
-		Language: r.Language, PaymentTerms: "Net 30", CreatedBy: r.DecidedBy}
+		Currency:      map[string]string{"STANDARD": "USD", "EU": "EUR", "EXPORT": "USD"}[tmpl],
+		Language:      r.Language, PaymentTerms: "Net 30", CreatedBy: r.DecidedBy}
 	if err := tx.InsertCustomer(ctx, &c); err != nil {
 		return 0, err
 	}
