@@ -57,22 +57,30 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 		return nil
 	}
 	permanent := mailer.IsPermanent(sendErr)
-	final := permanent || job.Attempt >= job.MaxAttempts
-	if err := db.WithTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-		return tx.MarkMailAttempt(ctx, id, sendErr.Error(), final)
+	if !permanent && job.Attempt < job.MaxAttempts {
+		if err := db.WithTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			return tx.MarkMailAttempt(ctx, id, sendErr.Error(), false)
+		}); err != nil {
+			log.Error("recording a failed delivery", "err", err)
+		}
+		log.Warn("mail delivery failed; will retry", "err", sendErr)
+		return sendErr
+	}
+	// Failed for good: mark the row failed and finish the job in one
+	// transaction, so a retry from the TUI can queue a new job at once.
+	ctx = context.WithoutCancel(ctx)
+	if err := db.WithTx(ctx, func(tx *store.Tx) error {
+		if err := tx.MarkMailAttempt(ctx, id, sendErr.Error(), true); err != nil {
+			return err
+		}
+		_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
+		return err
 	}); err != nil {
 		log.Error("recording a failed delivery", "err", err)
+		return sendErr
 	}
-	switch {
-	case permanent:
-		log.Error("mail refused; marked failed", "err", sendErr)
-		return river.JobCancel(sendErr)
-	case final:
-		log.Error("mail failed after its last attempt", "err", sendErr)
-	default:
-		log.Warn("mail delivery failed; will retry", "err", sendErr)
-	}
-	return sendErr
+	log.Error("mail failed; marked failed", "err", sendErr, "permanent", permanent)
+	return nil
 }
 
 // from is the sender: serve --mail-from, else the mail.from parameter.

@@ -21,7 +21,10 @@ import (
 type Config struct {
 	DB      *store.DB
 	Service *workflow.Service
-	Sender  mailer.Sender
+	// Steps runs the user request workflow; nil means Service. Tests wrap
+	// it to inject failures.
+	Steps  Steps
+	Sender mailer.Sender
 	// MailFrom, when set, overrides the mail.from parameter (serve --mail-from).
 	MailFrom string
 	Logger   *slog.Logger
@@ -39,6 +42,15 @@ type Config struct {
 	StopTimeout time.Duration
 	// TestOnly relaxes River's production checks in tests.
 	TestOnly bool
+}
+
+// Steps is the part of workflow.Service the workflow worker drives.
+type Steps interface {
+	RunStepWith(ctx context.Context, userRequestID int64, attempt int,
+		inTx func(tx *store.Tx, res workflow.StepResult) error) (workflow.StepResult, error)
+	RecordRetry(ctx context.Context, userRequestID int64, attempt int, cause error) error
+	FailUserRequestWith(ctx context.Context, userRequestID int64, attempt int, cause error,
+		inTx func(tx *store.Tx) error) error
 }
 
 // Runner is the job queue of `regdesk serve`: River with the mail and
@@ -62,6 +74,9 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "jobs")
+	if cfg.Steps == nil {
+		cfg.Steps = cfg.Service
+	}
 	if cfg.Backoff.Base <= 0 {
 		cfg.Backoff = DefaultBackoff()
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/regdesk/regdesk/store"
@@ -22,10 +23,18 @@ type userRequestWorker struct {
 }
 
 func (w *userRequestWorker) Work(ctx context.Context, job *river.Job[UserRequestArgs]) error {
-	svc, id := w.r.cfg.Service, job.Args.UserRequestID
+	svc, id := w.r.cfg.Steps, job.Args.UserRequestID
 	log := w.r.log.With("user_request_id", id, "attempt", job.Attempt)
 	for {
-		res, err := svc.RunStep(ctx, id, job.Attempt)
+		// The last step finishes the job in its own transaction, so a human
+		// action right after it (approve, retry) can queue a new job.
+		res, err := svc.RunStepWith(ctx, id, job.Attempt, func(tx *store.Tx, res workflow.StepResult) error {
+			if res.More {
+				return nil
+			}
+			_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
+			return err
+		})
 		if errors.Is(err, store.ErrNotFound) {
 			return river.JobCancel(err)
 		}
@@ -45,7 +54,7 @@ func (w *userRequestWorker) Work(ctx context.Context, job *river.Job[UserRequest
 // permanent error or after the workflow.max_attempts-th attempt; otherwise
 // River retries with backoff.
 func (w *userRequestWorker) failed(ctx context.Context, job *river.Job[UserRequestArgs], cause error) error {
-	svc, id := w.r.cfg.Service, job.Args.UserRequestID
+	svc, id := w.r.cfg.Steps, job.Args.UserRequestID
 	ctx = context.WithoutCancel(ctx)
 	maxAttempts := job.MaxAttempts
 	if p, err := workflow.LoadParams(ctx, w.r.cfg.DB.Read()); err == nil {
@@ -53,12 +62,16 @@ func (w *userRequestWorker) failed(ctx context.Context, job *river.Job[UserReque
 	}
 	var pe *workflow.PermanentError
 	if errors.As(cause, &pe) || job.Attempt >= maxAttempts {
-		if err := svc.FailUserRequest(ctx, id, job.Attempt, cause); err != nil {
+		err := svc.FailUserRequestWith(ctx, id, job.Attempt, cause, func(tx *store.Tx) error {
+			_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
+			return err
+		})
+		if err != nil {
 			w.r.log.Error("marking a user request failed", "user_request_id", id, "err", err)
 			return err
 		}
 		w.r.log.Error("user request failed", "user_request_id", id, "attempt", job.Attempt, "err", cause)
-		return river.JobCancel(cause)
+		return nil
 	}
 	if err := svc.RecordRetry(ctx, id, job.Attempt, cause); err != nil {
 		w.r.log.Error("recording a retry", "user_request_id", id, "err", err)
@@ -99,7 +112,7 @@ func (h *errorHandler) final(ctx context.Context, job *rivertype.JobRow, cause e
 	case UserRequestArgs{}.Kind():
 		var a UserRequestArgs
 		if err = json.Unmarshal(job.EncodedArgs, &a); err == nil {
-			err = h.r.cfg.Service.FailUserRequest(ctx, a.UserRequestID, job.Attempt, cause)
+			err = h.r.cfg.Steps.FailUserRequestWith(ctx, a.UserRequestID, job.Attempt, cause, nil)
 		}
 	}
 	if err != nil {
