@@ -35,7 +35,7 @@ type envOpts struct {
 	noStart bool
 }
 
-func newEnv(t *testing.T, o envOpts) *env {
+func newEnv(t testing.TB, o envOpts) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{db: storetest.New(t)}
@@ -68,7 +68,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	return e
 }
 
-func (e *env) start(t *testing.T) {
+func (e *env) start(t testing.TB) {
 	t.Helper()
 	if err := e.runner.Start(context.Background()); err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ type Config struct {
 	// PollInterval is how often idle queues look for new jobs (SQLite has
 	// no notifications); 0 means 500 ms.
 	PollInterval time.Duration
-	// MailWorkers and WorkflowWorkers bound concurrent jobs; 0 means 4 and 2.
+	// MailWorkers and WorkflowWorkers bound concurrent jobs; 0 means 8 and 4.
 	MailWorkers, WorkflowWorkers int
 	// SweepInterval is how often rows without a live job are queued again;
 	// 0 means 5 minutes.
@@ -98,15 +98,15 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	r.client, err = river.NewClient(riversqlite.New(pool), &river.Config{
 		Logger: riverLogger(log),
 		Queues: map[string]river.QueueConfig{
-			QueueMail:          {MaxWorkers: orInt(cfg.MailWorkers, 4)},
-			QueueWorkflow:      {MaxWorkers: orInt(cfg.WorkflowWorkers, 2)},
+			QueueMail:          {MaxWorkers: orInt(cfg.MailWorkers, 8)},
+			QueueWorkflow:      {MaxWorkers: orInt(cfg.WorkflowWorkers, 4)},
 			river.QueueDefault: {MaxWorkers: 1},
 		},
 		Workers:           workers,
 		ErrorHandler:      &errorHandler{r: r},
 		RetryPolicy:       cfg.Backoff,
 		FetchPollInterval: cfg.PollInterval,
-		FetchCooldown:     min(cfg.PollInterval, 50*time.Millisecond),
+		FetchCooldown:     10 * time.Millisecond,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil)},
 		TestOnly: cfg.TestOnly,
