@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// serveDeps is what every part of serve shares.
+type serveDeps struct {
+	DB      *store.DB
+	Service *workflow.Service
+	Logger  *slog.Logger
+	BaseURL string // public portal URL, never taken from a request's Host
+	DataDir string
+}
+
+// part is one long-running piece of serve: run blocks until ctx ends, then
+// shuts the piece down gracefully and returns.
+type part struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// portalHandler is the web portal. Package portal plugs in here, in one line:
+//
+//	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL}), nil
+func portalHandler(d serveDeps) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", healthz(d.DB))
+	return mux, nil
+}
+
+// healthz answers 200 while the database answers, 503 otherwise.
+func healthz(db *store.DB) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := db.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unavailable\n"))
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+}
+
+// moreParts are serve's optional parts; each package adds its line here:
+// the approvers' SSH server on o.SSH (package tui) and the Prometheus
+// endpoint on o.Metrics when it is set (operations).
+func moreParts(d serveDeps, o serveOptions) ([]part, error) {
+	var parts []part
+	return parts, nil
+}
