@@ -43,6 +43,9 @@ type SSHConfig struct {
 	MaxSessions int           // concurrent sessions; 32 when zero
 	ConnBurst   int           // connections one IP may open at once; 10 when zero
 	ConnRefill  time.Duration // one more connection per IP every ConnRefill; 6s when zero
+	// KeyCheck is how often a session checks that its key is still
+	// registered (`approvers remove` ends open sessions); 30s when zero.
+	KeyCheck time.Duration
 }
 
 // SSHServer serves one Bubble Tea program per approver session.
@@ -74,8 +77,8 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 		return nil, errors.New("ssh: no model factory")
 	case cfg.HostKeyPath == "":
 		return nil, errors.New("ssh: no host key path")
-	case cfg.IdleTimeout < 0, cfg.MaxSessions < 0, cfg.ConnBurst < 0, cfg.ConnRefill < 0:
-		return nil, errors.New("ssh: idle timeout, session cap and connection rate must not be negative")
+	case cfg.IdleTimeout < 0, cfg.MaxSessions < 0, cfg.ConnBurst < 0, cfg.ConnRefill < 0, cfg.KeyCheck < 0:
+		return nil, errors.New("ssh: idle timeout, session cap, connection rate and key check must not be negative")
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = SSHDefaultAddr
@@ -97,6 +100,9 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 	}
 	if cfg.ConnRefill == 0 {
 		cfg.ConnRefill = 6 * time.Second
+	}
+	if cfg.KeyCheck == 0 {
+		cfg.KeyCheck = 30 * time.Second
 	}
 	signer, err := sshHostSigner(cfg.HostKeyPath)
 	if err != nil {

@@ -19,6 +19,7 @@ type (
 	sshApproverKey    struct{}
 	sshFingerprintKey struct{}
 	sshRefusedKeys    struct{}
+	sshToldKey        struct{}
 )
 
 // SSHApprover returns the approver an SSH session authenticated as (by the
@@ -57,13 +58,17 @@ func (s *SSHServer) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 // refuseInteractive never lets anyone in; it tells a client whose keys are
 // unknown which keys were tried and who can register one.
 func (s *SSHServer) refuseInteractive(ctx ssh.Context, challenge gossh.KeyboardInteractiveChallenge) bool {
+	if told, _ := ctx.Value(sshToldKey{}).(bool); told {
+		return false // once per connection, however often the client retries
+	}
+	ctx.SetValue(sshToldKey{}, true)
 	refused, _ := ctx.Value(sshRefusedKeys{}).([]string)
 	msg := "regdesk accepts only approvers' registered SSH keys, and your client offered none."
 	if len(refused) > 0 {
 		msg = fmt.Sprintf("regdesk does not know your SSH key (%s).", strings.Join(refused, ", "))
 	}
 	msg += "\nAsk an operator to run: regdesk approvers add NAME --key YOUR_KEY.pub\n"
-	_, _ = challenge(ctx.User(), msg, nil, nil)
+	_, _ = challenge("regdesk", msg, nil, nil)
 	return false
 }
 

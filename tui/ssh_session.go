@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"sync/atomic"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/ssh"
+
+	"github.com/regdesk/regdesk/store"
 )
 
 // Messages an approver may see as the last line of a session.
@@ -22,6 +26,7 @@ const (
 	sshMsgCommand  = "regdesk takes no commands: connect with plain ssh -p PORT HOST."
 	sshMsgCrash    = "Sorry, regdesk hit an internal error and closed this session (ref %s); please reconnect."
 	sshMsgIdle     = "regdesk closed this session after %s without input."
+	sshMsgRevoked  = "regdesk closed this session: your SSH key is no longer registered."
 	sshMsgNoModel  = "regdesk could not open your session (ref %s); please try again."
 )
 
@@ -145,8 +150,11 @@ func (s *SSHServer) runProgram(sess ssh.Session, entry *sshSession) {
 	entry.program = p
 	s.mu.Unlock()
 
+	var revoked atomic.Bool
 	_, winch, _ := sess.Pty()
 	go func() {
+		check := time.NewTicker(s.cfg.KeyCheck)
+		defer check.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -156,6 +164,13 @@ func (s *SSHServer) runProgram(sess ssh.Session, entry *sshSession) {
 					return
 				}
 				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			case <-check.C:
+				a, err := s.cfg.DB.Read().ApproverByFingerprint(ctx, fp)
+				if errors.Is(err, store.ErrNotFound) || (err == nil && a.Name != approver) {
+					revoked.Store(true)
+					p.Quit()
+					return
+				}
 			}
 		}
 	}()
@@ -170,6 +185,9 @@ func (s *SSHServer) runProgram(sess ssh.Session, entry *sshSession) {
 		s.apologise(sess, runErr, nil)
 	case s.isClosing():
 		sshSay(sess, sshMsgShutdown)
+	case revoked.Load():
+		s.log.Info("ssh key removed, session closed", "approver", approver, "key", fp)
+		sshSay(sess, sshMsgRevoked)
 	case end.idle:
 		s.log.Info("ssh idle timeout", "approver", approver, "key", fp, "idle", s.cfg.IdleTimeout.String())
 		sshSay(sess, fmt.Sprintf(sshMsgIdle, s.cfg.IdleTimeout))

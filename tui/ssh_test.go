@@ -286,6 +286,22 @@ func TestSSHServer_Limits(t *testing.T) {
 	})
 }
 
+func TestSSHServer_KeyRemoved(t *testing.T) {
+	e := newSSHTestEnv(t, func(c *SSHConfig) { withTestModels(c); c.KeyCheck = 20 * time.Millisecond })
+	alice, bob := e.AddApprover("alice"), e.AddApprover("bob")
+	a, b := e.Open(alice, sshTermOptions{}), e.Open(bob, sshTermOptions{})
+	a.WaitFor("approver=alice")
+	b.WaitFor("approver=bob")
+	ctx := context.Background()
+	if err := e.DB.WithTx(ctx, func(tx *store.Tx) error { return tx.DeleteApprover(ctx, "bob") }); err != nil {
+		t.Fatal(err)
+	}
+	b.WaitFor(sshMsgRevoked)
+	b.WaitExit()
+	a.Send("x")
+	a.WaitFor("keys=1.")
+}
+
 func TestSSHServer_Shutdown(t *testing.T) {
 	e := newSSHTestEnv(t, withTestModels)
 	alice, bob := e.AddApprover("alice"), e.AddApprover("bob")
