@@ -23,7 +23,7 @@ const (
 	sshMsgShutdown = "regdesk is shutting down; please reconnect in a minute."
 	sshMsgBusy     = "regdesk has all %d sessions in use; please try again later."
 	sshMsgNoPTY    = "regdesk needs an interactive terminal: ssh -t -p %s HOST (plain ssh without a command works too)."
-	sshMsgCommand  = "regdesk takes no commands: connect with plain ssh -p PORT HOST."
+	sshMsgCommand  = "regdesk takes no commands: connect with plain ssh -p %s HOST."
 	sshMsgCrash    = "Sorry, regdesk hit an internal error and closed this session (ref %s); please reconnect."
 	sshMsgIdle     = "regdesk closed this session after %s without input."
 	sshMsgRevoked  = "regdesk closed this session: your SSH key is no longer registered."
@@ -100,17 +100,17 @@ func (s *SSHServer) capMW(next func(ssh.Session, *sshSession)) ssh.Handler {
 // or a command instead of a shell.
 func (s *SSHServer) terminalMW(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		port := "PORT"
+		if _, p, err := net.SplitHostPort(sess.LocalAddr().String()); err == nil {
+			port = p
+		}
 		if _, _, ok := sess.Pty(); !ok {
-			port := "2222"
-			if _, p, err := net.SplitHostPort(sess.LocalAddr().String()); err == nil {
-				port = p
-			}
 			sshSay(sess, fmt.Sprintf(sshMsgNoPTY, port))
 			_ = sess.Exit(1)
 			return
 		}
 		if len(sess.Command()) > 0 || sess.Subsystem() != "" {
-			sshSay(sess, sshMsgCommand)
+			sshSay(sess, fmt.Sprintf(sshMsgCommand, port))
 			_ = sess.Exit(1)
 			return
 		}
