@@ -63,7 +63,7 @@ var signupFields = [...]fieldSpec{
 	{FieldTaxID, "Tax ID", "Company", false, 40, "text", "off", "For example a VAT or EIN number.", ""},
 	{FieldStreet, "Street address", "Address", true, 200, "text", "street-address", "", "Enter the street address"},
 	{FieldCity, "Town or city", "Address", true, 100, "text", "address-level2", "", "Enter the town or city"},
-	{FieldState, "State, province or region", "Address", false, 100, "text", "address-level1", "", ""},
+	{FieldState, "State or province", "Address", false, 100, "text", "address-level1", "", ""},
 	{FieldPostalCode, "Postal code", "Address", true, 20, "text", "postal-code", "", "Enter the postal code"},
 	{FieldCountry, "Country", "Address", true, 2, "select", "country", "", "Select the country"},
 	{FieldFirstName, "First name", "Contact person", true, 100, "text", "given-name", "", "Enter your first name"},
@@ -74,7 +74,8 @@ var signupFields = [...]fieldSpec{
 	{FieldLanguage, "Preferred language", "Contact person", false, maxLanguageLen, "select", "language", "For the emails we send you.", ""},
 	{FieldUsername, "User name", "Your login", true, 32, "text", "username", "3 to 32 characters: lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.", "Enter a user name"},
 	{FieldPassword, "Password", "Your login", true, PasswordMaxLen, "password", "new-password", "Use at least 15 characters. A few unrelated words make a strong password that is easy to remember. Spaces and any characters are allowed; no special mix is needed.", "Enter a password"},
-	{FieldPasswordConfirm, "Confirm password", "Your login", false, PasswordMaxLen, "password", "new-password", "", ""},
+	// Required on this site's form; a form elsewhere may leave it out (see check).
+	{FieldPasswordConfirm, "Confirm password", "Your login", true, PasswordMaxLen, "password", "new-password", "", "Type your password again to confirm it"},
 }
 
 func specFor(name string) (fieldSpec, int, bool) {
@@ -247,13 +248,14 @@ func (f *SignupForm) Validate() FieldErrors {
 // check returns the first problem with one field, or "".
 func (f *SignupForm) check(s fieldSpec, common *CommonPasswords) string {
 	p := f.field(s.name)
+	if s.name == FieldPasswordConfirm && (!f.confirmSent || f.Password == "") {
+		return "" // optional for other sites' forms; nothing to match without a password
+	}
 	if *p == "" {
 		if s.required {
 			return s.missing
 		}
-		if s.name != FieldPasswordConfirm {
-			return ""
-		}
+		return ""
 	}
 	if n := utf8.RuneCountInString(*p); n > s.maxLen && s.inputType != "select" && s.inputType != "password" {
 		return fmt.Sprintf("%s must be %d characters or fewer", s.label, s.maxLen)
@@ -294,13 +296,6 @@ func (f *SignupForm) check(s fieldSpec, common *CommonPasswords) string {
 	case FieldPassword:
 		return f.checkPassword(common)
 	case FieldPasswordConfirm:
-		// Optional for forms on other sites; when sent it must match.
-		if !f.confirmSent || f.Password == "" {
-			return ""
-		}
-		if f.PasswordConfirm == "" {
-			return "Type your password again to confirm it"
-		}
 		if f.PasswordConfirm != f.Password {
 			return "The passwords do not match; type the same password in both boxes"
 		}
