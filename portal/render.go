@@ -142,8 +142,9 @@ func (rd *Renderer) Pages() []string {
 func (rd *Renderer) StaticHandler() http.Handler {
 	files := http.StripPrefix(StaticPrefix, http.FileServerFS(rd.static))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r) // no directory listings
+		name := strings.TrimPrefix(r.URL.Path, StaticPrefix)
+		if _, ok := rd.version[name]; !ok {
+			rd.NotFound(w, r) // also refuses directory listings
 			return
 		}
 		if r.URL.Query().Has("v") {

@@ -360,6 +360,9 @@ func TestRenderer_StaticHandler(t *testing.T) {
 		if rec.Code != tt.wantCode {
 			t.Errorf("%s: status %d, want %d", tt.path, rec.Code, tt.wantCode)
 		}
+		if tt.wantCode == 404 && !strings.Contains(rec.Body.String(), "Page not found") {
+			t.Errorf("%s: not the 404 page", tt.path)
+		}
 		if tt.wantCode == 200 && (rec.Header().Get("Content-Type") != tt.wantType || rec.Header().Get("Cache-Control") != tt.wantCache) {
 			t.Errorf("%s: type %q cache %q", tt.path, rec.Header().Get("Content-Type"), rec.Header().Get("Cache-Control"))
 		}

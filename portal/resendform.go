@@ -11,6 +11,9 @@ type ResendForm struct {
 
 const resendEmailLabel = "Email address"
 
+// FieldToken is the activation form's hidden field holding the token.
+const FieldToken = "token"
+
 // ParseResendForm reads the email field of a resend form.
 func ParseResendForm(v url.Values) ResendForm {
 	val, msg := cleanInput(v.Get(FieldEmail), resendEmailLabel)
