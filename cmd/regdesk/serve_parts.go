@@ -4,8 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
+	"github.com/regdesk/regdesk/portal"
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 )
@@ -30,25 +30,7 @@ type part struct {
 //
 //	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL}), nil
 func portalHandler(d serveDeps) (http.Handler, error) {
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", healthz(d.DB))
-	return mux, nil
-}
-
-// healthz answers 200 while the database answers, 503 otherwise.
-func healthz(db *store.DB) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		if err := db.Ping(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("database unavailable\n"))
-			return
-		}
-		w.Write([]byte("ok\n"))
-	})
+	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL})
 }
 
 // moreParts are serve's optional parts; each package adds its line here:
