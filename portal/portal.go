@@ -26,8 +26,15 @@ type Deps struct {
 	BaseURL string
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// TrustedOrigins ("https://www.example.com") may post forms here, such
+	// as a sign-up form on the company's own site; every other cross-origin
+	// browser POST is refused with 403 (serve --trusted-origin).
+	TrustedOrigins []string
 	// MaxConcurrentHashes caps argon2id hashes at once (0: one per CPU).
 	MaxConcurrentHashes int
+	// HashParams are the argon2id parameters of new hashes; zero means
+	// OWASPParams (tests use cheap ones).
+	HashParams Argon2Params
 	// Wrap, when set, wraps the whole handler (metrics middleware).
 	Wrap func(http.Handler) http.Handler
 	// Now is the clock for rate limits and sessions.
@@ -78,12 +85,12 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("portal: trusted proxies: %w", err)
 	}
 	s := &server{deps: d, db: d.DB, svc: d.Service, log: d.Logger.With("component", "portal"),
-		rd: rd, hasher: NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes}), ips: ips,
+		rd: rd, hasher: NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes, Params: d.HashParams}), ips: ips,
 		now: d.Now, secure: strings.HasPrefix(strings.ToLower(d.BaseURL), "https://")}
 	if s.limits, err = newLimits(d.Now); err != nil {
 		return nil, err
 	}
-	cop, err := CrossOriginProtection(rd, nil)
+	cop, err := CrossOriginProtection(rd, d.TrustedOrigins)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +135,13 @@ func (s *server) routes() http.Handler {
 	r.Handle(StaticPrefix+"*", s.rd.StaticHandler())
 	r.Get("/healthz", s.healthz)
 	r.Get("/", s.home)
+	r.Get("/signup", s.signupForm)
+	r.Post("/signup", s.signup)
+	r.Get("/signup/sent", s.signupSent)
+	r.Get("/activate", s.activateForm)
+	r.Post("/activate", s.activate)
+	r.Get("/activate/resend", s.resendForm)
+	r.Post("/activate/resend", s.resend)
 	return r
 }
 

@@ -109,6 +109,8 @@ Hello,
 someone (perhaps you) tried to sign up with this email address, which is already
 registered or waiting for review. No new registration was made.
 
+If you signed up but have not confirmed your address yet, get a new activation
+link at {{.PortalURL}}/activate/resend
 If you have forgotten your password, open {{.PortalURL}}/password/forgot
 If this was not you, you can ignore this message.
 `

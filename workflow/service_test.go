@@ -371,6 +371,13 @@ func TestService_SignUpRules(t *testing.T) {
 	if _, err := f.svc.SignUp(ctx, dup); !errors.As(err, &fe) || fe.Field != "username" {
 		t.Fatalf("taken user name: %v", err)
 	}
+	// A taken user name wins over a known address, so the answer does not
+	// depend on whether the address is registered.
+	known := f.input()
+	known.Email, known.Username = in.Email, in.Username
+	if _, err := f.svc.SignUp(ctx, known); !errors.As(err, &fe) || fe.Field != "username" {
+		t.Fatalf("known address with a taken user name: %v, want the user name error", err)
+	}
 	// The cap on unverified requests pauses sign-up.
 	if err := f.svc.SetParam(ctx, ParamMaxUnverified, "1", "op"); err != nil {
 		t.Fatal(err)

@@ -50,19 +50,21 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if recent >= p.Int(ParamSignupPerAddress) {
 			return ErrTooMany
 		}
-		known, err := tx.EmailRegistered(ctx, in.Email)
-		if err != nil {
-			return err
-		}
-		if known {
-			return s.noteAlreadyRegistered(ctx, tx, p, in.Email)
-		}
+		// The user name first: checked after the address, a taken name would
+		// answer differently for known and unknown addresses.
 		taken, err := tx.UsernameTaken(ctx, in.Username)
 		if err != nil {
 			return err
 		}
 		if taken {
 			return &FieldError{Field: "username", Message: "This user name is taken. Choose another."}
+		}
+		known, err := tx.EmailRegistered(ctx, in.Email)
+		if err != nil {
+			return err
+		}
+		if known {
+			return s.noteAlreadyRegistered(ctx, tx, p, in.Email)
 		}
 		number, err := s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration)
 		if err != nil {

@@ -24,6 +24,10 @@ import (
 // serveOptions are serve's flags after validation.
 type serveOptions struct {
 	HTTP, SSH, BaseURL, SMTP, MailFrom, Metrics string
+	// TrustedOrigin is a comma-separated list of origins whose pages may
+	// post the portal's forms (a sign-up form on the company's own site).
+	TrustedOrigin string
+	origins       []string
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -35,6 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.StringVar(&o.SMTP, "smtp", "", "deliver mail to smtp://user:pass@host:port or smtps://… (default: .eml files in DATA/mail)")
 	f.StringVar(&o.MailFrom, "mail-from", "", "sender of every mail (default: the mail.from parameter)")
 	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
+	f.StringVar(&o.TrustedOrigin, "trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form (default none)")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -64,6 +69,16 @@ func (o *serveOptions) validate(dataDir string) (mailer.Sender, error) {
 			return nil, usageErrorf("--base-url %q: want an absolute http(s) URL such as https://portal.example.com", o.BaseURL)
 		}
 		o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	}
+	for o1 := range strings.SplitSeq(o.TrustedOrigin, ",") {
+		if o1 = strings.TrimSpace(o1); o1 == "" {
+			continue
+		}
+		scheme, _, _ := strings.Cut(o1, "://")
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o1); err != nil || (scheme != "http" && scheme != "https") {
+			return nil, usageErrorf("--trusted-origin %q: want scheme://host[:port] with no path, such as https://www.example.com", o1)
+		}
+		o.origins = append(o.origins, o1)
 	}
 	if o.MailFrom != "" {
 		if a, err := mail.ParseAddress(o.MailFrom); err != nil || !strings.Contains(a.Address, "@") {
@@ -112,7 +127,8 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	if err != nil {
 		return err
 	}
-	d := serveDeps{DB: db, Service: svc, Logger: log, BaseURL: o.BaseURL, DataDir: dataDir}
+	d := serveDeps{DB: db, Service: svc, Logger: log, BaseURL: o.BaseURL, DataDir: dataDir,
+		TrustedOrigins: o.origins}
 	handler, err := portalHandler(d)
 	if err != nil {
 		return err

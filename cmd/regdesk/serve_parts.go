@@ -17,6 +17,8 @@ type serveDeps struct {
 	Logger  *slog.Logger
 	BaseURL string // public portal URL, never taken from a request's Host
 	DataDir string
+	// TrustedOrigins may post the portal's forms from their own pages.
+	TrustedOrigins []string
 }
 
 // part is one long-running piece of serve: run blocks until ctx ends, then
@@ -30,7 +32,8 @@ type part struct {
 //
 //	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL}), nil
 func portalHandler(d serveDeps) (http.Handler, error) {
-	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL})
+	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL,
+		TrustedOrigins: d.TrustedOrigins})
 }
 
 // moreParts are serve's optional parts; each package adds its line here:

@@ -61,6 +61,9 @@ func TestServe_BadFlags(t *testing.T) {
 		{"--smtp", "mail.example.com:25"},
 		{"--smtp", "smtp://mail.example.com:70000"},
 		{"--mail-from", "not an address"},
+		{"--trusted-origin", "www.example.com"},
+		{"--trusted-origin", "https://www.example.com/signup"},
+		{"--trusted-origin", "https://ok.example.com, ftp://x"},
 		{"unexpected"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
