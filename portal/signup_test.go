@@ -111,9 +111,9 @@ func TestSignup_POST_invalid(t *testing.T) {
 		{FieldPasswordConfirm, "", "Type your password again"},
 		{FieldPasswordConfirm, "correct horse battery stapler", "do not match"},
 	}
+	e := newSignupEnv(t, nil) // shared: none of these may store anything
 	for _, tt := range tests {
 		t.Run(tt.field+" "+tt.want, func(t *testing.T) {
-			e := newSignupEnv(t, nil)
 			v := validSignup()
 			v.Set(tt.field, tt.value)
 			if tt.field == FieldPassword && tt.value != "" {
