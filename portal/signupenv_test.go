@@ -22,14 +22,14 @@ var cheapHash = Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLe
 // signupEnv is the real portal on a temporary database with a fake clock
 // shared by the store, the workflow and the rate limiters.
 type signupEnv struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	svc   *workflow.Service
 	clock *storetest.Clock
 	h     http.Handler
 }
 
-func newSignupEnv(t *testing.T, mod func(*Deps)) *signupEnv {
+func newSignupEnv(t testing.TB, mod func(*Deps)) *signupEnv {
 	t.Helper()
 	e := &signupEnv{t: t, clock: storetest.NewClock()}
 	e.db = storetest.NewWithClock(t, e.clock.Now)
