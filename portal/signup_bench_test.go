@@ -104,4 +104,3 @@ func (s *statusRecorder) WriteHeader(code int) {
 		s.code = code
 	}
 }
-
