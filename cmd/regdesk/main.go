@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"params":        {"show and set the customer self-service parameters", runParams},
 		"mail":          {"list the mail outbox", runMail},
 		"seed":          {"fill the database with realistic sample requests", runSeed},
+		"tui":           {"open the Registration screen for approvers (--as APPROVER)", runTUI},
 		"backup":        {"write a consistent copy of the database to FILE", runBackup},
 		"version":       {"print the version", runVersion},
 	}
