@@ -81,9 +81,6 @@ func (r *registration) approve() tea.Cmd {
 		"The request moves from verified to approved, recorded as approved by " + r.s.actor + ".",
 		"No email goes out yet; next, c creates the customer.",
 	}
-	if r.details != nil && r.details.req.ID == cur.ID && len(r.details.warnings) > 0 {
-		lines = append(lines, "", fmt.Sprintf("Note: %d warning(s) — see details.", len(r.details.warnings)))
-	}
 	r.s.confirm("Approve "+cur.Number+"?", "Approve", lines, r.act("approve", func(ctx context.Context) (*store.Request, string, error) {
 		out, err := svc.Approve(ctx, a)
 		return &out, fmt.Sprintf("Approved %s (%s). c creates the customer.", cur.Number, cur.CompanyName), err

@@ -398,6 +398,7 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 func (r *registration) setTab(i int) tea.Cmd {
 	r.tab = i
 	r.rows, r.sel, r.top, r.loaded = nil, 0, 0, false
+	r.startReached, r.endReached = false, false
 	r.details = nil
 	return r.loadFirst()
 }
