@@ -2,8 +2,12 @@ package tui
 
 import (
 	"context"
+	"image/color"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -332,4 +336,41 @@ func TestApp_Screens(t *testing.T) {
 		mustContain(t, a, "pgdn", "resend link", "provision", "user requests", "parameters")
 		press(t, a, "?")
 	})
+}
+
+func TestApp_Resize(t *testing.T) {
+	f := newFixture(t)
+	f.seed(50)
+	a := f.app(80, 24)
+	for _, size := range [][2]int{{80, 24}, {60, 15}, {200, 60}, {120, 40}, {40, 10}} {
+		send(t, a, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		lines := strings.Split(shown(a), "\n")
+		if len(lines) != size[1] {
+			t.Fatalf("%dx%d: %d lines", size[0], size[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > size[0] {
+				t.Fatalf("%dx%d: line %d is %d wide: %q", size[0], size[1], i, w, l)
+			}
+		}
+	}
+}
+
+func TestApp_Background(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config("alice")
+	cfg.Dark = nil
+	a := New(cfg)
+	defer a.Close()
+	if !a.askBackground {
+		t.Fatal("no background given, yet the app does not ask the terminal")
+	}
+	send(t, a, tea.BackgroundColorMsg{Color: color.White})
+	if a.s.styles.Dark {
+		t.Fatal("a white background kept the dark styles")
+	}
+	send(t, a, tea.BackgroundColorMsg{Color: color.Black})
+	if !a.s.styles.Dark {
+		t.Fatal("a black background kept the light styles")
+	}
 }

@@ -141,6 +141,9 @@ func (p *params) key(msg tea.Msg) tea.Cmd {
 			p.area = textarea.New()
 			p.area.ShowLineNumbers = false
 			p.area.CharLimit = 20000
+			sty := textarea.DefaultStyles(p.s.styles.Dark)
+			sty.Cursor.Blink = false
+			p.area.SetStyles(sty)
 			p.area.SetValue(sel.Value)
 			return p.area.Focus()
 		}
