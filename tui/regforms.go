@@ -410,7 +410,7 @@ func (d *createDialog) View(w int) string {
 		for i, c := range d.results {
 			line := fmt.Sprintf("%-8s %s · %s %s", c.Account, c.Name, c.City, c.Country)
 			if i == d.resSel {
-				mark := "  "
+				mark := "• "
 				if d.focus == 2 {
 					mark = "› "
 				}
