@@ -21,6 +21,7 @@ type requestDetails struct {
 	audit       []store.AuditEntry
 	token       *store.Token
 	userRequest *store.UserRequest
+	partial     bool // only req and userRequest: the pane is not on screen
 }
 
 // loadDetails reads the selected request's details; replies for a row the
@@ -34,12 +35,38 @@ func (r *registration) loadDetails() tea.Cmd {
 	if r.details != nil && r.details.req.ID != cur.ID {
 		r.details = nil
 	}
+	// Details cost a dozen queries: read them only when they are on screen,
+	// or for a created request, whose user request decides whether p applies.
+	visible := r.showDetail || r.wide
+	if !visible && cur.Status != workflow.Created {
+		r.detailsSeq = r.s.next() // drops a reply still on its way
+		return nil
+	}
 	r.detailsSeq = r.s.next()
-	seq, svc, db, ctx, id := r.detailsSeq, r.s.svc, r.s.db, r.s.ctx, cur.ID
+	seq, svc, db, ctx, req := r.detailsSeq, r.s.svc, r.s.db, r.s.ctx, cur
 	return func() tea.Msg {
-		d, err := fetchDetails(ctx, svc, db.Read(), id)
+		if !visible {
+			d, err := fetchUserRequest(ctx, db.Read(), req)
+			return regDetailsMsg{seq: seq, details: d, err: err}
+		}
+		d, err := fetchDetails(ctx, svc, db.Read(), req.ID)
 		return regDetailsMsg{seq: seq, details: d, err: err}
 	}
+}
+
+// fetchUserRequest reads only the user request of a created request.
+func fetchUserRequest(ctx context.Context, q *store.Queries, req store.Request) (*requestDetails, error) {
+	d := &requestDetails{req: req, partial: true}
+	u, err := q.UserRequestByRequestID(ctx, req.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return d, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	u.Username, u.Email, u.LastError, u.PasswordHash = Sanitize(u.Username), Sanitize(u.Email), Sanitize(u.LastError), ""
+	d.userRequest = &u
+	return d, nil
 }
 
 func fetchDetails(ctx context.Context, svc *workflow.Service, q *store.Queries, id int64) (*requestDetails, error) {
@@ -106,7 +133,7 @@ func (r *registration) detailsView(w, h int) string {
 		return st.Muted.Render(" Nothing selected.")
 	}
 	d := r.details
-	if d == nil || d.req.ID != cur.ID {
+	if d == nil || d.req.ID != cur.ID || d.partial {
 		return st.Section.Render(cur.Number) + "  " + st.Muted.Render("loading…")
 	}
 	q := d.req

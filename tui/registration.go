@@ -22,9 +22,13 @@ var regTabs = []struct{ label, status string }{
 	{"Rejected", workflow.Rejected}, {"All", ""},
 }
 
-// window is how many rows are kept around the cursor; the cost of a fetch
+// wideWidth is the terminal width from which details show beside the table.
+const wideWidth = 150
+
+// windowSize is how many rows are kept around the cursor: six screens, so a
+// new window is fetched only every couple of screens. The cost of a fetch
 // depends on it, never on the size of the table.
-const window = 100
+func (r *registration) windowSize() int { return max(120, 6*r.listHeight()) }
 
 // registration is the home screen: the customer requests queue.
 type registration struct {
@@ -48,6 +52,7 @@ type registration struct {
 	details    *requestDetails // nil until loaded for the selected row
 	detailsSeq uint64
 	showDetail bool
+	wide       bool // the terminal has room for the details beside the table
 	scroll     int
 }
 
@@ -123,6 +128,7 @@ func (r *registration) fetch(f func(context.Context, *store.Queries, store.ListR
 }
 
 func (r *registration) loadFirst() tea.Cmd {
+	window := r.windowSize()
 	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
 		p.Limit = window + 1
 		rows, err := q.Requests(ctx, p)
@@ -135,6 +141,7 @@ func (r *registration) loadFirst() tea.Cmd {
 }
 
 func (r *registration) loadLast() tea.Cmd {
+	window := r.windowSize()
 	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
 		p.Limit = window + 1
 		p.Before = &store.Cursor{CreatedAt: time.UnixMilli(math.MaxInt64 / 2), ID: math.MaxInt64}
@@ -150,6 +157,7 @@ func (r *registration) loadLast() tea.Cmd {
 // loadAround fetches a window centred on c (c itself included when it
 // still matches the filter).
 func (r *registration) loadAround(c store.Cursor) tea.Cmd {
+	window := r.windowSize()
 	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
 		before, after := p, p
 		before.Before, before.Limit = &c, window/2+1
@@ -227,6 +235,12 @@ func (r *registration) Update(msg tea.Msg, active bool) tea.Cmd {
 		r.details = msg.details
 	case regActionMsg:
 		return r.actionDone(msg)
+	case tea.WindowSizeMsg:
+		wide := msg.Width >= wideWidth
+		if wide != r.wide {
+			r.wide = wide
+			return r.loadDetails()
+		}
 	case tea.KeyPressMsg:
 		if active {
 			return r.key(msg)
@@ -289,6 +303,7 @@ func (r *registration) move(d int) tea.Cmd {
 	var cmds []tea.Cmd
 	h := r.listHeight()
 	if (!r.endReached && len(r.rows)-1-r.sel < 2*h) || (!r.startReached && r.sel < 2*h) {
+		// Within two screens of an edge that is not the end of the list.
 		cmds = append(cmds, r.loadAround(store.CursorOf(r.rows[r.sel])))
 	}
 	if r.sel != old {
@@ -457,7 +472,7 @@ func (r *registration) View(w, h int) string {
 		lines = append(lines, r.detailsView(w, bodyH))
 		return strings.Join(lines, "\n")
 	}
-	if w >= 150 {
+	if w >= wideWidth {
 		listW := w * 58 / 100
 		list := r.tableView(listW, bodyH)
 		side := r.detailsView(w-listW-3, bodyH)
