@@ -175,6 +175,7 @@ func New(cfg Config) *App {
 type (
 	watcherMsg struct {
 		w   *store.Watcher
+		v   int64
 		err error
 	}
 	versionMsg struct {
@@ -213,7 +214,14 @@ func (a *App) openWatcher() tea.Cmd {
 	db := a.s.db
 	return func() tea.Msg {
 		w, err := db.DataVersion(ctx)
-		return watcherMsg{w, err}
+		if err != nil {
+			return watcherMsg{err: err}
+		}
+		v, err := w.Version(ctx)
+		if err != nil {
+			w.Close()
+		}
+		return watcherMsg{w, v, err}
 	}
 }
 
@@ -245,8 +253,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.s.fail("watch changes", msg.err)
 			return a, nil
 		}
-		a.watcher = msg.w
-		return a, a.pollVersion()
+		// Reread once from this baseline: a change made while the first
+		// pages loaded is then on screen too.
+		a.watcher, a.version = msg.w, msg.v
+		cmds := []tea.Cmd{a.pollVersion()}
+		for _, sc := range a.screens {
+			cmds = append(cmds, sc.Reload())
+		}
+		return a, tea.Batch(cmds...)
 	case versionMsg:
 		if msg.err != nil {
 			if a.s.ctx.Err() != nil {
@@ -255,7 +269,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.s.log.Warn("poll data version", "err", msg.err)
 			return a, a.pollVersion()
 		}
-		changed := a.version != 0 && msg.v != a.version
+		changed := msg.v != a.version
 		a.version = msg.v
 		cmds := []tea.Cmd{a.pollVersion()}
 		if changed {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -486,24 +487,41 @@ func (r *registration) View(w, h int) string {
 
 func (r *registration) tabsView(w int) string {
 	st := r.s.styles
-	parts := make([]string, len(regTabs))
-	for i, t := range regTabs {
-		var n int64
-		if t.status == "" {
-			for _, v := range r.counts {
-				n += v
+	render := func(compact bool) string {
+		parts := make([]string, len(regTabs))
+		for i, t := range regTabs {
+			var n int64
+			if t.status == "" {
+				for _, v := range r.counts {
+					n += v
+				}
+			} else {
+				n = r.counts[t.status]
 			}
-		} else {
-			n = r.counts[t.status]
+			c := count(n)
+			if compact && n >= 1000 {
+				c = fmt.Sprintf("%dk", n/1000)
+				if n >= 1_000_000 {
+					c = fmt.Sprintf("%.1fM", float64(n)/1e6)
+				}
+			}
+			label := t.label + " " + c
+			switch {
+			case i == r.tab:
+				parts[i] = st.TabActive.Render("▸ " + label)
+			case compact:
+				parts[i] = st.Tab.Render(label)
+			default:
+				parts[i] = st.Tab.Render("  " + label)
+			}
 		}
-		label := t.label + " " + count(n)
-		if i == r.tab {
-			parts[i] = st.TabActive.Render("▸ " + label)
-		} else {
-			parts[i] = st.Tab.Render("  " + label)
-		}
+		return strings.Join(parts, " ")
 	}
-	return truncate(strings.Join(parts, " "), w)
+	out := render(false)
+	if lipgloss.Width(out) > w {
+		out = render(true)
+	}
+	return truncate(out, w)
 }
 
 var regColumns = []column{
@@ -522,11 +540,13 @@ func (r *registration) tableView(w, h int) string {
 	st := r.s.styles
 	r.viewH = max(h-1, 1)
 	r.clampTop()
-	cols := regColumns
+	cols := append([]column(nil), regColumns...)
 	long := w >= 110
 	if long {
-		cols = append([]column(nil), regColumns...)
 		cols[2].width = 16
+	}
+	for _, q := range r.rows[r.top:min(r.top+r.viewH, len(r.rows))] {
+		cols[1].width = max(cols[1].width, len(q.Number))
 	}
 	widths := layoutColumns(cols, w)
 	titles := make([]string, len(cols))
