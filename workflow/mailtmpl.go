@@ -25,6 +25,7 @@ type MailData struct {
 	Comment   string
 	Count     int      // digest: number of requests
 	Numbers   []string // digest: the requests
+	Lines     []string // digest: one line per request (number, company, contact, country)
 }
 
 var sampleMailData = MailData{
@@ -32,6 +33,7 @@ var sampleMailData = MailData{
 	Account: "C00007", Username: "ada", Link: "https://portal.example.com/activate?token=x",
 	PortalURL: "https://portal.example.com", ExpiresIn: "48 hours", Reason: "Information incomplete",
 	Comment: "Please add your tax id.", Count: 2, Numbers: []string{"REG-000042", "REG-000043"},
+	Lines: []string{"REG-000042  Contoso Ltd, Ada Lovelace (GB)", "REG-000043  Fabrikam GmbH, Jonas Weber (DE)"},
 }
 
 const defaultActivationTemplate = `Subject: Confirm your sign-up for {{.Company}}
@@ -111,6 +113,17 @@ registered or waiting for review. No new registration was made.
 
 If you have forgotten your password, open {{.PortalURL}}/password/forgot
 If this was not you, you can ignore this message.
+`
+
+const defaultDigestTemplate = `Subject: {{.Count}} new registration {{if eq .Count 1}}request{{else}}requests{{end}} to review
+
+Hello,
+
+{{.Count}} {{if eq .Count 1}}prospect has{{else}}prospects have{{end}} confirmed their email address since the last digest and {{if eq .Count 1}}waits{{else}}wait{{end}} for review:
+
+{{range .Lines}}{{.}}
+{{end}}
+Review them in the Registration screen (regdesk tui, or over SSH).
 `
 
 // Mail is a rendered email.
