@@ -15,6 +15,7 @@ func runRequests(ctx context.Context, e *env, args []string) error {
 	sub := map[string]func(context.Context, *env, []string) error{
 		"list": requestsList, "show": requestsShow, "approve": requestsApprove,
 		"reject": requestsReject, "create": requestsCreate, "resend": requestsResend,
+		"export": requestsExport, "erase": requestsErase,
 	}
 	return dispatch(ctx, e, "requests", sub, args)
 }
