@@ -214,3 +214,16 @@ func (q *Queries) SetDigestState(ctx context.Context, s DigestState) error {
 	}
 	return nil
 }
+
+// DecisionCounts counts the approve and reject actions ever taken on
+// customer requests, from the audit trail (which purges never shorten).
+func (q *Queries) DecisionCounts(ctx context.Context) (approved, rejected int64, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM audit WHERE entity = ? AND action = 'approve'),
+		(SELECT count(*) FROM audit WHERE entity = ? AND action = 'reject')`,
+		EntityRequest, EntityRequest).Scan(&approved, &rejected)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: decision counts: %w", mapErr(err))
+	}
+	return approved, rejected, nil
+}
