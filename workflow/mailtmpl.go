@@ -163,10 +163,10 @@ func RenderMail(src string, d MailData) (Mail, error) {
 		return Mail{}, err
 	}
 	var s, b bytes.Buffer
-	if err := subject.Execute(&s, d); err != nil {
+	if err := subject.Execute(&limitWriter{w: &s, n: maxSubject}, d); err != nil {
 		return Mail{}, fmt.Errorf("subject: %w", err)
 	}
-	if err := body.Execute(&b, d); err != nil {
+	if err := body.Execute(&limitWriter{w: &b, n: maxBody}, d); err != nil {
 		return Mail{}, fmt.Errorf("body: %w", err)
 	}
 	subj := strings.Join(strings.Fields(s.String()), " ")
@@ -175,6 +175,26 @@ func RenderMail(src string, d MailData) (Mail, error) {
 	}
 	text := strings.TrimSpace(b.String()) + "\n"
 	return Mail{Subject: subj, Text: text, HTML: textToHTML(subj, text)}, nil
+}
+
+// Limits on a rendered mail: a template such as {{range 1000000000}} must
+// fail validation instead of filling memory.
+const (
+	maxSubject = 1 << 10
+	maxBody    = 64 << 10
+)
+
+// limitWriter fails once more than n bytes were written.
+type limitWriter struct {
+	w *bytes.Buffer
+	n int
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.w.Len()+len(p) > l.n {
+		return 0, fmt.Errorf("the mail is longer than %d KiB", l.n>>10)
+	}
+	return l.w.Write(p)
 }
 
 var linkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
