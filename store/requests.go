@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Request is a customer request: a prospect's sign-up and its review.
@@ -102,9 +103,11 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 
 // indexRequests adds the requests with ids in [from, to] to the search index.
 func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, company_name,
-		contact, email, tax_id) SELECT id, number, company_name, first_name || ' ' || last_name,
-		email, tax_id FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
+	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, digits,
+		company_name, contact, email, tax_id) SELECT id, number,
+		ltrim(replace(number, rtrim(number, '0123456789'), ''), '0'),
+		company_name, first_name || ' ' || last_name, email, tax_id
+		FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
 	if err != nil {
 		return fmt.Errorf("store: index requests: %w", mapErr(err))
 	}
@@ -147,14 +150,14 @@ func (q *Queries) RequestByID(ctx context.Context, id int64) (Request, error) {
 	return r, nil
 }
 
-// Cursor is a position in the queue order (oldest first): created_at, then id.
+// Cursor is a position in the queue order (oldest first). Requests are
+// numbered as they arrive, so the order is the row id's.
 type Cursor struct {
-	CreatedAt time.Time
-	ID        int64
+	ID int64
 }
 
 // CursorOf is the position of r.
-func CursorOf(r Request) Cursor { return Cursor{CreatedAt: r.CreatedAt, ID: r.ID} }
+func CursorOf(r Request) Cursor { return Cursor{ID: r.ID} }
 
 // ListRequests is a page of requests in queue order.
 type ListRequests struct {
@@ -175,33 +178,27 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		where = append(where, "r.status = ?")
 		args = append(args, p.Status)
 	}
-	if s := strings.TrimSpace(p.Search); s != "" {
-		if len([]rune(s)) >= 3 {
-			where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
-			args = append(args, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
-		} else {
-			like := "%" + escapeLike(s) + "%"
-			where = append(where, `(r.number LIKE ? ESCAPE '\' OR r.company_name LIKE ? ESCAPE '\'
-				OR r.email LIKE ? ESCAPE '\' OR r.tax_id LIKE ? ESCAPE '\'
-				OR (r.first_name || ' ' || r.last_name) LIKE ? ESCAPE '\')`)
-			args = append(args, like, like, like, like, like)
-		}
+	if m := searchQuery(p.Search); m != "" {
+		where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
+		args = append(args, m)
+	} else if strings.TrimSpace(p.Search) != "" {
+		return nil, nil // nothing searchable in it: no match
 	}
 	order := "ASC"
 	switch {
 	case p.After != nil:
-		where = append(where, "(r.created_at, r.id) > (?, ?)")
-		args = append(args, p.After.CreatedAt.UnixMilli(), p.After.ID)
+		where = append(where, "r.id > ?")
+		args = append(args, p.After.ID)
 	case p.Before != nil:
-		where = append(where, "(r.created_at, r.id) < (?, ?)")
-		args = append(args, p.Before.CreatedAt.UnixMilli(), p.Before.ID)
+		where = append(where, "r.id < ?")
+		args = append(args, p.Before.ID)
 		order = "DESC"
 	}
 	query := `SELECT ` + requestColumns + requestFrom
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += fmt.Sprintf(" ORDER BY r.created_at %s, r.id %s", order, order)
+	query += " ORDER BY r.id " + order
 	if p.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, p.Limit)
@@ -228,6 +225,18 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		}
 	}
 	return out, nil
+}
+
+// searchQuery turns what an approver typed into an FTS5 query: every word
+// must appear as a word prefix. Words are quoted, so no input is FTS syntax.
+func searchQuery(text string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		terms = append(terms, `"`+w+`"*`)
+	}
+	return strings.Join(terms, " AND ")
 }
 
 func escapeLike(s string) string {

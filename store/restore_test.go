@@ -31,7 +31,7 @@ func insertRequest(ctx context.Context, db *store.DB, number string) error {
 	})
 }
 
-func numbers(t *testing.T, db *store.DB) map[string]bool {
+func requestNumbers(t *testing.T, db *store.DB) map[string]bool {
 	t.Helper()
 	rs, err := db.Read().Requests(context.Background(), store.ListRequests{})
 	if err != nil {
@@ -110,7 +110,7 @@ func TestRestore_backupDuringConcurrentWrites(t *testing.T) {
 	if problems, err := db.IntegrityCheck(ctx); err != nil || len(problems) > 0 {
 		t.Fatalf("integrity_check: %v %v", problems, err)
 	}
-	got := numbers(t, db)
+	got := requestNumbers(t, db)
 	for _, n := range before {
 		if !got[n] {
 			t.Errorf("%s was committed before the backup but is missing", n)
@@ -166,7 +166,7 @@ func TestRestore_replacesTheDatabase(t *testing.T) {
 	if leftovers, _ := filepath.Glob(filepath.Join(dir, "*.restoring*")); len(leftovers) > 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
-	if got := numbers(t, openIn(t, dir)); !got["REG-1"] || got["REG-2"] {
+	if got := requestNumbers(t, openIn(t, dir)); !got["REG-1"] || got["REG-2"] {
 		t.Errorf("restored %v, want REG-1 only", got)
 	}
 	prev, err := store.OpenExisting(ctx, res.Previous, store.Options{})
@@ -174,7 +174,7 @@ func TestRestore_replacesTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer prev.Close()
-	if got := numbers(t, prev); !got["REG-1"] || !got["REG-2"] {
+	if got := requestNumbers(t, prev); !got["REG-1"] || !got["REG-2"] {
 		t.Errorf("the kept database holds %v, want REG-1 and REG-2", got)
 	}
 }
@@ -192,7 +192,7 @@ func TestRestore_refusals(t *testing.T) {
 	}
 	unchanged := func(t *testing.T) {
 		t.Helper()
-		if got := numbers(t, db); len(got) != 1 || !got["REG-1"] {
+		if got := requestNumbers(t, db); len(got) != 1 || !got["REG-1"] {
 			t.Errorf("the database changed: %v", got)
 		}
 		if leftovers, _ := filepath.Glob(filepath.Join(dir, "*restor*")); len(leftovers) > 0 {

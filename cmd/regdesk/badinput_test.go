@@ -6,17 +6,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unicode"
@@ -30,14 +27,6 @@ import (
 // and every request stored passes the portal's rules. REGDESK_BADINPUT_N sets
 // the number of requests (default 3000).
 func TestBadInput_signup(t *testing.T) {
-	if testing.Short() {
-		t.Skip("bad-input run: skipped with -short")
-	}
-	bin := buildRegdesk(t)
-	help, _ := exec.Command(bin, "help").CombinedOutput()
-	if !regexp.MustCompile(`(?m)^\s+serve\s`).Match(help) {
-		t.Skip("bad-input run: `regdesk serve` does not exist yet in this build (regdesk help does not list it)")
-	}
 	n := 3000
 	if v := os.Getenv("REGDESK_BADINPUT_N"); v != "" {
 		var err error
@@ -45,42 +34,24 @@ func TestBadInput_signup(t *testing.T) {
 			t.Fatalf("REGDESK_BADINPUT_N=%q: want a positive number", v)
 		}
 	}
-
 	data := t.TempDir()
-	for _, kv := range [][2]string{{"signup.per_ip_per_hour", "100000"}, {"signup.per_address_per_hour", "1000"}} {
-		if out, err := exec.Command(bin, "params", "set", kv[0], kv[1], "--data", data).CombinedOutput(); err != nil {
-			t.Fatalf("params set %s: %v\n%s", kv[0], err, out)
-		}
-	}
-	httpAddr, sshAddr := freeAddr(t), freeAddr(t)
-	base := "http://" + httpAddr
-	var logs syncBuffer
-	cmd := exec.Command(bin, "serve", "--data", data, "--http", httpAddr, "--ssh", sshAddr, "--base-url", base)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Error("serve did not stop within 30s of SIGTERM")
-		}
-	}
-	t.Cleanup(stop)
+	// The limits per client address and per email address would answer
+	// most of the run with 429 before validation; lift them.
+	cli(t, data, "params", "set", "signup.per_ip_per_hour", "100000")
+	cli(t, data, "params", "set", "signup.per_address_per_hour", "1000")
+	p := startServe(t, data, nil)
+	base := strings.TrimRight(p.url, "/")
 	client := &http.Client{Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	waitHealthy(t, client, base+"/healthz", exited, &logs)
+
+	if resp, err := client.Get(base + "/signup"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusNotFound {
+			t.Skip("bad-input run: serve does not mount the portal's /signup yet (GET /signup is 404)")
+		}
+	}
 
 	cases := hostileSignups(n)
 	statuses := map[int]int{}
@@ -120,8 +91,8 @@ func TestBadInput_signup(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	stop()
-	if l := logs.String(); strings.Contains(l, "panic") || strings.Contains(l, "goroutine ") {
+	p.stop(t)
+	if l := p.stderr.String(); strings.Contains(l, "panic") || strings.Contains(l, "goroutine ") {
 		t.Errorf("serve logged a panic:\n%s", clipLog(l))
 	}
 
@@ -143,70 +114,11 @@ func TestBadInput_signup(t *testing.T) {
 		len(cases), took.Round(time.Millisecond), statuses, len(rs))
 }
 
-func buildRegdesk(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "regdesk")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitHealthy(t *testing.T, c *http.Client, u string, exited <-chan error, logs *syncBuffer) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := c.Get(u)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("serve exited before it was healthy: %v\n%s", err, clipLog(logs.String()))
-		case <-time.After(50 * time.Millisecond): // polling with a deadline
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve not healthy within 30s:\n%s", clipLog(logs.String()))
-		}
-	}
-}
-
 func clipLog(s string) string {
 	if len(s) > 4000 {
 		return s[:4000] + "\n…"
 	}
 	return s
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // hostileCase is one request of the run.
@@ -297,7 +209,7 @@ func hostileSignups(n int) []hostileCase {
 		{name: "utf-16 charset", contentType: form + "; charset=utf-16", body: []byte("\xff\xfec\x00=\x00")},
 		{name: "broken multipart", contentType: "multipart/form-data; boundary=xyz", body: []byte("--xyz\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nx")},
 		{name: "multipart without boundary", contentType: "multipart/form-data", body: []byte("junk")},
-		{name: "bogus content type", contentType: "\x00;;;=", body: []byte("a=b")},
+		{name: "bogus content type", contentType: ";;;=/", body: []byte("a=b")},
 		{name: "gzip claimed", contentType: form, headers: map[string]string{"Content-Encoding": "gzip"}, body: []byte("\x1f\x8bjunk")},
 		{name: "cross-origin", contentType: form, headers: map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, body: []byte(validForm(9002).Encode())},
 		{name: "PUT", method: http.MethodPut, contentType: form, body: []byte(validForm(9003).Encode())},

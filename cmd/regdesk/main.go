@@ -48,6 +48,7 @@ func commands() map[string]command {
 		"approvers":     {"add, list and remove approvers and their SSH keys", runApprovers},
 		"params":        {"show and set the customer self-service parameters", runParams},
 		"mail":          {"list the mail outbox", runMail},
+		"serve":         {"run the portal, the mail worker and the workflow", runServe},
 		"seed":          {"fill the database with realistic sample requests", runSeed},
 		"backup":        {"write a consistent copy of the database to FILE", runBackup},
 		"restore":       {"replace the database with a backup FILE (refused while serve runs)", runRestore},

@@ -21,7 +21,8 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	if *n < 1 || *n > 10_000_000 {
 		return usageErrorf("seed: --requests must be from 1 to 10000000")
 	}
-	db, _, err := f.open(ctx, nil)
+	// A large page cache keeps the indexes' random inserts in memory.
+	db, err := store.Open(ctx, f.dbPath(), store.Options{WriteCacheKiB: 1 << 20})
 	if err != nil {
 		return err
 	}
@@ -80,46 +81,47 @@ var (
 // in transactions of a few thousand rows.
 func seedRequests(ctx context.Context, db *store.DB, n int, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, uint64(n)))
-	const batch = 50000
+	const batch = 100_000
 	end := time.Now().UTC()
 	span := 365 * 24 * time.Hour
-	done := 0
-	for done < n {
-		k := min(batch, n-done)
-		err := db.WithTx(ctx, func(tx *store.Tx) error {
-			p, err := workflow.LoadParams(ctx, &tx.Queries)
-			if err != nil {
-				return err
+	return db.BulkLoad(ctx, func(tx *store.Tx) error {
+		for done := 0; done < n; done += min(batch, n-done) {
+			if err := seedBatch(ctx, tx, rng, done, min(batch, n-done), n, end, span); err != nil {
+				return fmt.Errorf("seed: %w", err)
 			}
-			first, err := tx.NextValues(ctx, store.SeqRegistration, int64(k))
-			if err != nil {
-				return err
-			}
-			rs := make([]store.Request, k)
-			for i := range rs {
-				seq := first + int64(i)
-				number, err := workflow.FormatNumber(p.String(workflow.ParamSeqRegistration), seq)
-				if err != nil {
-					return err
-				}
-				at := end.Add(-span + time.Duration(float64(span)*float64(done+i)/float64(n)))
-				rs[i] = seedRequest(rng, number, seq, at)
-				if rs[i].Status == workflow.Created {
-					c, err := seedCustomer(ctx, tx, p, rs[i])
-					if err != nil {
-						return err
-					}
-					rs[i].CustomerID = &c
-				}
-			}
-			return tx.InsertRequestsBulk(ctx, rs)
-		})
-		if err != nil {
-			return fmt.Errorf("seed: %w", err)
 		}
-		done += k
+		return nil
+	})
+}
+
+// seedBatch adds k requests, the done-th to the (done+k)-th of n.
+func seedBatch(ctx context.Context, tx *store.Tx, rng *rand.Rand, done, k, n int, end time.Time, span time.Duration) error {
+	p, err := workflow.LoadParams(ctx, &tx.Queries)
+	if err != nil {
+		return err
 	}
-	return nil
+	first, err := tx.NextValues(ctx, store.SeqRegistration, int64(k))
+	if err != nil {
+		return err
+	}
+	rs := make([]store.Request, k)
+	var created []int // indexes into rs that become customers
+	for i := range rs {
+		seq := first + int64(i)
+		number, err := workflow.FormatNumber(p.String(workflow.ParamSeqRegistration), seq)
+		if err != nil {
+			return err
+		}
+		at := end.Add(-span + time.Duration(float64(span)*float64(done+i)/float64(n)))
+		rs[i] = seedRequest(rng, number, seq, at)
+		if rs[i].Status == workflow.Created {
+			created = append(created, i)
+		}
+	}
+	if err := seedCustomers(ctx, tx, p, rs, created); err != nil {
+		return err
+	}
+	return tx.InsertRequestsBulk(ctx, rs)
 }
 
 func pick[T any](rng *rand.Rand, s []T) T { return s[rng.IntN(len(s))] }
@@ -174,31 +176,47 @@ func seedRequest(rng *rand.Rand, number string, seq int64, at time.Time) store.R
 	return r
 }
 
-func seedCustomer(ctx context.Context, tx *store.Tx, p workflow.Params, r store.Request) (int64, error) {
-	v, err := tx.NextValue(ctx, store.SeqCustomer)
+// seedCustomers makes a customer account for each created request.
+func seedCustomers(ctx context.Context, tx *store.Tx, p workflow.Params, rs []store.Request, created []int) error {
+	if len(created) == 0 {
+		return nil
+	}
+	first, err := tx.NextValues(ctx, store.SeqCustomer, int64(len(created)))
 	if err != nil {
-		return 0, err
+		return err
 	}
-	account, err := workflow.FormatNumber(p.String(workflow.ParamSeqCustomer), v)
-	if err != nil {
-		return 0, err
+	cs := make([]store.Customer, len(created))
+	for j, i := range created {
+		r := rs[i]
+		account, err := workflow.FormatNumber(p.String(workflow.ParamSeqCustomer), first+int64(j))
+		if err != nil {
+			return err
+		}
+		t := seedTemplates[0]
+		for _, x := range seedTemplates {
+			if strings.Contains(x.countries, r.Country) {
+				t = x
+			}
+		}
+		cs[j] = store.Customer{Account: account, Name: r.CompanyName, TaxID: r.TaxID,
+			Street: r.Street, City: r.City, State: r.State, PostalCode: r.PostalCode,
+			Country: r.Country, Template: t.code, CustomerGroup: t.group, Currency: t.currency,
+			Language: r.Language, PaymentTerms: t.terms, CreatedAt: *r.DecidedAt, CreatedBy: r.DecidedBy}
 	}
-	tmpl := "STANDARD"
-	switch r.Country {
-	case "DE", "FR", "NL", "SE", "ES", "IT", "DK":
-		tmpl = "EU"
-	case "JP", "BR", "AU":
-		tmpl = "EXPORT"
+	if err := tx.InsertCustomersBulk(ctx, cs); err != nil {
+		return err
 	}
-	c := store.Customer{Account: account, Name: r.CompanyName, TaxID: r.TaxID, Street: r.Street,
-		City: r.City, State: r.State, PostalCode: r.PostalCode, Country: r.Country, Template: tmpl,
-		CustomerGroup: map[string]string{"STANDARD": "DOM", "EU": "EU", "EXPORT": "EXP"}[tmpl],
-		Currency:      map[string]string{"STANDARD": "USD", "EU": "EUR", "EXPORT": "USD"}[tmpl],
-		Language:      r.Language, PaymentTerms: "Net 30", CreatedBy: r.DecidedBy}
-	if err := tx.InsertCustomer(ctx, &c); err != nil {
-		return 0, err
+	for j, i := range created {
+		rs[i].CustomerID = &cs[j].ID
 	}
-	return c.ID, nil
+	return nil
+}
+
+// seedTemplates mirror the customer templates the schema starts with.
+var seedTemplates = []struct{ code, group, currency, terms, countries string }{
+	{"STANDARD", "DOM", "USD", "Net 30", "US CA GB"},
+	{"EU", "EU", "EUR", "Net 30", "DE FR NL SE ES IT DK"},
+	{"EXPORT", "EXP", "USD", "Prepayment", "JP BR AU"},
 }
 
 func asciiOnly(s string) string {
