@@ -32,4 +32,3 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "added %d requests in %s\n", *n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
-
