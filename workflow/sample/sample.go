@@ -108,13 +108,16 @@ func seedBatch(ctx context.Context, tx *store.Tx, rng *rand.Rand, done, k, n int
 	return tx.InsertRequestsBulk(ctx, rs)
 }
 
+// domainReplacer drops what a company name has that a domain cannot.
+var domainReplacer = strings.NewReplacer(" ", "", "'", "")
+
 func pick[T any](rng *rand.Rand, s []T) T { return s[rng.IntN(len(s))] }
 
 func seedRequest(rng *rand.Rand, number string, seq int64, at, end time.Time) store.Request {
 	pl := pick(rng, seedPlaces)
 	word, kind := pick(rng, seedWords), pick(rng, seedKinds)
 	first, last := pick(rng, seedFirst), pick(rng, seedLast)
-	domain := strings.ToLower(strings.NewReplacer(" ", "", "'", "").Replace(word+kind)) + "." + seedTLDs[pl.country]
+	domain := strings.ToLower(domainReplacer.Replace(word+kind)) + "." + seedTLDs[pl.country]
 	r := store.Request{
 		Number: number, CompanyName: word + " " + kind + " " + pick(rng, seedForms),
 		Street: fmt.Sprintf("%d %s Street", 1+rng.IntN(400), pick(rng, seedLast)),
