@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -22,7 +23,7 @@ func runRequests(ctx context.Context, e *env, args []string) error {
 
 // dispatch runs the subcommand of a group command.
 func dispatch(ctx context.Context, e *env, group string, sub map[string]func(context.Context, *env, []string) error, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usageErrorf("%s: missing subcommand (%s)", group, subNames(sub))
 	}
 	fn, ok := sub[args[0]]
