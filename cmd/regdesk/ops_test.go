@@ -13,8 +13,8 @@ import (
 	"github.com/regdesk/regdesk/workflow"
 )
 
-// regdesk runs the CLI in-process and returns stdout and the error.
-func regdesk(t *testing.T, args ...string) (string, error) {
+// inproc runs the CLI in-process and returns stdout and the error.
+func inproc(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
@@ -23,12 +23,12 @@ func regdesk(t *testing.T, args ...string) (string, error) {
 
 func TestOps_CLI(t *testing.T) {
 	data := t.TempDir()
-	if _, err := regdesk(t, "seed", "--requests", "40", "--data", data); err != nil {
+	if _, err := inproc(t, "seed", "--requests", "40", "--data", data); err != nil {
 		t.Fatal(err)
 	}
 
 	t.Run("maintenance run purges seeded expired requests, then has nothing to do", func(t *testing.T) {
-		out, err := regdesk(t, "maintenance", "run", "--json", "--data", data)
+		out, err := inproc(t, "maintenance", "run", "--json", "--data", data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,17 +39,17 @@ func TestOps_CLI(t *testing.T) {
 		if rep.Batches == 0 {
 			t.Errorf("report %+v", rep)
 		}
-		out, err = regdesk(t, "maintenance", "run", "--data", data)
+		out, err = inproc(t, "maintenance", "run", "--data", data)
 		if err != nil || !strings.HasPrefix(out, "expired 0 unverified requests, purged 0") {
 			t.Errorf("second run: %q %v", out, err)
 		}
-		if _, err := regdesk(t, "maintenance", "--data", data); err == nil {
+		if _, err := inproc(t, "maintenance", "--data", data); err == nil {
 			t.Error("maintenance without a subcommand was accepted")
 		}
 	})
 
 	t.Run("export and erase", func(t *testing.T) {
-		out, err := regdesk(t, "requests", "list", "--status", "requested", "--limit", "1", "--json", "--data", data)
+		out, err := inproc(t, "requests", "list", "--status", "requested", "--limit", "1", "--json", "--data", data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,23 +58,23 @@ func TestOps_CLI(t *testing.T) {
 			t.Fatalf("list: %v %s", err, out)
 		}
 		number, email := list[0].Number, list[0].Email
-		out, err = regdesk(t, "requests", "export", number, "--data", data)
+		out, err = inproc(t, "requests", "export", number, "--data", data)
 		if err != nil || !strings.Contains(out, email) || !strings.Contains(out, `"audit"`) {
 			t.Fatalf("export: %v %s", err, out)
 		}
-		if _, err := regdesk(t, "requests", "erase", number, "--data", data); err == nil ||
+		if _, err := inproc(t, "requests", "erase", number, "--data", data); err == nil ||
 			!strings.Contains(err.Error(), "--as") {
 			t.Errorf("erase without --as: %v", err)
 		}
-		out, err = regdesk(t, "requests", "erase", number, "--as", "alice", "--data", data)
+		out, err = inproc(t, "requests", "erase", number, "--as", "alice", "--data", data)
 		if err != nil || !strings.Contains(out, "personal data erased") {
 			t.Fatalf("erase: %q %v", out, err)
 		}
-		out, err = regdesk(t, "requests", "export", number, "--data", data)
+		out, err = inproc(t, "requests", "export", number, "--data", data)
 		if err != nil || strings.Contains(out, email) || !strings.Contains(out, `"purged_at": "`) {
 			t.Errorf("export after erase: %v %s", err, out)
 		}
-		out, err = regdesk(t, "requests", "list", "--status", "created", "--limit", "1", "--json", "--data", data)
+		out, err = inproc(t, "requests", "list", "--status", "created", "--limit", "1", "--json", "--data", data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestOps_CLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 {
 			t.Fatalf("list created: %v %s", err, out)
 		}
-		_, err = regdesk(t, "requests", "erase", list[0].Number, "--as", "alice", "--data", data)
+		_, err = inproc(t, "requests", "erase", list[0].Number, "--as", "alice", "--data", data)
 		if err == nil || !strings.Contains(err.Error(), "belong to that customer account") {
 			t.Errorf("erase of a created request: %v", err)
 		}
@@ -90,23 +90,23 @@ func TestOps_CLI(t *testing.T) {
 
 	t.Run("backup and restore", func(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "b.db")
-		if _, err := regdesk(t, "backup", backup, "--data", data); err != nil {
+		if _, err := inproc(t, "backup", backup, "--data", data); err != nil {
 			t.Fatal(err)
 		}
 		lock, err := store.LockServe(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = regdesk(t, "restore", backup, "--data", data)
+		_, err = inproc(t, "restore", backup, "--data", data)
 		lock.Unlock()
 		if !errors.Is(err, store.ErrServeRunning) {
 			t.Fatalf("restore while serve runs: %v", err)
 		}
-		out, err := regdesk(t, "restore", backup, "--data", data)
+		out, err := inproc(t, "restore", backup, "--data", data)
 		if err != nil || !strings.Contains(out, "40 requests") || !strings.Contains(out, "kept as") {
 			t.Fatalf("restore: %q %v", out, err)
 		}
-		if _, err := regdesk(t, "restore", filepath.Join(data, "missing.db"), "--data", data); err == nil {
+		if _, err := inproc(t, "restore", filepath.Join(data, "missing.db"), "--data", data); err == nil {
 			t.Error("restore of a missing file succeeded")
 		}
 	})
