@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 )
@@ -12,7 +13,16 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("store: backup: %s exists already; choose a new file", path)
 	}
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	// VACUUM INTO reads in one transaction (a consistent snapshot) but counts
+	// as a write for query_only, so it gets a connection of its own rather
+	// than the read pool or the single writer.
+	conn, err := sql.Open("sqlite", dsn(db.path, false))
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("store: backup to %s: %w", path, mapErr(err))
 	}
 	return nil

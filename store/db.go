@@ -34,6 +34,9 @@ type Options struct {
 	Now func() time.Time
 	// ReadConns caps the read pool; 0 means 2×GOMAXPROCS (at least 4).
 	ReadConns int
+	// WriteCacheKiB sizes the writer's page cache; 0 keeps the default
+	// (16 MiB). Bulk loads into a large database want much more.
+	WriteCacheKiB int
 }
 
 // pragmas are set in the DSN so every pooled connection gets them;
@@ -47,9 +50,12 @@ var pragmas = []string{
 	"cache_size(-16000)",
 }
 
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly bool, extra ...string) string {
 	q := url.Values{}
 	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	for _, p := range extra {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
@@ -90,7 +96,11 @@ func openPools(ctx context.Context, path string, opts Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	var extra []string
+	if opts.WriteCacheKiB > 0 {
+		extra = append(extra, fmt.Sprintf("cache_size(-%d)", opts.WriteCacheKiB))
+	}
+	w, err := sql.Open("sqlite", dsn(path, false, extra...))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}

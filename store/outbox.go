@@ -176,3 +176,28 @@ func (q *Queries) MailCounts(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, mapErr(rows.Err())
 }
+
+// QueuedMailIDs returns up to limit ids of queued messages after afterID, in
+// id order, for the worker's start-up sweep.
+func (q *Queries) QueuedMailIDs(ctx context.Context, afterID int64, limit int) ([]int64, error) {
+	return ids(ctx, q.q, `SELECT id FROM outbox WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?`,
+		afterID, limit)
+}
+
+// ids runs a query that selects one integer column.
+func ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: ids: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: ids: %w", mapErr(err))
+		}
+		out = append(out, id)
+	}
+	return out, mapErr(rows.Err())
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Request is a customer request: a prospect's sign-up and its review.
@@ -40,13 +41,16 @@ type Request struct {
 	// CustomerAccount is the created customer's account number, if any.
 	CustomerAccount string
 	SourceIP        string
+	// PurgedAt is when the personal data was removed (expiry, retention or
+	// an erasure request); nil while it is held.
+	PurgedAt *time.Time
 }
 
 const requestColumns = `r.id, r.number, r.status, r.version, r.company_name, r.tax_id, r.street,
 	r.city, r.state, r.postal_code, r.country, r.first_name, r.last_name, r.job_title, r.email,
 	r.phone, r.language, r.username, r.password_hash, r.created_at, r.updated_at, r.verified_at,
 	r.decided_at, r.decided_by, r.reject_reason, r.reject_comment, r.customer_id,
-	coalesce(c.account, ''), r.source_ip`
+	coalesce(c.account, ''), r.source_ip, r.purged_at`
 
 const requestFrom = ` FROM customer_requests r LEFT JOIN customers c ON c.id = r.customer_id`
 
@@ -55,17 +59,17 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRequest(s scanner) (Request, error) {
 	var r Request
 	var created, updated int64
-	var verified, decided, customer sql.NullInt64
+	var verified, decided, customer, purged sql.NullInt64
 	err := s.Scan(&r.ID, &r.Number, &r.Status, &r.Version, &r.CompanyName, &r.TaxID, &r.Street,
 		&r.City, &r.State, &r.PostalCode, &r.Country, &r.FirstName, &r.LastName, &r.JobTitle,
 		&r.Email, &r.Phone, &r.Language, &r.Username, &r.PasswordHash, &created, &updated,
 		&verified, &decided, &r.DecidedBy, &r.RejectReason, &r.RejectComment, &customer,
-		&r.CustomerAccount, &r.SourceIP)
+		&r.CustomerAccount, &r.SourceIP, &purged)
 	if err != nil {
 		return r, mapErr(err)
 	}
 	r.CreatedAt, r.UpdatedAt = ms(created), ms(updated)
-	r.VerifiedAt, r.DecidedAt = msPtr(verified), msPtr(decided)
+	r.VerifiedAt, r.DecidedAt, r.PurgedAt = msPtr(verified), msPtr(decided), msPtr(purged)
 	if customer.Valid {
 		r.CustomerID = &customer.Int64
 	}
@@ -99,9 +103,11 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 
 // indexRequests adds the requests with ids in [from, to] to the search index.
 func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, company_name,
-		contact, email, tax_id) SELECT id, number, company_name, first_name || ' ' || last_name,
-		email, tax_id FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
+	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, digits,
+		company_name, contact, email, tax_id) SELECT id, number,
+		ltrim(replace(number, rtrim(number, '0123456789'), ''), '0'),
+		company_name, first_name || ' ' || last_name, email, tax_id
+		FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
 	if err != nil {
 		return fmt.Errorf("store: index requests: %w", mapErr(err))
 	}
@@ -144,14 +150,14 @@ func (q *Queries) RequestByID(ctx context.Context, id int64) (Request, error) {
 	return r, nil
 }
 
-// Cursor is a position in the queue order (oldest first): created_at, then id.
+// Cursor is a position in the queue order (oldest first). Requests are
+// numbered as they arrive, so the order is the row id's.
 type Cursor struct {
-	CreatedAt time.Time
-	ID        int64
+	ID int64
 }
 
 // CursorOf is the position of r.
-func CursorOf(r Request) Cursor { return Cursor{CreatedAt: r.CreatedAt, ID: r.ID} }
+func CursorOf(r Request) Cursor { return Cursor{ID: r.ID} }
 
 // ListRequests is a page of requests in queue order.
 type ListRequests struct {
@@ -172,33 +178,27 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		where = append(where, "r.status = ?")
 		args = append(args, p.Status)
 	}
-	if s := strings.TrimSpace(p.Search); s != "" {
-		if len([]rune(s)) >= 3 {
-			where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
-			args = append(args, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
-		} else {
-			like := "%" + escapeLike(s) + "%"
-			where = append(where, `(r.number LIKE ? ESCAPE '\' OR r.company_name LIKE ? ESCAPE '\'
-				OR r.email LIKE ? ESCAPE '\' OR r.tax_id LIKE ? ESCAPE '\'
-				OR (r.first_name || ' ' || r.last_name) LIKE ? ESCAPE '\')`)
-			args = append(args, like, like, like, like, like)
-		}
+	if m := searchQuery(p.Search); m != "" {
+		where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
+		args = append(args, m)
+	} else if strings.TrimSpace(p.Search) != "" {
+		return nil, nil // nothing searchable in it: no match
 	}
 	order := "ASC"
 	switch {
 	case p.After != nil:
-		where = append(where, "(r.created_at, r.id) > (?, ?)")
-		args = append(args, p.After.CreatedAt.UnixMilli(), p.After.ID)
+		where = append(where, "r.id > ?")
+		args = append(args, p.After.ID)
 	case p.Before != nil:
-		where = append(where, "(r.created_at, r.id) < (?, ?)")
-		args = append(args, p.Before.CreatedAt.UnixMilli(), p.Before.ID)
+		where = append(where, "r.id < ?")
+		args = append(args, p.Before.ID)
 		order = "DESC"
 	}
 	query := `SELECT ` + requestColumns + requestFrom
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += fmt.Sprintf(" ORDER BY r.created_at %s, r.id %s", order, order)
+	query += " ORDER BY r.id " + order
 	if p.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, p.Limit)
@@ -225,6 +225,18 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		}
 	}
 	return out, nil
+}
+
+// searchQuery turns what an approver typed into an FTS5 query: every word
+// must appear as a word prefix. Words are quoted, so no input is FTS syntax.
+func searchQuery(text string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		terms = append(terms, `"`+w+`"*`)
+	}
+	return strings.Join(terms, " AND ")
 }
 
 func escapeLike(s string) string {

@@ -237,3 +237,10 @@ func (q *Queries) UserRequestByRequestID(ctx context.Context, requestID int64) (
 	}
 	return u, nil
 }
+
+// ActiveUserRequestIDs returns up to limit ids, after afterID in id order, of
+// user requests the workflow still has to move on (submitted or provisioned).
+func (q *Queries) ActiveUserRequestIDs(ctx context.Context, afterID int64, limit int) ([]int64, error) {
+	return ids(ctx, q.q, `SELECT id FROM user_requests WHERE status IN ('submitted', 'provisioned')
+		AND id > ? ORDER BY id LIMIT ?`, afterID, limit)
+}

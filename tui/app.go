@@ -25,6 +25,9 @@ import (
 
 // Config holds what a session needs.
 type Config struct {
+	// Context ends the session's queries and releases its change watcher when
+	// done (over SSH: the session's context). Nil means Close does it.
+	Context context.Context
 	Service *workflow.Service
 	DB      *store.DB
 	// Actor is the approver's name, recorded in the audit trail.
@@ -160,7 +163,11 @@ func New(cfg Config) *App {
 	if loc == nil {
 		loc = time.Local
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	parent := cfg.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
 	s := &session{ctx: ctx, cancel: cancel, svc: cfg.Service, db: cfg.DB, actor: cfg.Actor,
 		log: log.With("component", "tui", "actor", cfg.Actor), now: now, poll: poll,
 		styles: NewStyles(dark, cfg.Profile), keys: NewKeys(), profile: cfg.Profile, loc: loc}
@@ -197,12 +204,10 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Close ends the session's queries and releases the change watcher.
+// Close ends the session's queries and releases the change watcher (as the
+// end of Config.Context does).
 func (a *App) Close() error {
 	a.s.cancel()
-	if a.watcher != nil {
-		return a.watcher.Close()
-	}
 	return nil
 }
 
@@ -217,10 +222,10 @@ func (a *App) openWatcher() tea.Cmd {
 		if err != nil {
 			return watcherMsg{err: err}
 		}
+		// The watcher holds a pooled connection: give it back when the
+		// session ends, however it ends.
+		context.AfterFunc(ctx, func() { w.Close() })
 		v, err := w.Version(ctx)
-		if err != nil {
-			w.Close()
-		}
 		return watcherMsg{w, v, err}
 	}
 }

@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/regdesk/regdesk/sampledata"
+	"github.com/regdesk/regdesk/workflow/sample"
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 )
@@ -36,7 +36,7 @@ func benchDB(b *testing.B, n int) (*store.DB, *workflow.Service) {
 		}
 		start := time.Now()
 		end := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-		if err := sampledata.Requests(ctx, db, n, 1, end); err != nil {
+		if err := sample.Seed(ctx, db, n, 1, end); err != nil {
 			b.Fatal(err)
 		}
 		db.Close()

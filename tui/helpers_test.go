@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/regdesk/regdesk/sampledata"
+	"github.com/regdesk/regdesk/workflow/sample"
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow"
@@ -61,7 +61,7 @@ func (f *fixture) signUp(company, first, email string, verify bool) store.Reques
 // seed adds n deterministic sample requests dated before the clock.
 func (f *fixture) seed(n int) {
 	f.t.Helper()
-	if err := sampledata.Requests(context.Background(), f.db, n, 7, f.clock.Now()); err != nil {
+	if err := sample.Seed(context.Background(), f.db, n, 7, f.clock.Now()); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -168,7 +168,7 @@ func (m *mail) retry() tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 			defer cancel()
-			err := svc.RetryMail(ctx, x.ID, actor)
+			_, err := svc.RetryMail(ctx, x.ID, actor)
 			return mailActionMsg{fmt.Sprintf("Mail #%d to %s queued again.", x.ID, x.To), err}
 		}
 	})

@@ -145,7 +145,7 @@ func (r *registration) loadLast() tea.Cmd {
 	window := r.windowSize()
 	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
 		p.Limit = window + 1
-		p.Before = &store.Cursor{CreatedAt: time.UnixMilli(math.MaxInt64 / 2), ID: math.MaxInt64}
+		p.Before = &store.Cursor{ID: math.MaxInt64}
 		rows, err := q.Requests(ctx, p)
 		start := len(rows) <= window
 		if !start {
@@ -163,7 +163,7 @@ func (r *registration) loadAround(c store.Cursor) tea.Cmd {
 		before, after := p, p
 		before.Before, before.Limit = &c, window/2+1
 		// The row itself and those after it: start just before c.
-		from := store.Cursor{CreatedAt: c.CreatedAt, ID: c.ID - 1}
+		from := store.Cursor{ID: c.ID - 1}
 		after.After, after.Limit = &from, window/2+1
 		b, err := q.Requests(ctx, before)
 		if err != nil {

@@ -2,9 +2,7 @@ package workflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/regdesk/regdesk/store"
@@ -42,39 +40,6 @@ func (s *Service) InactivateUser(ctx context.Context, userID int64, actor string
 	}
 	s.log.Info("user inactivated", "user", out.Username, "actor", actor)
 	return out, nil
-}
-
-// RetryMail puts a failed outbox message back in the queue and hands it to
-// the job queue in the same transaction.
-func (s *Service) RetryMail(ctx context.Context, mailID int64, actor string) error {
-	if err := checkActor(actor); err != nil {
-		return err
-	}
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		m, err := tx.MailByID(ctx, mailID)
-		if err != nil {
-			return err
-		}
-		if err := tx.RequeueMail(ctx, m.ID); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return &ChangedError{Number: "mail #" + strconv.FormatInt(m.ID, 10), Status: m.Status,
-					Err: &TransitionError{Kind: "mail", From: m.Status, Event: "retry"}}
-			}
-			return err
-		}
-		if s.jobs != nil {
-			if err := s.jobs.MailQueued(ctx, tx, m.ID); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, actor, store.EntityMail, strconv.FormatInt(m.ID, 10), "retry",
-			m.Kind+" mail to "+m.To)
-	})
-	if err != nil {
-		return fmt.Errorf("retry mail #%d: %w", mailID, err)
-	}
-	s.log.Info("mail requeued", "mail", mailID, "actor", actor)
-	return nil
 }
 
 func derefTime(t *time.Time) time.Time {

@@ -27,39 +27,21 @@ type StepResult struct {
 // idempotent: a step that already ran finds the request moved on and does
 // nothing, so a retried or duplicated job never makes a second user or mail.
 func (s *Service) RunStep(ctx context.Context, userRequestID int64, attempt int) (StepResult, error) {
+	return s.RunStepWith(ctx, userRequestID, attempt, nil)
+}
+
+// RunStepWith is RunStep that also runs inTx, when not nil, at the end of the
+// step's transaction with its result: the job queue finishes the job there
+// when no step follows, so the job's end and the step's effect commit together.
+func (s *Service) RunStepWith(ctx context.Context, userRequestID int64, attempt int,
+	inTx func(tx *store.Tx, res StepResult) error) (StepResult, error) {
 	var res StepResult
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		p, err := LoadParams(ctx, &tx.Queries)
-		if err != nil {
+		if err := s.runStep(ctx, tx, userRequestID, attempt, &res); err != nil {
 			return err
 		}
-		u, err := tx.UserRequestByID(ctx, userRequestID)
-		if err != nil {
-			return err
-		}
-		res.Status = u.Status
-		switch {
-		case u.Status == URSubmitted && u.Step == StepApprove:
-			res.Step = StepApprove
-			return s.moveUserRequest(ctx, tx, u, EventAwait, "", "workflow",
-				"waiting for an approver", attempt, &res)
-		case u.Status == URSubmitted:
-			res.Step, res.More = StepProvision, true
-			if err := s.provision(ctx, tx, u, "workflow"); err != nil {
-				return err
-			}
-			return s.moveUserRequest(ctx, tx, u, EventProvision, StepNotify, "workflow",
-				"login created", attempt, &res)
-		case u.Status == URProvisioned:
-			res.Step = StepNotify
-			detail := "notification switched off"
-			if p.Bool(ParamNotifyStep) {
-				if err := s.notify(ctx, tx, p, u); err != nil {
-					return err
-				}
-				detail = "welcome mail queued to " + u.Email
-			}
-			return s.moveUserRequest(ctx, tx, u, EventNotify, "", "workflow", detail, attempt, &res)
+		if inTx != nil {
+			return inTx(tx, res)
 		}
 		return nil
 	})
@@ -67,6 +49,43 @@ func (s *Service) RunStep(ctx context.Context, userRequestID int64, attempt int)
 		return res, fmt.Errorf("workflow: user request #%d: %w", userRequestID, err)
 	}
 	return res, nil
+}
+
+// runStep is RunStep's body inside tx.
+func (s *Service) runStep(ctx context.Context, tx *store.Tx, userRequestID int64, attempt int, res *StepResult) error {
+	p, err := LoadParams(ctx, &tx.Queries)
+	if err != nil {
+		return err
+	}
+	u, err := tx.UserRequestByID(ctx, userRequestID)
+	if err != nil {
+		return err
+	}
+	res.Status = u.Status
+	switch {
+	case u.Status == URSubmitted && u.Step == StepApprove:
+		res.Step = StepApprove
+		return s.moveUserRequest(ctx, tx, u, EventAwait, "", "workflow",
+			"waiting for an approver", attempt, res)
+	case u.Status == URSubmitted:
+		res.Step, res.More = StepProvision, true
+		if err := s.provision(ctx, tx, u, "workflow"); err != nil {
+			return err
+		}
+		return s.moveUserRequest(ctx, tx, u, EventProvision, StepNotify, "workflow",
+			"login created", attempt, res)
+	case u.Status == URProvisioned:
+		res.Step = StepNotify
+		detail := "notification switched off"
+		if p.Bool(ParamNotifyStep) {
+			if err := s.notify(ctx, tx, p, u); err != nil {
+				return err
+			}
+			detail = "welcome mail queued to " + u.Email
+		}
+		return s.moveUserRequest(ctx, tx, u, EventNotify, "", "workflow", detail, attempt, res)
+	}
+	return nil
 }
 
 // moveUserRequest applies event to u, records the step and the audit row.
@@ -154,7 +173,20 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 // FailUserRequest marks a user request failed after its step ran out of
 // attempts (or failed permanently), keeping the error for the approver.
 func (s *Service) FailUserRequest(ctx context.Context, userRequestID int64, attempt int, cause error) error {
+	return s.FailUserRequestWith(ctx, userRequestID, attempt, cause, nil)
+}
+
+// FailUserRequestWith is FailUserRequest that also runs inTx, when not nil,
+// in the same transaction: the job queue finishes the failed job there, so
+// an approver's retry can queue a new one at once.
+func (s *Service) FailUserRequestWith(ctx context.Context, userRequestID int64, attempt int, cause error,
+	inTx func(tx *store.Tx) error) error {
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		if inTx != nil {
+			if err := inTx(tx); err != nil {
+				return err
+			}
+		}
 		u, err := tx.UserRequestByID(ctx, userRequestID)
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/jobs"
 )
 
 // flags is a subcommand's flag set with the flags every command shares.
@@ -97,12 +98,19 @@ func (f *flags) printUsage(positional []string) {
 func (f *flags) dbPath() string { return filepath.Join(*f.data, "regdesk.db") }
 
 // open opens (and migrates) the database and the workflow service on it.
+// The service inserts jobs with an insert-only queue client, so mail and
+// workflow steps caused by a command are picked up by a running serve.
 func (f *flags) open(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.Service, error) {
 	db, err := store.Open(ctx, f.dbPath(), store.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := workflow.New(workflow.Config{DB: db, Logger: log})
+	q, err := jobs.NewInserter(ctx, db, log)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	svc := workflow.New(workflow.Config{DB: db, Logger: log, Jobs: q})
 	return db, svc, nil
 }
 

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/regdesk/regdesk/sampledata"
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/sample"
 )
 
 func runSeed(ctx context.Context, e *env, args []string) error {
@@ -18,13 +19,14 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	if *n < 1 || *n > 10_000_000 {
 		return usageErrorf("seed: --requests must be from 1 to 10000000")
 	}
-	db, _, err := f.open(ctx, nil)
+	// A large page cache keeps the indexes' random inserts in memory.
+	db, err := store.Open(ctx, f.dbPath(), store.Options{WriteCacheKiB: 1 << 20})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	start := time.Now()
-	if err := sampledata.Requests(ctx, db, *n, *seed, time.Now()); err != nil {
+	if err := sample.Seed(ctx, db, *n, *seed, time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "added %d requests in %s\n", *n, time.Since(start).Round(time.Millisecond))

@@ -63,9 +63,9 @@ CREATE TABLE customer_requests (
     source_ip      TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
--- The approver queue: one status, oldest first, keyset by (created_at, id).
-CREATE INDEX customer_requests_queue ON customer_requests (status, created_at, id);
-CREATE INDEX customer_requests_all ON customer_requests (created_at, id);
+-- The approver queue: one status, oldest first. Ids grow with creation time,
+-- so the rowid is the queue order and the keyset; "All" needs no index.
+CREATE INDEX customer_requests_queue ON customer_requests (status, id);
 -- Duplicate warnings and the "open request with this user name" check.
 CREATE INDEX customer_requests_email ON customer_requests (email COLLATE NOCASE);
 CREATE INDEX customer_requests_username ON customer_requests (username COLLATE NOCASE);
@@ -138,7 +138,7 @@ CREATE TABLE user_requests (
     created_by     TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX user_requests_queue ON user_requests (status, created_at, id);
+CREATE INDEX user_requests_queue ON user_requests (status, id);
 CREATE INDEX user_requests_username ON user_requests (username COLLATE NOCASE);
 
 CREATE TABLE user_request_steps (
@@ -272,10 +272,11 @@ CREATE TRIGGER customer_requests_count_delete AFTER DELETE ON customer_requests 
     UPDATE request_counts SET n = n - 1 WHERE status = OLD.status;
 END;
 
--- Substring search across number, company, contact, email and tax id. The
--- store keeps it in step with customer_requests (not triggers: FTS5 flushes
--- its buffer at every statement savepoint, which makes bulk loads crawl).
+-- Word-prefix search across number, company, contact, email and tax id
+-- ("conto" finds Contoso, "42" finds REG-000042 through the digits column).
+-- The store keeps it in step with customer_requests by hand, not by triggers:
+-- FTS5 flushes at every statement savepoint, which makes bulk loads crawl.
 CREATE VIRTUAL TABLE request_search USING fts5 (
-    number, company_name, contact, email, tax_id,
-    content = '', contentless_delete = 1, tokenize = 'trigram'
+    number, digits, company_name, contact, email, tax_id,
+    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );

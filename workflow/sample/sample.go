@@ -1,6 +1,6 @@
-// Package sampledata fills a database with realistic sample requests, for
-// demos (regdesk seed), benchmarks and tests.
-package sampledata
+// Package sample fills a database with realistic, varied customer requests
+// in every status, for demos, benchmarks and load tests.
+package sample
 
 import (
 	"context"
@@ -12,6 +12,12 @@ import (
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 )
+
+// Seed adds n requests spread over the year before end, in one bulk load;
+// the same seed gives the same data.
+func Seed(ctx context.Context, db *store.DB, n int, seed uint64, end time.Time) error {
+	return seedRequests(ctx, db, n, seed, end)
+}
 
 type place struct{ country, city, state, postal, lang, taxPrefix, phone string }
 
@@ -55,51 +61,55 @@ var (
 	seedApprovers = []string{"alice", "bob", "chandra"}
 )
 
-// Requests adds n requests spread over the year before end, in every status,
-// in transactions of many thousand rows. The same seed gives the same data.
-func Requests(ctx context.Context, db *store.DB, n int, seed uint64, end time.Time) error {
+// seedRequests adds n requests spread over the past year, in every status,
+// in transactions of a few thousand rows.
+func seedRequests(ctx context.Context, db *store.DB, n int, seed uint64, end time.Time) error {
 	rng := rand.New(rand.NewPCG(seed, uint64(n)))
-	const batch = 50000
+	const batch = 100_000
 	end = end.UTC()
 	span := 365 * 24 * time.Hour
-	done := 0
-	for done < n {
-		k := min(batch, n-done)
-		err := db.WithTx(ctx, func(tx *store.Tx) error {
-			p, err := workflow.LoadParams(ctx, &tx.Queries)
-			if err != nil {
-				return err
+	return db.BulkLoad(ctx, func(tx *store.Tx) error {
+		for done := 0; done < n; done += min(batch, n-done) {
+			if err := seedBatch(ctx, tx, rng, done, min(batch, n-done), n, end, span); err != nil {
+				return fmt.Errorf("seed: %w", err)
 			}
-			first, err := tx.NextValues(ctx, store.SeqRegistration, int64(k))
-			if err != nil {
-				return err
-			}
-			rs := make([]store.Request, k)
-			for i := range rs {
-				seq := first + int64(i)
-				number, err := workflow.FormatNumber(p.String(workflow.ParamSeqRegistration), seq)
-				if err != nil {
-					return err
-				}
-				at := end.Add(-span + time.Duration(float64(span)*float64(done+i)/float64(n)))
-				rs[i] = seedRequest(rng, number, seq, at, end)
-				if rs[i].Status == workflow.Created {
-					c, err := seedCustomer(ctx, tx, p, rs[i])
-					if err != nil {
-						return err
-					}
-					rs[i].CustomerID = &c
-				}
-			}
-			return tx.InsertRequestsBulk(ctx, rs)
-		})
-		if err != nil {
-			return fmt.Errorf("seed: %w", err)
 		}
-		done += k
-	}
-	return nil
+		return nil
+	})
 }
+
+// seedBatch adds k requests, the done-th to the (done+k)-th of n.
+func seedBatch(ctx context.Context, tx *store.Tx, rng *rand.Rand, done, k, n int, end time.Time, span time.Duration) error {
+	p, err := workflow.LoadParams(ctx, &tx.Queries)
+	if err != nil {
+		return err
+	}
+	first, err := tx.NextValues(ctx, store.SeqRegistration, int64(k))
+	if err != nil {
+		return err
+	}
+	rs := make([]store.Request, k)
+	var created []int // indexes into rs that become customers
+	for i := range rs {
+		seq := first + int64(i)
+		number, err := workflow.FormatNumber(p.String(workflow.ParamSeqRegistration), seq)
+		if err != nil {
+			return err
+		}
+		at := end.Add(-span + time.Duration(float64(span)*float64(done+i)/float64(n)))
+		rs[i] = seedRequest(rng, number, seq, at, end)
+		if rs[i].Status == workflow.Created {
+			created = append(created, i)
+		}
+	}
+	if err := seedCustomers(ctx, tx, p, rs, created); err != nil {
+		return err
+	}
+	return tx.InsertRequestsBulk(ctx, rs)
+}
+
+// domainReplacer drops what a company name has that a domain cannot.
+var domainReplacer = strings.NewReplacer(" ", "", "'", "")
 
 func pick[T any](rng *rand.Rand, s []T) T { return s[rng.IntN(len(s))] }
 
@@ -107,7 +117,7 @@ func seedRequest(rng *rand.Rand, number string, seq int64, at, end time.Time) st
 	pl := pick(rng, seedPlaces)
 	word, kind := pick(rng, seedWords), pick(rng, seedKinds)
 	first, last := pick(rng, seedFirst), pick(rng, seedLast)
-	domain := strings.ToLower(strings.NewReplacer(" ", "", "'", "").Replace(word+kind)) + "." + seedTLDs[pl.country]
+	domain := strings.ToLower(domainReplacer.Replace(word+kind)) + "." + seedTLDs[pl.country]
 	r := store.Request{
 		Number: number, CompanyName: word + " " + kind + " " + pick(rng, seedForms),
 		Street: fmt.Sprintf("%d %s Street", 1+rng.IntN(400), pick(rng, seedLast)),
@@ -153,31 +163,47 @@ func seedRequest(rng *rand.Rand, number string, seq int64, at, end time.Time) st
 	return r
 }
 
-func seedCustomer(ctx context.Context, tx *store.Tx, p workflow.Params, r store.Request) (int64, error) {
-	v, err := tx.NextValue(ctx, store.SeqCustomer)
+// seedCustomers makes a customer account for each created request.
+func seedCustomers(ctx context.Context, tx *store.Tx, p workflow.Params, rs []store.Request, created []int) error {
+	if len(created) == 0 {
+		return nil
+	}
+	first, err := tx.NextValues(ctx, store.SeqCustomer, int64(len(created)))
 	if err != nil {
-		return 0, err
+		return err
 	}
-	account, err := workflow.FormatNumber(p.String(workflow.ParamSeqCustomer), v)
-	if err != nil {
-		return 0, err
+	cs := make([]store.Customer, len(created))
+	for j, i := range created {
+		r := rs[i]
+		account, err := workflow.FormatNumber(p.String(workflow.ParamSeqCustomer), first+int64(j))
+		if err != nil {
+			return err
+		}
+		t := seedTemplates[0]
+		for _, x := range seedTemplates {
+			if strings.Contains(x.countries, r.Country) {
+				t = x
+			}
+		}
+		cs[j] = store.Customer{Account: account, Name: r.CompanyName, TaxID: r.TaxID,
+			Street: r.Street, City: r.City, State: r.State, PostalCode: r.PostalCode,
+			Country: r.Country, Template: t.code, CustomerGroup: t.group, Currency: t.currency,
+			Language: r.Language, PaymentTerms: t.terms, CreatedAt: *r.DecidedAt, CreatedBy: r.DecidedBy}
 	}
-	tmpl := "STANDARD"
-	switch r.Country {
-	case "DE", "FR", "NL", "SE", "ES", "IT", "DK":
-		tmpl = "EU"
-	case "JP", "BR", "AU":
-		tmpl = "EXPORT"
+	if err := tx.InsertCustomersBulk(ctx, cs); err != nil {
+		return err
 	}
-	c := store.Customer{Account: account, Name: r.CompanyName, TaxID: r.TaxID, Street: r.Street,
-		City: r.City, State: r.State, PostalCode: r.PostalCode, Country: r.Country, Template: tmpl,
-		CustomerGroup: map[string]string{"STANDARD": "DOM", "EU": "EU", "EXPORT": "EXP"}[tmpl],
-		Currency:      map[string]string{"STANDARD": "USD", "EU": "EUR", "EXPORT": "USD"}[tmpl],
-		Language:      r.Language, PaymentTerms: "Net 30", CreatedBy: r.DecidedBy}
-	if err := tx.InsertCustomer(ctx, &c); err != nil {
-		return 0, err
+	for j, i := range created {
+		rs[i].CustomerID = &cs[j].ID
 	}
-	return c.ID, nil
+	return nil
+}
+
+// seedTemplates mirror the customer templates the schema starts with.
+var seedTemplates = []struct{ code, group, currency, terms, countries string }{
+	{"STANDARD", "DOM", "USD", "Net 30", "US CA GB"},
+	{"EU", "EU", "EUR", "Net 30", "DE FR NL SE ES IT DK"},
+	{"EXPORT", "EXP", "USD", "Prepayment", "JP BR AU"},
 }
 
 func asciiOnly(s string) string {

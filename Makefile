@@ -1,0 +1,37 @@
+# regdesk — the customer-onboarding desk.
+GO      ?= go
+BIN     ?= bin/regdesk
+DATA    ?= regdesk-data
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+# Packages whose benchmarks `make bench` runs; BENCH narrows them.
+BENCH   ?= .
+COUNT   ?= 6
+
+.PHONY: build run test bench fmt lint fuzz clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/regdesk
+
+# Portal + workflow + SSH Registration screen on the embedded SQLite and file-mail defaults.
+run: build
+	$(BIN) serve --data $(DATA)
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race -timeout 20m ./...
+
+# Results go to .bench/; compare two runs with `benchstat .bench/old.txt .bench/new.txt`.
+bench:
+	mkdir -p .bench
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./... | tee .bench/latest.txt
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin .bench

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/jobs"
+	"github.com/regdesk/regdesk/workflow/mailer"
+	"github.com/regdesk/regdesk/workflow/metrics"
+)
+
+// serveOptions are serve's flags after validation.
+type serveOptions struct {
+	HTTP, SSH, BaseURL, SMTP, MailFrom, Metrics string
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "serve")
+	var o serveOptions
+	f.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "address of the web portal")
+	f.StringVar(&o.SSH, "ssh", "127.0.0.1:2222", "address of the approvers' SSH server")
+	f.StringVar(&o.BaseURL, "base-url", "", "public portal URL used in mail links (default http://HTTP-ADDRESS)")
+	f.StringVar(&o.SMTP, "smtp", "", "deliver mail to smtp://user:pass@host:port or smtps://… (default: .eml files in DATA/mail)")
+	f.StringVar(&o.MailFrom, "mail-from", "", "sender of every mail (default: the mail.from parameter)")
+	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	sender, err := o.validate(*f.data)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	return serve(ctx, e, *f.data, o, sender, log)
+}
+
+// validate checks every flag before anything starts and returns the mail
+// sender the flags ask for.
+func (o *serveOptions) validate(dataDir string) (mailer.Sender, error) {
+	for _, a := range []struct{ flag, addr string }{{"http", o.HTTP}, {"ssh", o.SSH}, {"metrics", o.Metrics}} {
+		if a.addr == "" && a.flag == "metrics" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(a.addr); err != nil || port == "" {
+			return nil, usageErrorf("--%s %q: want HOST:PORT, such as 127.0.0.1:8080", a.flag, a.addr)
+		}
+	}
+	if o.BaseURL != "" {
+		u, err := url.Parse(o.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, usageErrorf("--base-url %q: want an absolute http(s) URL such as https://portal.example.com", o.BaseURL)
+		}
+		o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	}
+	if o.MailFrom != "" {
+		if a, err := mail.ParseAddress(o.MailFrom); err != nil || !strings.Contains(a.Address, "@") {
+			return nil, usageErrorf("--mail-from %q: want an address such as \"Example <no-reply@example.com>\"", o.MailFrom)
+		}
+	}
+	if o.SMTP != "" {
+		s, err := mailer.NewSMTPSender(mailer.SMTPConfig{URL: o.SMTP})
+		if err != nil {
+			return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), "mailer: "))
+		}
+		return s, nil
+	}
+	s, err := mailer.NewFileSender(filepath.Join(dataDir, "mail"))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// serve runs every part under one errgroup until ctx ends (a signal) or a
+// part fails, then shuts them all down gracefully.
+func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender mailer.Sender, log *slog.Logger) error {
+	unlock, err := lockDataDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", o.HTTP)
+	if err != nil {
+		return fmt.Errorf("serve: --http %s: %w", o.HTTP, err)
+	}
+	defer ln.Close()
+	listenURL := "http://" + ln.Addr().String()
+	if o.BaseURL == "" {
+		o.BaseURL = derivedBaseURL(ln.Addr())
+	}
+	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log})
+	runner, err := jobs.New(ctx, jobs.Config{DB: db, Service: svc, Sender: sender,
+		MailFrom: o.MailFrom, Logger: log})
+	if err != nil {
+		return err
+	}
+	d := serveDeps{DB: db, Service: svc, Logger: log, BaseURL: o.BaseURL, DataDir: dataDir,
+		Metrics: metrics.New(metrics.Config{DB: db, Logger: log})}
+	handler, err := portalHandler(d)
+	if err != nil {
+		return err
+	}
+	handler = withMetrics(d.Metrics, handler)
+	parts := []part{
+		{"http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler, log) }},
+		{"jobs", runner.Run},
+	}
+	more, err := moreParts(d, o)
+	if err != nil {
+		return err
+	}
+	parts = append(parts, more...)
+
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = p.name
+	}
+	log.Info("regdesk serving", "url", listenURL, "base_url", o.BaseURL, "data", dataDir,
+		"mail", mailTarget(sender), "parts", names)
+	fmt.Fprintf(e.stdout, "regdesk serving %s\n", listenURL)
+
+	g, gctx := errgroup.WithContext(ctx)
+	for _, p := range parts {
+		g.Go(func() error {
+			if err := p.run(gctx); err != nil {
+				return fmt.Errorf("serve: %s: %w", p.name, err)
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	log.Info("regdesk stopped", "err", err)
+	return err
+}
+
+// derivedBaseURL is the portal URL when --base-url is not given: the listen
+// address, with a wildcard host replaced by localhost.
+func derivedBaseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func mailTarget(s mailer.Sender) string {
+	switch s := s.(type) {
+	case *mailer.SMTPSender:
+		return "smtp " + s.Addr()
+	case *mailer.FileSender:
+		return "files in " + s.Dir
+	}
+	return "unknown"
+}
+
+// serveHTTP serves until ctx ends, then lets in-flight requests finish.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return err
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/regdesk/regdesk/portal"
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/metrics"
+)
+
+// serveDeps is what every part of serve shares.
+type serveDeps struct {
+	DB      *store.DB
+	Service *workflow.Service
+	Logger  *slog.Logger
+	BaseURL string // public portal URL, never taken from a request's Host
+	DataDir string
+	Metrics *metrics.Metrics
+}
+
+// part is one long-running piece of serve: run blocks until ctx ends, then
+// shuts the piece down gracefully and returns.
+type part struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// portalHandler is the web portal. Package portal plugs in here, in one line:
+//
+//	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL}), nil
+func portalHandler(d serveDeps) (http.Handler, error) {
+	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL})
+}
+
+// moreParts are serve's optional parts; each package adds its line here:
+// the approvers' SSH server on o.SSH (package tui) and the Prometheus
+// endpoint on o.Metrics when it is set (operations).
+func moreParts(d serveDeps, o serveOptions) ([]part, error) {
+	var parts []part
+	ops, err := opsParts(d, o, d.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, ops...)
+	return parts, nil
+}

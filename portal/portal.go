@@ -1,0 +1,193 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// Deps are the portal's dependencies.
+type Deps struct {
+	DB      *store.DB
+	Service *workflow.Service
+	Logger  *slog.Logger
+	// BaseURL is the public URL of the portal (serve --base-url). Links in
+	// mail are built from it, never from a request's Host header; an https
+	// URL also marks cookies Secure.
+	BaseURL string
+	// TrustedProxies are CIDRs whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// MaxConcurrentHashes caps argon2id hashes at once (0: one per CPU).
+	MaxConcurrentHashes int
+	// Wrap, when set, wraps the whole handler (metrics middleware).
+	Wrap func(http.Handler) http.Handler
+	// Now is the clock for rate limits and sessions.
+	Now func() time.Time
+}
+
+// server holds what every handler needs.
+type server struct {
+	deps   Deps
+	db     *store.DB
+	svc    *workflow.Service
+	log    *slog.Logger
+	rd     *Renderer
+	hasher *Hasher
+	ips    *ClientIPResolver
+	now    func() time.Time
+	secure bool // the portal is served over TLS
+	limits limits
+}
+
+// limits are the per-key rate limiters of the state-changing routes.
+type limits struct {
+	signupIP, signupEmail *KeyedLimiter
+	resendIP, resendEmail *KeyedLimiter
+	loginIP, loginAccount *KeyedLimiter
+	forgotIP, forgotEmail *KeyedLimiter
+}
+
+// New returns the portal's handler: every route behind the hardening
+// middleware (security headers, request id, panic recovery, body limit,
+// cross-origin protection).
+func New(d Deps) (http.Handler, error) {
+	if d.DB == nil || d.Service == nil {
+		return nil, errors.New("portal: DB and Service are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	rd, err := NewRenderer()
+	if err != nil {
+		return nil, err
+	}
+	ips, err := NewClientIPResolver(d.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("portal: trusted proxies: %w", err)
+	}
+	s := &server{deps: d, db: d.DB, svc: d.Service, log: d.Logger.With("component", "portal"),
+		rd: rd, hasher: NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes}), ips: ips,
+		now: d.Now, secure: strings.HasPrefix(strings.ToLower(d.BaseURL), "https://")}
+	if s.limits, err = newLimits(d.Now); err != nil {
+		return nil, err
+	}
+	cop, err := CrossOriginProtection(rd, nil)
+	if err != nil {
+		return nil, err
+	}
+	var h http.Handler = s.routes()
+	h = cop(h)
+	h = LimitBody(DefaultMaxFormBytes, rd)(h)
+	h = Recover(s.log, rd)(h)
+	h = RequestID(h)
+	hsts := time.Duration(0)
+	if s.secure {
+		hsts = 365 * 24 * time.Hour
+	}
+	h = SecureHeaders(HeadersConfig{HSTS: hsts})(h)
+	if d.Wrap != nil {
+		h = d.Wrap(h)
+	}
+	return h, nil
+}
+
+func newLimits(now func() time.Time) (limits, error) {
+	var l limits
+	var errs []error
+	mk := func(events int, per time.Duration) *KeyedLimiter {
+		k, err := NewKeyedLimiter(LimiterConfig{Events: events, Per: per, Burst: events, Now: now})
+		errs = append(errs, err)
+		return k
+	}
+	l.signupIP, l.signupEmail = mk(20, time.Hour), mk(5, time.Hour)
+	l.resendIP, l.resendEmail = mk(20, time.Hour), mk(3, time.Hour)
+	l.loginIP, l.loginAccount = mk(60, 10*time.Minute), mk(10, 15*time.Minute)
+	l.forgotIP, l.forgotEmail = mk(20, time.Hour), mk(3, time.Hour)
+	return l, errors.Join(errs...)
+}
+
+// routes lists every route of the portal.
+func (s *server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.NotFound(s.rd.NotFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.rd.Error(w, r, http.StatusMethodNotAllowed)
+	})
+	r.Handle(StaticPrefix+"*", s.rd.StaticHandler())
+	r.Get("/healthz", s.healthz)
+	r.Get("/", s.home)
+	return r
+}
+
+// clientKey is the rate-limit key of the request's client address.
+func (s *server) clientKey(r *http.Request) string { return IPKey(s.ips.ClientIP(r)) }
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unavailable")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// params reads the parameters, logging and answering 500 when it cannot.
+func (s *server) params(w http.ResponseWriter, r *http.Request) (workflow.Params, bool) {
+	p, err := workflow.LoadParams(r.Context(), s.db.Read())
+	if err != nil {
+		s.fail(w, r, err)
+		return p, false
+	}
+	return p, true
+}
+
+// fail logs an unexpected error once, with the request id, and shows the
+// generic error page; the person sees the id, never the error.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "err", err, "method", r.Method, "path", r.URL.Path,
+		"request_id", RequestIDFrom(r.Context()))
+	status := http.StatusInternalServerError
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		status = http.StatusServiceUnavailable
+	}
+	s.rd.Error(w, r, status)
+}
+
+// render writes a page, logging a failure (the renderer wrote nothing then).
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, page any) {
+	if err := s.rd.Render(w, status, name, page); err != nil {
+		s.fail(w, r, err)
+	}
+}
+
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.params(w, r)
+	if !ok {
+		return
+	}
+	n, err := s.db.Read().CountUnverified(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, PageHome, HomePage{
+		SignupPaused: n >= int64(p.Int(workflow.ParamMaxUnverified)),
+		LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL))})
+}

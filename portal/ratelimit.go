@@ -1,0 +1,140 @@
+package portal
+
+import (
+	"container/list"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// LimiterConfig configures a [KeyedLimiter]: each key may make Burst
+// attempts at once and then Events per Per, e.g. 5 per hour with burst 5.
+type LimiterConfig struct {
+	Events int
+	Per    time.Duration
+	Burst  int // zero means Events
+	// MaxKeys bounds memory. Keys whose bucket has refilled are forgotten
+	// first; when all are busy the least recently used goes, which resets
+	// its allowance (the price of a fixed memory bound). Zero means 10,000.
+	MaxKeys int
+	Now     func() time.Time // zero means time.Now
+}
+
+// KeyedLimiter is a token bucket per key (client IP, email address), with a
+// bounded number of keys. It is safe for concurrent use.
+type KeyedLimiter struct {
+	limit   rate.Limit
+	burst   int
+	maxKeys int
+	idle    time.Duration // after this long unused, a bucket is full again
+	now     func() time.Time
+
+	mu   sync.Mutex
+	keys map[string]*list.Element // of *bucket
+	lru  *list.List               // front: most recently used
+}
+
+type bucket struct {
+	key      string
+	lim      *rate.Limiter
+	lastSeen time.Time
+}
+
+// NewKeyedLimiter returns a limiter for cfg.
+func NewKeyedLimiter(cfg LimiterConfig) (*KeyedLimiter, error) {
+	if cfg.Events <= 0 || cfg.Per <= 0 {
+		return nil, errors.New("rate limit: Events and Per must be positive")
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = cfg.Events
+	}
+	if cfg.MaxKeys <= 0 {
+		cfg.MaxKeys = 10000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	every := cfg.Per / time.Duration(cfg.Events)
+	return &KeyedLimiter{
+		limit:   rate.Every(every),
+		burst:   cfg.Burst,
+		maxKeys: cfg.MaxKeys,
+		idle:    every * time.Duration(cfg.Burst),
+		now:     cfg.Now,
+		keys:    make(map[string]*list.Element),
+		lru:     list.New(),
+	}, nil
+}
+
+// Allow takes one token for key. If none is left it returns false and how
+// long until one is.
+func (l *KeyedLimiter) Allow(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.evictIdle(now)
+	b := l.get(key, now)
+	res := b.lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// get returns key's bucket, creating it (and making room) if needed.
+func (l *KeyedLimiter) get(key string, now time.Time) *bucket {
+	if e, ok := l.keys[key]; ok {
+		l.lru.MoveToFront(e)
+		b := e.Value.(*bucket)
+		b.lastSeen = now
+		return b
+	}
+	for l.lru.Len() >= l.maxKeys {
+		l.remove(l.lru.Back())
+	}
+	b := &bucket{key: key, lim: rate.NewLimiter(l.limit, l.burst), lastSeen: now}
+	l.keys[key] = l.lru.PushFront(b)
+	return b
+}
+
+// evictIdle forgets buckets that have refilled: they behave like new ones.
+func (l *KeyedLimiter) evictIdle(now time.Time) {
+	for e := l.lru.Back(); e != nil; e = l.lru.Back() {
+		if now.Sub(e.Value.(*bucket).lastSeen) < l.idle {
+			return
+		}
+		l.remove(e)
+	}
+}
+
+func (l *KeyedLimiter) remove(e *list.Element) {
+	delete(l.keys, e.Value.(*bucket).key)
+	l.lru.Remove(e)
+}
+
+// Len returns the number of keys held.
+func (l *KeyedLimiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lru.Len()
+}
+
+// RateLimit refuses requests over l's limit with the 429 page and a
+// Retry-After header. key picks the bucket, e.g. the client IP via
+// [ClientIPResolver.ClientIP] and [IPKey]. Limits on the email address need
+// the parsed form, so handlers call [KeyedLimiter.Allow] themselves.
+func RateLimit(l *KeyedLimiter, key func(*http.Request) string, rd *Renderer) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ok, wait := l.Allow(key(r)); !ok {
+				rd.TooManyRequests(w, r, wait)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
