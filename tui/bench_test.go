@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,34 +17,40 @@ import (
 	"github.com/regdesk/regdesk/workflow/sample"
 )
 
-// benchDB opens a database of n sample requests. It is built once per size
-// in the system temp directory (outside the repository) and reused, since a
-// million rows take minutes to write.
+// benchDB opens a database of n sample requests. It is the same file the
+// workflow/sample benchmarks build (in the user cache directory, or
+// REGDESK_BENCH_CACHE), built once, as a million rows take minutes to write.
 func benchDB(b *testing.B, n int) (*store.DB, *workflow.Service) {
 	b.Helper()
-	if n >= 1_000_000 && testing.Short() {
-		b.Skip("1M rows: not in -short mode")
-	}
-	dir := filepath.Join(os.TempDir(), "regdesk-bench", "requests-"+itoa(n))
-	path := filepath.Join(dir, "regdesk.db")
-	done := filepath.Join(dir, "complete")
 	ctx := context.Background()
-	if _, err := os.Stat(done); err != nil {
-		os.RemoveAll(dir)
-		db, err := store.Open(ctx, path, store.Options{})
+	dir := os.Getenv("REGDESK_BENCH_CACHE")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir = filepath.Join(cache, "regdesk-bench")
+	}
+	path := filepath.Join(dir, fmt.Sprintf("requests-%d.db", n))
+	if _, err := os.Stat(path); err != nil {
+		tmp := path + ".tmp"
+		os.Remove(tmp)
+		db, err := store.Open(ctx, tmp, store.Options{WriteCacheKiB: 1 << 20})
 		if err != nil {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		end := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-		if err := sample.Seed(ctx, db, n, 1, end); err != nil {
+		if err := sample.Seed(ctx, db, n, 1, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.WriteDB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			b.Fatal(err)
 		}
 		db.Close()
-		b.Logf("seeded %d requests in %s", n, time.Since(start).Round(time.Second))
-		if err := os.WriteFile(done, nil, 0o600); err != nil {
+		if err := os.Rename(tmp, path); err != nil {
 			b.Fatal(err)
 		}
+		b.Logf("seeded %d requests in %s", n, time.Since(start).Round(time.Second))
 	}
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
