@@ -19,6 +19,8 @@ type serveDeps struct {
 	BaseURL string // public portal URL, never taken from a request's Host
 	DataDir string
 	Metrics *metrics.Metrics
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 // part is one long-running piece of serve: run blocks until ctx ends, then
@@ -28,11 +30,10 @@ type part struct {
 	run  func(ctx context.Context) error
 }
 
-// portalHandler is the web portal. Package portal plugs in here, in one line:
-//
-//	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL}), nil
+// portalHandler is the web portal.
 func portalHandler(d serveDeps) (http.Handler, error) {
-	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger, BaseURL: d.BaseURL})
+	return portal.New(portal.Deps{DB: d.DB, Service: d.Service, Logger: d.Logger,
+		BaseURL: d.BaseURL, TrustedProxies: d.TrustedProxies})
 }
 
 // moreParts are serve's optional parts; each package adds its line here:
