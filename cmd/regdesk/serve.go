@@ -135,8 +135,8 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	}
 	handler = withMetrics(d.Metrics, handler)
 	parts := []part{
-		{"http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler, log) }},
-		{"jobs", runner.Run},
+		{name: "http", run: func(ctx context.Context) error { return serveHTTP(ctx, ln, handler, log) }},
+		{name: "jobs", run: runner.Run},
 	}
 	more, err := moreParts(d, o)
 	if err != nil {
@@ -151,6 +151,11 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	log.Info("regdesk serving", "url", listenURL, "base_url", o.BaseURL, "data", dataDir,
 		"mail", mailTarget(sender), "parts", names)
 	fmt.Fprintf(e.stdout, "regdesk serving %s\n", listenURL)
+	for _, p := range parts {
+		if p.banner != "" {
+			fmt.Fprintln(e.stdout, p.banner)
+		}
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	for _, p := range parts {

@@ -25,10 +25,10 @@ func withMetrics(m *metrics.Metrics, h http.Handler) http.Handler { return m.Mid
 // --metrics ADDR, the /metrics and /healthz listener.
 func opsParts(d serveDeps, o serveOptions, m *metrics.Metrics) ([]part, error) {
 	parts := []part{
-		{"maintenance", func(ctx context.Context) error {
+		{name: "maintenance", run: func(ctx context.Context) error {
 			return workflow.RunMaintenance(ctx, d.Service, maintenanceInterval)
 		}},
-		{"digest", func(ctx context.Context) error { return workflow.RunDigest(ctx, d.Service, digestTick) }},
+		{name: "digest", run: func(ctx context.Context) error { return workflow.RunDigest(ctx, d.Service, digestTick) }},
 	}
 	if o.Metrics == "" {
 		return parts, nil
@@ -38,7 +38,7 @@ func opsParts(d serveDeps, o serveOptions, m *metrics.Metrics) ([]part, error) {
 		return nil, fmt.Errorf("serve: --metrics %s: %w", o.Metrics, err)
 	}
 	d.Logger.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
-	return append(parts, part{"metrics", func(ctx context.Context) error {
+	return append(parts, part{name: "metrics", banner: "metrics: http://" + ln.Addr().String() + "/metrics", run: func(ctx context.Context) error {
 		return serveHTTP(ctx, ln, m.Mux(d.DB), d.Logger)
 	}}), nil
 }

@@ -28,6 +28,8 @@ type serveDeps struct {
 type part struct {
 	name string
 	run  func(ctx context.Context) error
+	// banner, when set, is printed to stdout once serve is up.
+	banner string
 }
 
 // portalHandler is the web portal.
@@ -40,7 +42,11 @@ func portalHandler(d serveDeps) (http.Handler, error) {
 // the approvers' SSH server on o.SSH (package tui) and the Prometheus
 // endpoint on o.Metrics when it is set (operations).
 func moreParts(d serveDeps, o serveOptions) ([]part, error) {
-	var parts []part
+	ssh, err := sshPart(d, o)
+	if err != nil {
+		return nil, err
+	}
+	parts := []part{ssh}
 	ops, err := opsParts(d, o, d.Metrics)
 	if err != nil {
 		return nil, err
