@@ -79,25 +79,28 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	in, _ := currentUser(r)
 	ctx := r.Context()
-	// The current password is a guessable secret too: limit it like a login.
-	if ok, wait := s.limits.loginPair.Allow("change:" + in.user.Username + "|" + s.clientKey(r)); !ok {
-		s.rd.TooManyRequests(w, r, wait)
-		return
-	}
 	f := ParsePasswordForm(r.PostForm)
 	errs := f.Validate(in.user.Username, in.user.Email)
-	if f.Current == "" {
+	switch {
+	case f.Current == "":
 		errs = append(FieldErrors{{Field: FieldCurrentPassword, Label: passwordLabels[FieldCurrentPassword],
 			Message: "Enter your current password"}}, errs...)
-	} else {
+	case errs == nil:
+		// The current password is a guessable secret too: its checks are
+		// limited like logins. It is checked once the new one is acceptable,
+		// so typos in the new password cost nothing.
+		if ok, wait := s.limits.loginPair.Allow("change:" + in.user.Username + "|" + s.clientKey(r)); !ok {
+			s.rd.TooManyRequests(w, r, wait)
+			return
+		}
 		ok, err := s.checkPassword(r, &in.user, f.Current)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		if !ok {
-			errs = append(FieldErrors{{Field: FieldCurrentPassword, Label: passwordLabels[FieldCurrentPassword],
-				Message: "Your current password is wrong; type it again"}}, errs...)
+			errs = FieldErrors{{Field: FieldCurrentPassword, Label: passwordLabels[FieldCurrentPassword],
+				Message: "Your current password is wrong; type it again"}}
 		}
 	}
 	if errs != nil {
