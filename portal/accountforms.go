@@ -225,6 +225,9 @@ func (f AddUserForm) Username() string  { return f.sf.Username }
 // Validate checks the fields with the sign-up rules and the role.
 func (f *AddUserForm) Validate() FieldErrors {
 	errs := validateSubset(&f.sf, addUserFields, nil)
+	for i, e := range errs { // the sign-up messages speak to the person themselves
+		errs[i].Message = strings.Replace(e.Message, "Enter your ", "Enter the ", 1)
+	}
 	if f.Role != store.RoleCustomerUser && f.Role != store.RoleCustomerAdmin {
 		errs = errs.add(FieldRole, "Role", "Choose a role: customer user or self-service administrator")
 	}
