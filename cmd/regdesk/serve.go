@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -19,11 +20,15 @@ import (
 	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer"
+	"github.com/regdesk/regdesk/workflow/metrics"
 )
 
 // serveOptions are serve's flags after validation.
 type serveOptions struct {
 	HTTP, SSH, BaseURL, SMTP, MailFrom, Metrics string
+	// TrustedProxies are the CIDRs of reverse proxies whose
+	// X-Forwarded-For the portal believes (--trusted-proxy, comma-separated).
+	TrustedProxies []string
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -35,8 +40,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.StringVar(&o.SMTP, "smtp", "", "deliver mail to smtp://user:pass@host:port or smtps://… (default: .eml files in DATA/mail)")
 	f.StringVar(&o.MailFrom, "mail-from", "", "sender of every mail (default: the mail.from parameter)")
 	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
+	proxies := f.String("trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	for _, c := range strings.Split(*proxies, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			if _, err := netip.ParsePrefix(c); err != nil {
+				return usageErrorf("--trusted-proxy %q: want CIDRs such as 127.0.0.1/32,10.0.0.0/8", c)
+			}
+			o.TrustedProxies = append(o.TrustedProxies, c)
+		}
 	}
 	sender, err := o.validate(*f.data)
 	if err != nil {
@@ -112,11 +126,14 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	if err != nil {
 		return err
 	}
-	d := serveDeps{DB: db, Service: svc, Logger: log, BaseURL: o.BaseURL, DataDir: dataDir}
+	d := serveDeps{DB: db, Service: svc, Logger: log, BaseURL: o.BaseURL, DataDir: dataDir,
+		TrustedProxies: o.TrustedProxies,
+		Metrics:        metrics.New(metrics.Config{DB: db, Logger: log})}
 	handler, err := portalHandler(d)
 	if err != nil {
 		return err
 	}
+	handler = withMetrics(d.Metrics, handler)
 	parts := []part{
 		{"http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler, log) }},
 		{"jobs", runner.Run},
