@@ -106,7 +106,7 @@ func TestAdmin_addUser_badInput(t *testing.T) {
 		field string
 		want  string
 	}{
-		{"empty", url.Values{}, FieldFirstName, "Enter your first name"},
+		{"empty", url.Values{}, FieldFirstName, "Enter the first name"},
 		{"bad email", addUserForm("mary", "mary@"), FieldEmail, "correct format"},
 		{"bad user name", addUserForm("Mary Somerville", "mary@engines.example"), FieldUsername, "can only contain"},
 		{"bad role", func() url.Values {
