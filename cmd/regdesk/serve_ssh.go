@@ -30,7 +30,6 @@ func sshPart(d serveDeps, o serveOptions) (part, error) {
 		return part{}, fmt.Errorf("serve: --ssh %s: %w", o.SSH, err)
 	}
 	addr := ln.Addr().String()
-	d.Logger.Info("approvers' SSH listening", "addr", addr, "host_key", srv.HostKeyFingerprint())
 	host, port, _ := net.SplitHostPort(addr)
 	return part{name: "ssh", banner: fmt.Sprintf("approvers: ssh -p %s %s", port, host), run: func(ctx context.Context) error {
 		errc := make(chan error, 1)
