@@ -33,5 +33,14 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# Each fuzz target runs for FUZZTIME; `make test` runs their committed seeds.
+FUZZTIME ?= 30s
+FUZZ := ./workflow:FuzzFormatNumber ./workflow:FuzzLookupToken ./workflow:FuzzRenderMail \
+	./workflow:FuzzParamValidate ./workflow:FuzzMailAddress ./portal:FuzzSignupForm
+fuzz:
+	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "== $$fn ($$pkg)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; done
+
 clean:
 	rm -rf bin .bench

@@ -32,13 +32,15 @@ type Deps struct {
 	TrustedOrigins []string
 	// MaxConcurrentHashes caps argon2id hashes at once (0: one per CPU).
 	MaxConcurrentHashes int
-	// HashParams are the argon2id parameters of new hashes; zero means
-	// OWASPParams (tests use cheap ones).
-	HashParams Argon2Params
 	// Wrap, when set, wraps the whole handler (metrics middleware).
 	Wrap func(http.Handler) http.Handler
 	// Now is the clock for rate limits and sessions.
 	Now func() time.Time
+
+	// sleep waits out the login slow-down; tests record it instead.
+	sleep func(ctx context.Context, d time.Duration) error
+	// hashParams, when set, replace the OWASP parameters (cheap hashes in tests).
+	hashParams Argon2Params
 }
 
 // server holds what every handler needs.
@@ -53,6 +55,7 @@ type server struct {
 	now    func() time.Time
 	secure bool // the portal is served over TLS
 	limits limits
+	sleep  func(ctx context.Context, d time.Duration) error
 }
 
 // limits are the per-key rate limiters of the state-changing routes.
@@ -60,6 +63,7 @@ type limits struct {
 	signupIP, signupEmail *KeyedLimiter
 	resendIP, resendEmail *KeyedLimiter
 	loginIP, loginAccount *KeyedLimiter
+	loginPair             *KeyedLimiter // per (account, client address)
 	forgotIP, forgotEmail *KeyedLimiter
 }
 
@@ -85,8 +89,12 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("portal: trusted proxies: %w", err)
 	}
 	s := &server{deps: d, db: d.DB, svc: d.Service, log: d.Logger.With("component", "portal"),
-		rd: rd, hasher: NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes, Params: d.HashParams}), ips: ips,
+		rd: rd, hasher: NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes, Params: d.hashParams}), ips: ips,
 		now: d.Now, secure: strings.HasPrefix(strings.ToLower(d.BaseURL), "https://")}
+	s.sleep = d.sleep
+	if s.sleep == nil {
+		s.sleep = sleepContext
+	}
 	if s.limits, err = newLimits(d.Now); err != nil {
 		return nil, err
 	}
@@ -121,6 +129,7 @@ func newLimits(now func() time.Time) (limits, error) {
 	l.signupIP, l.signupEmail = mk(20, time.Hour), mk(5, time.Hour)
 	l.resendIP, l.resendEmail = mk(20, time.Hour), mk(3, time.Hour)
 	l.loginIP, l.loginAccount = mk(60, 10*time.Minute), mk(10, 15*time.Minute)
+	l.loginPair = mk(5, 15*time.Minute)
 	l.forgotIP, l.forgotEmail = mk(20, time.Hour), mk(3, time.Hour)
 	return l, errors.Join(errs...)
 }
@@ -142,6 +151,31 @@ func (s *server) routes() http.Handler {
 	r.Post("/activate", s.activate)
 	r.Get("/activate/resend", s.resendForm)
 	r.Post("/activate/resend", s.resend)
+	r.Group(func(r chi.Router) {
+		r.Use(s.withSession)
+		r.Get("/login", s.loginPage)
+		r.Post("/login", s.login)
+		r.Post("/logout", s.logout)
+		r.Get("/password/forgot", s.forgotPage)
+		r.Post("/password/forgot", s.forgot)
+		r.Get("/password/reset", s.resetPage)
+		r.Post("/password/reset", s.reset)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Get("/account", s.account)
+			r.Get("/account/contact", s.contactPage)
+			r.Post("/account/contact", s.saveContact)
+			r.Get("/account/password", s.passwordPage)
+			r.Post("/account/password", s.changePassword)
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireAdmin)
+				r.Get("/account/users", s.users)
+				r.Get("/account/users/new", s.addUserPage)
+				r.Post("/account/users/new", s.addUser)
+				r.Post("/account/users/{id}/inactivate", s.inactivateUser)
+			})
+		})
+	})
 	return r
 }
 

@@ -52,7 +52,7 @@ func samplePages() map[string]struct {
 		status int
 		page   any
 	}
-	return map[string]sp{
+	pages := map[string]sp{
 		PageHome:            {200, HomePage{LinkLifetime: LinkLifetime(48 * time.Hour)}},
 		PageSignup:          {200, SignupPage{}},
 		PageSignupPaused:    {503, SignupPausedPage{}},
@@ -66,6 +66,10 @@ func samplePages() map[string]struct {
 		PageNotFound:        {404, NotFoundPage{}},
 		PageTooMany:         {429, TooManyPage{RetryAfter: 7 * time.Minute}},
 	}
+	for name, p := range accountSamplePages() {
+		pages[name] = sp{p.status, p.page}
+	}
+	return pages
 }
 
 func TestNewRenderer_allPages(t *testing.T) {

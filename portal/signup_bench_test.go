@@ -47,7 +47,7 @@ func BenchmarkSignup_POST(b *testing.B) {
 			var ticks atomic.Int64
 			base := time.Now()
 			e := newSignupEnv(b, func(d *Deps) {
-				d.HashParams = Argon2Params{}
+				d.hashParams = Argon2Params{}
 				d.Now = func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * time.Hour) }
 			})
 			if err := e.svc.SetParam(context.Background(), workflow.ParamMaxUnverified, "10000000", "bench"); err != nil {

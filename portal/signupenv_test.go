@@ -34,7 +34,7 @@ func newSignupEnv(t testing.TB, mod func(*Deps)) *signupEnv {
 	e := &signupEnv{t: t, clock: storetest.NewClock()}
 	e.db = storetest.NewWithClock(t, e.clock.Now)
 	e.svc = workflow.New(workflow.Config{DB: e.db, BaseURL: "http://portal.test"})
-	d := Deps{DB: e.db, Service: e.svc, Now: e.clock.Now, BaseURL: "http://portal.test", HashParams: cheapHash}
+	d := Deps{DB: e.db, Service: e.svc, Now: e.clock.Now, BaseURL: "http://portal.test", hashParams: cheapHash}
 	if mod != nil {
 		mod(&d)
 	}
@@ -131,20 +131,4 @@ func (e *signupEnv) signedUp(email, username string) string {
 		e.t.Fatalf("sign-up: %d\n%s", w.Code, w.Body)
 	}
 	return e.token(email)
-}
-
-func wantStatus(t *testing.T, w *httptest.ResponseRecorder, code int) {
-	t.Helper()
-	if w.Code != code {
-		t.Fatalf("status %d, want %d\n%s", w.Code, code, w.Body)
-	}
-}
-
-func wantBody(t *testing.T, w *httptest.ResponseRecorder, subs ...string) {
-	t.Helper()
-	for _, s := range subs {
-		if !strings.Contains(w.Body.String(), s) {
-			t.Fatalf("body lacks %q\n%s", s, w.Body)
-		}
-	}
 }

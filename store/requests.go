@@ -41,13 +41,16 @@ type Request struct {
 	// CustomerAccount is the created customer's account number, if any.
 	CustomerAccount string
 	SourceIP        string
+	// PurgedAt is when the personal data was removed (expiry, retention or
+	// an erasure request); nil while it is held.
+	PurgedAt *time.Time
 }
 
 const requestColumns = `r.id, r.number, r.status, r.version, r.company_name, r.tax_id, r.street,
 	r.city, r.state, r.postal_code, r.country, r.first_name, r.last_name, r.job_title, r.email,
 	r.phone, r.language, r.username, r.password_hash, r.created_at, r.updated_at, r.verified_at,
 	r.decided_at, r.decided_by, r.reject_reason, r.reject_comment, r.customer_id,
-	coalesce(c.account, ''), r.source_ip`
+	coalesce(c.account, ''), r.source_ip, r.purged_at`
 
 const requestFrom = ` FROM customer_requests r LEFT JOIN customers c ON c.id = r.customer_id`
 
@@ -56,17 +59,17 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRequest(s scanner) (Request, error) {
 	var r Request
 	var created, updated int64
-	var verified, decided, customer sql.NullInt64
+	var verified, decided, customer, purged sql.NullInt64
 	err := s.Scan(&r.ID, &r.Number, &r.Status, &r.Version, &r.CompanyName, &r.TaxID, &r.Street,
 		&r.City, &r.State, &r.PostalCode, &r.Country, &r.FirstName, &r.LastName, &r.JobTitle,
 		&r.Email, &r.Phone, &r.Language, &r.Username, &r.PasswordHash, &created, &updated,
 		&verified, &decided, &r.DecidedBy, &r.RejectReason, &r.RejectComment, &customer,
-		&r.CustomerAccount, &r.SourceIP)
+		&r.CustomerAccount, &r.SourceIP, &purged)
 	if err != nil {
 		return r, mapErr(err)
 	}
 	r.CreatedAt, r.UpdatedAt = ms(created), ms(updated)
-	r.VerifiedAt, r.DecidedAt = msPtr(verified), msPtr(decided)
+	r.VerifiedAt, r.DecidedAt, r.PurgedAt = msPtr(verified), msPtr(decided), msPtr(purged)
 	if customer.Valid {
 		r.CustomerID = &customer.Int64
 	}

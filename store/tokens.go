@@ -103,3 +103,20 @@ func (q *Queries) DeleteExpiredTokens(ctx context.Context, t time.Time, limit in
 	}
 	return res.RowsAffected()
 }
+
+// LatestRequestToken is the newest token of a kind issued for a request,
+// for showing whether its link is still good.
+func (q *Queries) LatestRequestToken(ctx context.Context, kind string, requestID int64) (Token, error) {
+	var t Token
+	var req, user, used sql.NullInt64
+	var created, expires int64
+	err := q.q.QueryRowContext(ctx, `SELECT id, hash, kind, request_id, user_id, created_at,
+		expires_at, used_at FROM tokens WHERE request_id = ? AND kind = ? ORDER BY id DESC LIMIT 1`,
+		requestID, kind).Scan(&t.ID, &t.Hash, &t.Kind, &req, &user, &created, &expires, &used)
+	if err != nil {
+		return t, fmt.Errorf("store: latest %s token of request #%d: %w", kind, requestID, mapErr(err))
+	}
+	t.RequestID = &requestID
+	t.CreatedAt, t.ExpiresAt, t.UsedAt = ms(created), ms(expires), msPtr(used)
+	return t, nil
+}

@@ -228,6 +228,16 @@ func (q *Queries) Steps(ctx context.Context, userRequestID int64) ([]Step, error
 	return out, mapErr(rows.Err())
 }
 
+// UserRequestByRequestID returns the user request a customer request led to.
+func (q *Queries) UserRequestByRequestID(ctx context.Context, requestID int64) (UserRequest, error) {
+	u, err := scanUserRequest(q.q.QueryRowContext(ctx,
+		`SELECT `+userRequestColumns+userRequestFrom+` WHERE u.request_id = ?`, requestID))
+	if err != nil {
+		return u, fmt.Errorf("store: user request of request #%d: %w", requestID, err)
+	}
+	return u, nil
+}
+
 // ActiveUserRequestIDs returns up to limit ids, after afterID in id order, of
 // user requests the workflow still has to move on (submitted or provisioned).
 func (q *Queries) ActiveUserRequestIDs(ctx context.Context, afterID int64, limit int) ([]int64, error) {

@@ -188,3 +188,15 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, userID int64) error {
 	}
 	return nil
 }
+
+// RehashUserPassword replaces a password hash with a stronger hash of the same
+// password, at login. Sessions stay: the password did not change. It does
+// nothing if the hash changed meanwhile (a reset won the race).
+func (q *Queries) RehashUserPassword(ctx context.Context, id int64, oldHash, newHash string) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ?
+		WHERE id = ? AND password_hash = ?`, newHash, q.nowMS(), id, oldHash)
+	if err != nil {
+		return fmt.Errorf("store: rehash password of user #%d: %w", id, mapErr(err))
+	}
+	return nil
+}

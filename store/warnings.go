@@ -49,9 +49,11 @@ func (q *Queries) Matches(ctx context.Context, m MatchQuery) ([]Match, error) {
 		{"company_name", `SELECT c.account, c.name, '' FROM customers c WHERE c.name = ? COLLATE NOCASE`, m.CompanyName},
 		{"company_name", `SELECT r.number, r.company_name, r.status FROM customer_requests r
 			WHERE r.company_name = ? COLLATE NOCASE` + openReq, m.CompanyName},
-		{"tax_id", `SELECT c.account, c.name, '' FROM customers c WHERE c.tax_id = ?`, m.TaxID},
+		// "tax_id <> ''" lets SQLite use the partial tax id indexes; without
+		// it a bound parameter could be '' and the probe scans the table.
+		{"tax_id", `SELECT c.account, c.name, '' FROM customers c WHERE c.tax_id = ? AND c.tax_id <> ''`, m.TaxID},
 		{"tax_id", `SELECT r.number, r.company_name, r.status FROM customer_requests r
-			WHERE r.tax_id = ?` + openReq, m.TaxID},
+			WHERE r.tax_id = ? AND r.tax_id <> ''` + openReq, m.TaxID},
 	}
 	var out []Match
 	for _, p := range probes {

@@ -49,7 +49,7 @@ type ChangedError struct {
 func (e *ChangedError) Error() string {
 	msg := fmt.Sprintf("%s is %s", e.Number, e.Status)
 	if e.By != "" {
-		msg += fmt.Sprintf(" (%s by %s at %s)", e.Action, e.By, e.At.UTC().Format("2006-01-02 15:04 UTC"))
+		msg += fmt.Sprintf(" (last change: %s by %s at %s)", e.Action, e.By, e.At.UTC().Format("2006-01-02 15:04 UTC"))
 	}
 	if te, ok := errors.AsType[*TransitionError](e.Err); ok {
 		return msg + ": cannot " + eventVerb(te.Event) + " it"

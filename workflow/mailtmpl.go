@@ -25,6 +25,7 @@ type MailData struct {
 	Comment   string
 	Count     int      // digest: number of requests
 	Numbers   []string // digest: the requests
+	Lines     []string // digest: one line per request (number, company, contact, country)
 }
 
 var sampleMailData = MailData{
@@ -32,6 +33,7 @@ var sampleMailData = MailData{
 	Account: "C00007", Username: "ada", Link: "https://portal.example.com/activate?token=x",
 	PortalURL: "https://portal.example.com", ExpiresIn: "48 hours", Reason: "Information incomplete",
 	Comment: "Please add your tax id.", Count: 2, Numbers: []string{"REG-000042", "REG-000043"},
+	Lines: []string{"REG-000042  Contoso Ltd, Ada Lovelace (GB)", "REG-000043  Fabrikam GmbH, Jonas Weber (DE)"},
 }
 
 const defaultActivationTemplate = `Subject: Confirm your sign-up for {{.Company}}
@@ -115,6 +117,17 @@ If you have forgotten your password, open {{.PortalURL}}/password/forgot
 If this was not you, you can ignore this message.
 `
 
+const defaultDigestTemplate = `Subject: {{.Count}} new registration {{if eq .Count 1}}request{{else}}requests{{end}} to review
+
+Hello,
+
+{{.Count}} {{if eq .Count 1}}prospect has{{else}}prospects have{{end}} confirmed their email address since the last digest and {{if eq .Count 1}}waits{{else}}wait{{end}} for review:
+
+{{range .Lines}}{{.}}
+{{end}}
+Review them in the Registration screen (regdesk tui, or over SSH).
+`
+
 // Mail is a rendered email.
 type Mail struct {
 	Subject string
@@ -152,10 +165,10 @@ func RenderMail(src string, d MailData) (Mail, error) {
 		return Mail{}, err
 	}
 	var s, b bytes.Buffer
-	if err := subject.Execute(&s, d); err != nil {
+	if err := subject.Execute(&limitWriter{w: &s, n: maxSubject}, d); err != nil {
 		return Mail{}, fmt.Errorf("subject: %w", err)
 	}
-	if err := body.Execute(&b, d); err != nil {
+	if err := body.Execute(&limitWriter{w: &b, n: maxBody}, d); err != nil {
 		return Mail{}, fmt.Errorf("body: %w", err)
 	}
 	subj := strings.Join(strings.Fields(s.String()), " ")
@@ -164,6 +177,26 @@ func RenderMail(src string, d MailData) (Mail, error) {
 	}
 	text := strings.TrimSpace(b.String()) + "\n"
 	return Mail{Subject: subj, Text: text, HTML: textToHTML(subj, text)}, nil
+}
+
+// Limits on a rendered mail: a template such as {{range 1000000000}} must
+// fail validation instead of filling memory.
+const (
+	maxSubject = 1 << 10
+	maxBody    = 64 << 10
+)
+
+// limitWriter fails once more than n bytes were written.
+type limitWriter struct {
+	w *bytes.Buffer
+	n int
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.w.Len()+len(p) > l.n {
+		return 0, fmt.Errorf("the mail is longer than %d KiB", l.n>>10)
+	}
+	return l.w.Write(p)
 }
 
 var linkRE = regexp.MustCompile(`https?://[^\s<>"]+`)

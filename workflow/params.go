@@ -45,6 +45,7 @@ const (
 	ParamTmplPasswordReset = "template.password_reset"
 	ParamTmplSetPassword   = "template.set_password"
 	ParamTmplAlreadyKnown  = "template.already_registered"
+	ParamTmplDigest        = "template.digest"
 )
 
 // ParamDef describes one parameter: its default, what it means, and what it accepts.
@@ -94,6 +95,7 @@ func ParamDefs() []ParamDef {
 		{ParamTmplPasswordReset, defaultPasswordResetTemplate, "email: password reset link", validTemplate},
 		{ParamTmplSetPassword, defaultSetPasswordTemplate, "email: set your password (users added by an administrator)", validTemplate},
 		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validTemplate},
+		{ParamTmplDigest, defaultDigestTemplate, "email: approvers' digest of newly verified requests", validTemplate},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 
@@ -100,12 +101,16 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, p Params, kind, t
 func newMessageID(from string) string {
 	domain := "regdesk.localhost"
 	if a, err := mail.ParseAddress(from); err == nil {
-		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+		// Only a host name goes into the Message-ID; a domain literal
+		// ("a@[127.0.0.1]") or odd characters would make it invalid.
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && hostnameRE.MatchString(d) {
 			domain = d
 		}
 	}
 	return "<" + randomToken(18) + "@" + domain + ">"
 }
+
+var hostnameRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.?)*$`)
 
 // randomToken returns n random bytes, base64url-encoded.
 func randomToken(n int) string {

@@ -50,7 +50,10 @@ func commands() map[string]command {
 		"mail":          {"list the mail outbox", runMail},
 		"serve":         {"run the portal, the mail worker and the workflow", runServe},
 		"seed":          {"fill the database with realistic sample requests", runSeed},
+		"tui":           {"open the Registration screen for approvers (--as APPROVER)", runTUI},
 		"backup":        {"write a consistent copy of the database to FILE", runBackup},
+		"restore":       {"replace the database with a backup FILE (refused while serve runs)", runRestore},
+		"maintenance":   {"run expiry and data retention once (serve runs it on a schedule)", runMaintenance},
 		"version":       {"print the version", runVersion},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,13 +16,14 @@ func runRequests(ctx context.Context, e *env, args []string) error {
 	sub := map[string]func(context.Context, *env, []string) error{
 		"list": requestsList, "show": requestsShow, "approve": requestsApprove,
 		"reject": requestsReject, "create": requestsCreate, "resend": requestsResend,
+		"export": requestsExport, "erase": requestsErase,
 	}
 	return dispatch(ctx, e, "requests", sub, args)
 }
 
 // dispatch runs the subcommand of a group command.
 func dispatch(ctx context.Context, e *env, group string, sub map[string]func(context.Context, *env, []string) error, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usageErrorf("%s: missing subcommand (%s)", group, subNames(sub))
 	}
 	fn, ok := sub[args[0]]

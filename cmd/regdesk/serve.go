@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -19,15 +20,19 @@ import (
 	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer"
+	"github.com/regdesk/regdesk/workflow/metrics"
 )
 
 // serveOptions are serve's flags after validation.
 type serveOptions struct {
 	HTTP, SSH, BaseURL, SMTP, MailFrom, Metrics string
-	// TrustedOrigin is a comma-separated list of origins whose pages may
-	// post the portal's forms (a sign-up form on the company's own site).
-	TrustedOrigin string
-	origins       []string
+	// TrustedProxies are the CIDRs of reverse proxies whose
+	// X-Forwarded-For the portal believes (--trusted-proxy, comma-separated).
+	TrustedProxies []string
+	// TrustedOrigins (--trusted-origin, comma-separated) are sites whose
+	// pages may post the portal's forms, such as a sign-up form on the
+	// company's own web site; other cross-origin posts get 403.
+	TrustedOrigins []string
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -39,9 +44,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.StringVar(&o.SMTP, "smtp", "", "deliver mail to smtp://user:pass@host:port or smtps://… (default: .eml files in DATA/mail)")
 	f.StringVar(&o.MailFrom, "mail-from", "", "sender of every mail (default: the mail.from parameter)")
 	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
-	f.StringVar(&o.TrustedOrigin, "trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form (default none)")
+	proxies := f.String("trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	origins := f.String("trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form")
 	if _, err := f.parse(args); err != nil {
 		return err
+	}
+	for _, c := range strings.Split(*proxies, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			if _, err := netip.ParsePrefix(c); err != nil {
+				return usageErrorf("--trusted-proxy %q: want CIDRs such as 127.0.0.1/32,10.0.0.0/8", c)
+			}
+			o.TrustedProxies = append(o.TrustedProxies, c)
+		}
+	}
+	for _, c := range strings.Split(*origins, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			scheme, _, _ := strings.Cut(c, "://")
+			if err := http.NewCrossOriginProtection().AddTrustedOrigin(c); err != nil || (scheme != "http" && scheme != "https") {
+				return usageErrorf("--trusted-origin %q: want scheme://host[:port] with no path, such as https://www.example.com", c)
+			}
+			o.TrustedOrigins = append(o.TrustedOrigins, c)
+		}
 	}
 	sender, err := o.validate(*f.data)
 	if err != nil {
@@ -69,16 +92,6 @@ func (o *serveOptions) validate(dataDir string) (mailer.Sender, error) {
 			return nil, usageErrorf("--base-url %q: want an absolute http(s) URL such as https://portal.example.com", o.BaseURL)
 		}
 		o.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	}
-	for o1 := range strings.SplitSeq(o.TrustedOrigin, ",") {
-		if o1 = strings.TrimSpace(o1); o1 == "" {
-			continue
-		}
-		scheme, _, _ := strings.Cut(o1, "://")
-		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o1); err != nil || (scheme != "http" && scheme != "https") {
-			return nil, usageErrorf("--trusted-origin %q: want scheme://host[:port] with no path, such as https://www.example.com", o1)
-		}
-		o.origins = append(o.origins, o1)
 	}
 	if o.MailFrom != "" {
 		if a, err := mail.ParseAddress(o.MailFrom); err != nil || !strings.Contains(a.Address, "@") {
@@ -128,14 +141,16 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 		return err
 	}
 	d := serveDeps{DB: db, Service: svc, Logger: log, BaseURL: o.BaseURL, DataDir: dataDir,
-		TrustedOrigins: o.origins}
+		TrustedProxies: o.TrustedProxies, TrustedOrigins: o.TrustedOrigins,
+		Metrics: metrics.New(metrics.Config{DB: db, Logger: log})}
 	handler, err := portalHandler(d)
 	if err != nil {
 		return err
 	}
+	handler = withMetrics(d.Metrics, handler)
 	parts := []part{
-		{"http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler, log) }},
-		{"jobs", runner.Run},
+		{name: "http", run: func(ctx context.Context) error { return serveHTTP(ctx, ln, handler, log) }},
+		{name: "jobs", run: runner.Run},
 	}
 	more, err := moreParts(d, o)
 	if err != nil {
@@ -150,6 +165,11 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	log.Info("regdesk serving", "url", listenURL, "base_url", o.BaseURL, "data", dataDir,
 		"mail", mailTarget(sender), "parts", names)
 	fmt.Fprintf(e.stdout, "regdesk serving %s\n", listenURL)
+	for _, p := range parts {
+		if p.banner != "" {
+			fmt.Fprintln(e.stdout, p.banner)
+		}
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	for _, p := range parts {

@@ -87,13 +87,15 @@ func TestServe_HealthzAndShutdown(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", data, "--http", "127.0.0.1:0"}, nil, &stdout, &stderr)
+		done <- run(ctx, []string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, nil, &stdout, &stderr)
 	}()
 	var url string
 	waitFor(t, 20*time.Second, "the serving line", func() bool {
-		line, ok := strings.CutPrefix(stdout.String(), "regdesk serving ")
+		out := stdout.String()
+		line, ok := strings.CutPrefix(out, "regdesk serving ")
+		line, _, _ = strings.Cut(line, "\n")
 		url = strings.TrimSpace(line)
-		return ok && strings.HasSuffix(stdout.String(), "\n")
+		return ok && strings.Contains(out, "approvers: ssh -p ")
 	})
 	resp, err := http.Get(url + "/healthz")
 	if err != nil {

@@ -40,6 +40,9 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 	}
 	log := w.r.log.With("mail_id", id, "kind", m.Kind, "attempt", job.Attempt)
 	sendErr := w.r.cfg.Sender.Send(ctx, from, m)
+	if w.r.cfg.OnMailAttempt != nil {
+		w.r.cfg.OnMailAttempt(sendErr)
+	}
 	if sendErr == nil {
 		// The message is out: record it even if shutdown cancelled ctx.
 		ctx := context.WithoutCancel(ctx)

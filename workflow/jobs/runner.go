@@ -42,6 +42,8 @@ type Config struct {
 	StopTimeout time.Duration
 	// TestOnly relaxes River's production checks in tests.
 	TestOnly bool
+	// OnMailAttempt, when set, hears of every delivery attempt (metrics).
+	OnMailAttempt func(err error)
 }
 
 // Steps is the part of workflow.Service the workflow worker drives.

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// result is one run of the built binary.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// regdesk runs the built binary as an operator would, with stdin.
+func regdesk(t *testing.T, data, stdin string, args ...string) result {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append(args, "--data", data)...)
+	cmd.Env = append(os.Environ(), "REGDESK_DATA=")
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r result) ok(t *testing.T) string {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	return r.stdout
+}
+
+// fails checks a refused command: non-zero exit, one line on stderr that
+// says why, nothing on stdout.
+func (r result) fails(t *testing.T, want string) {
+	t.Helper()
+	if r.code == 0 {
+		t.Fatalf("succeeded, want an error mentioning %q; stdout: %s", want, r.stdout)
+	}
+	if strings.Count(strings.TrimRight(r.stderr, "\n"), "\n") != 0 {
+		t.Errorf("stderr is not one line: %q", r.stderr)
+	}
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr %q does not mention %q", r.stderr, want)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout on error: %q", r.stdout)
+	}
+}
+
+func decode[T any](t *testing.T, s string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+	return v
+}
+
+func TestCLI_EndToEnd(t *testing.T) {
+	data := t.TempDir()
+	out := regdesk(t, data, "", "seed", "--requests", "300").ok(t)
+	if !strings.HasPrefix(out, "added 300 requests") {
+		t.Fatalf("seed: %q", out)
+	}
+
+	verified := decode[[]map[string]any](t, regdesk(t, data, "", "requests", "list",
+		"--status", "verified", "--limit", "0", "--json").ok(t))
+	if len(verified) == 0 {
+		t.Fatal("seed made no verified requests")
+	}
+	for i, r := range verified {
+		for _, k := range []string{"number", "status", "company_name", "email", "username", "created_at", "customer_account"} {
+			if _, ok := r[k]; !ok {
+				t.Fatalf("request JSON lacks %q: %v", k, r)
+			}
+		}
+		if r["status"] != "verified" {
+			t.Fatalf("--status verified listed %v", r["status"])
+		}
+		if i > 0 && r["number"].(string) <= verified[i-1]["number"].(string) {
+			t.Fatalf("not in queue order: %v after %v", r["number"], verified[i-1]["number"])
+		}
+	}
+	limited := decode[[]map[string]any](t, regdesk(t, data, "", "requests", "list", "--limit", "5", "--json").ok(t))
+	if len(limited) != 5 {
+		t.Fatalf("--limit 5 gave %d", len(limited))
+	}
+	number := verified[0]["number"].(string)
+
+	// Approve, then create; the record shows each step.
+	regdesk(t, data, "", "requests", "approve", number, "--as", "alice").ok(t)
+	rec := decode[map[string]any](t, regdesk(t, data, "", "requests", "show", number, "--json").ok(t))
+	if rec["status"] != "approved" || rec["decided_by"] != "alice" {
+		t.Fatalf("after approve: %v", rec)
+	}
+	regdesk(t, data, "", "requests", "approve", number, "--as", "bob").fails(t, "is approved (last change: approve by alice")
+	out = regdesk(t, data, "", "requests", "create", number, "--as", "alice", "--template", "EU", "--role", "customer_admin").ok(t)
+	if !strings.Contains(out, "created customer") {
+		t.Fatalf("create: %q", out)
+	}
+	rec = decode[map[string]any](t, regdesk(t, data, "", "requests", "show", number, "--json").ok(t))
+	account, _ := rec["customer_account"].(string)
+	if rec["status"] != "created" || account == "" {
+		t.Fatalf("after create: %v", rec)
+	}
+	customers := decode[[]map[string]any](t, regdesk(t, data, "", "customers", "list", "--limit", "0", "--json").ok(t))
+	found := false
+	for _, c := range customers {
+		found = found || c["account"] == account
+	}
+	if !found {
+		t.Fatalf("customers list lacks %s", account)
+	}
+	urs := decode[[]map[string]any](t, regdesk(t, data, "", "user-requests", "list", "--json").ok(t))
+	if len(urs) != 1 || urs[0]["request_number"] != number || urs[0]["status"] != "submitted" ||
+		urs[0]["username"] != rec["username"] || urs[0]["number"] == "" {
+		t.Fatalf("user requests: %v", urs)
+	}
+	regdesk(t, data, "", "requests", "create", number, "--as", "alice").fails(t, "cannot create")
+
+	// Reject another with a reason; the prospect's mail is queued.
+	other := verified[1]["number"].(string)
+	regdesk(t, data, "", "requests", "reject", other, "--reason", "nope", "--as", "alice").fails(t, "unknown reason")
+	regdesk(t, data, "", "requests", "reject", other, "--reason", "incomplete", "--comment", "Add your tax id.", "--as", "alice").ok(t)
+	mails := decode[[]map[string]any](t, regdesk(t, data, "", "mail", "list", "--json").ok(t))
+	if len(mails) == 0 || mails[0]["kind"] != "rejection" || mails[0]["status"] != "queued" {
+		t.Fatalf("mail list: %v", mails)
+	}
+
+	// Parameters: a good value is stored, a bad one refused with the reason.
+	regdesk(t, data, "", "params", "set", "link.activation_ttl", "72h").ok(t)
+	regdesk(t, data, "", "params", "set", "link.activation_ttl", "soon").fails(t, "duration")
+	regdesk(t, data, "", "params", "set", "no.such", "1").fails(t, "unknown parameter")
+	params := decode[[]map[string]any](t, regdesk(t, data, "", "params", "show", "--json").ok(t))
+	for _, p := range params {
+		if p["key"] == "link.activation_ttl" && p["value"] != "72h" {
+			t.Fatalf("link.activation_ttl = %v", p["value"])
+		}
+	}
+
+	// Approvers with a key from stdin.
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	sshPub, _ := ssh.NewPublicKey(pub)
+	key := string(ssh.MarshalAuthorizedKey(sshPub))
+	regdesk(t, data, key, "approvers", "add", "alice", "--key", "-").ok(t)
+	regdesk(t, data, key, "approvers", "add", "bob", "--key", "-").fails(t, "registered already")
+	regdesk(t, data, "not a key", "approvers", "add", "carol", "--key", "-").fails(t, "not an SSH public key")
+	regdesk(t, data, "", "approvers", "add", "Bad Name", "--key", "-").fails(t, "lowercase")
+	list := regdesk(t, data, "", "approvers", "list").ok(t)
+	if !strings.Contains(list, "alice") || !strings.Contains(list, ssh.FingerprintSHA256(sshPub)) || strings.Contains(list, "carol") {
+		t.Fatalf("approvers list: %s", list)
+	}
+
+	// Backup makes a copy the binary can read.
+	copyDir := t.TempDir()
+	regdesk(t, data, "", "backup", filepath.Join(copyDir, "regdesk.db")).ok(t)
+	rec2 := decode[map[string]any](t, regdesk(t, copyDir, "", "requests", "show", number, "--json").ok(t))
+	if rec2["status"] != "created" {
+		t.Fatalf("backup: %v", rec2)
+	}
+	regdesk(t, data, "", "backup", filepath.Join(copyDir, "regdesk.db")).fails(t, "exists")
+
+	out = regdesk(t, data, "", "version").ok(t)
+	if !strings.HasPrefix(out, "regdesk ") {
+		t.Fatalf("version: %q", out)
+	}
+}
+
+func TestCLI_Errors(t *testing.T) {
+	data := t.TempDir()
+	regdesk(t, data, "", "seed", "--requests", "10").ok(t)
+	before := regdesk(t, data, "", "requests", "list", "--json", "--limit", "0").ok(t)
+	for _, c := range []struct {
+		args []string
+		want string
+		code int
+	}{
+		{[]string{"frobnicate"}, "unknown command", 2},
+		{[]string{"requests"}, "missing subcommand", 2},
+		{[]string{"requests", "list", "--status", "pending"}, "unknown status", 2},
+		{[]string{"requests", "list", "--limit", "-1"}, "--limit", 2},
+		{[]string{"requests", "list", "--bogus"}, "flag provided but not defined", 2},
+		{[]string{"requests", "show"}, "missing NUMBER", 2},
+		{[]string{"requests", "show", "REG-999999"}, "not found", 1},
+		{[]string{"requests", "approve", "REG-000001"}, "--as", 1},
+		{[]string{"requests", "reject", "REG-000001", "--as", "a"}, "--reason", 2},
+		{[]string{"requests", "create", "REG-000001", "--as", "a", "--existing", "C1", "--template", "EU"}, "--template", 2},
+		{[]string{"user-requests", "provision", "UR-000404", "--as", "a"}, "not found", 1},
+		{[]string{"seed", "--requests", "0"}, "--requests", 2},
+		{[]string{"params", "set", "workflow.enabled"}, "missing VALUE", 2},
+	} {
+		r := regdesk(t, data, "", c.args...)
+		r.fails(t, c.want)
+		if r.code != c.code {
+			t.Errorf("%v: exit %d, want %d", c.args, r.code, c.code)
+		}
+	}
+	if after := regdesk(t, data, "", "requests", "list", "--json", "--limit", "0").ok(t); after != before {
+		t.Fatal("a refused command changed the requests")
+	}
+	// The environment supplies flags: REGDESK_DATA.
+	r := func() result {
+		bin, _ := binary()
+		cmd := exec.Command(bin, "requests", "list", "--limit", "1", "--json")
+		cmd.Env = append(os.Environ(), "REGDESK_DATA="+data)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return result{stdout: string(out)}
+	}()
+	if got := decode[[]map[string]any](t, r.stdout); len(got) != 1 {
+		t.Fatalf("REGDESK_DATA: %v", got)
+	}
+}

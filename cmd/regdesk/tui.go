@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/regdesk/regdesk/tui"
+)
+
+// runTUI opens the Registration screen on this terminal. Logs go to
+// DATA/tui.log: nothing but the screen may write to the terminal.
+func runTUI(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "tui")
+	as := f.String("as", "", "approver name recorded in the audit trail (default $USER)")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	actor := strings.TrimSpace(*as)
+	if actor == "" {
+		actor = strings.TrimSpace(e.getenv("USER"))
+	}
+	if actor == "" {
+		return usageErrorf("tui: say who is acting with --as APPROVER ($USER is not set)")
+	}
+	if err := os.MkdirAll(*f.data, 0o700); err != nil {
+		return fmt.Errorf("tui: %w", err)
+	}
+	logFile, err := os.OpenFile(filepath.Join(*f.data, "tui.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("tui: open log: %w", err)
+	}
+	defer logFile.Close()
+	log := slog.New(slog.NewTextHandler(logFile, nil))
+	db, svc, err := f.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("tui started", "actor", actor, "db", db.Path())
+	err = tui.Run(ctx, tui.Config{Service: svc, DB: db, Actor: actor, Logger: log}, e.stdin, e.stdout)
+	if err != nil {
+		log.Error("tui ended", "err", err)
+	}
+	return err
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// TestTUI_EndToEnd builds the real binary and drives `regdesk tui` in tmux:
+// find a verified request, approve it, create its customer, then check the
+// result with `regdesk requests show --json`.
+func TestTUI_EndToEnd(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed; skipping the end-to-end TUI test (apt-get install tmux)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; not in -short mode")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "regdesk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	cli := func(args ...string) []byte {
+		t.Helper()
+		cmd := exec.Command(bin, append(args, "--data", data)...)
+		cmd.Env = append(os.Environ(), "REGDESK_DATA=")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("regdesk %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	cli("seed", "--requests", "20")
+	number := signUpVerified(t, filepath.Join(data, "regdesk.db"),
+		"E2E Robotics \x1b[2J\x1b]0;pwned\x07Ltd", "erin@e2e-robotics.test")
+
+	sock := "regdesk-e2e-" + filepath.Base(dir)
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", bin+" tui --as erin --data "+data)
+	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
+	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
+	waitFor := func(texts ...string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			s := screen()
+			ok := true
+			for _, x := range texts {
+				ok = ok && strings.Contains(s, x)
+			}
+			if ok {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen never showed %q:\n%s", texts, s)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+
+	waitFor("▸ Verified", "NUMBER")
+	keys("/")
+	keys("-l", "e2e-robotics")
+	keys("Enter")
+	s := waitFor("esc clears", number, "E2E Robotics")
+	if strings.Contains(s, "pwned") {
+		t.Fatalf("an OSC title sequence from the company name reached the screen:\n%s", s)
+	}
+	keys("a")
+	waitFor("Approve " + number + "?")
+	keys("y")
+	waitFor("✓ Approved " + number)
+	keys("Tab", "Tab") // Approved
+	waitFor("▸ Approved", number)
+	keys("c")
+	waitFor("(next number)")
+	keys("Enter")
+	waitFor("Create the customer for " + number)
+	keys("y")
+	waitFor("customer C")
+	keys("q")
+
+	var got struct {
+		Status          string `json:"status"`
+		CustomerAccount string `json:"customer_account"`
+		DecidedBy       string `json:"decided_by"`
+	}
+	if err := json.Unmarshal(cli("requests", "show", number, "--json"), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != workflow.Created || got.CustomerAccount == "" || got.DecidedBy != "erin" {
+		t.Fatalf("request after the TUI = %+v", got)
+	}
+	if log, err := os.ReadFile(filepath.Join(data, "tui.log")); err != nil || !strings.Contains(string(log), "customer created") {
+		t.Fatalf("tui.log = %q, %v", log, err)
+	}
+}
+
+// signUpVerified makes a verified request through the workflow, as the
+// portal would.
+func signUpVerified(t *testing.T, path, company, email string) string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := workflow.New(workflow.Config{DB: db})
+	res, err := svc.SignUp(ctx, workflow.SignupInput{CompanyName: company, Street: "1 Robot Way",
+		City: "Austin", PostalCode: "73301", Country: "US", FirstName: "Erin", LastName: "Engineer",
+		Email: email, Phone: "+1 512 555 0100", Username: "erin.e2e", PasswordHash: "$argon2id$e2e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Activate(ctx, res.Token); err != nil {
+		t.Fatal(err)
+	}
+	return res.Number
+}

@@ -1,0 +1,195 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+func TestAdmin_forbiddenToCustomerUsers(t *testing.T) {
+	tp := newTestPortal(t)
+	b := tp.browser("192.0.2.1")
+	b.login("bob", bobPassword)
+	for _, rec := range []*http.Response{
+		b.get("/account/users").Result(),
+		b.get("/account/users/new").Result(),
+		b.post("/account/users/new", url.Values{FieldFirstName: {"X"}}).Result(),
+		b.post(fmt.Sprintf("/account/users/%d/inactivate", tp.ada.ID), url.Values{}).Result(),
+	} {
+		if rec.StatusCode != http.StatusForbidden {
+			t.Fatalf("%s %s: %d, want 403", rec.Request.Method, rec.Request.URL, rec.StatusCode)
+		}
+	}
+	wantBody(t, b.last, "Only your company’s self-service administrators", `action="/logout"`)
+	if !tp.user(tp.ada.ID).Active {
+		t.Fatal("a customer user inactivated someone")
+	}
+}
+
+func TestAdmin_users(t *testing.T) {
+	tp := newTestPortal(t)
+	b := tp.browser("192.0.2.1")
+	b.login("ada", adaPassword)
+	rec := b.get("/account/users")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Users of Analytical Engines Ltd", "<code>ada</code> <span class=\"muted\">(you)</span>", "<code>bob</code>",
+		fmt.Sprintf(`action="/account/users/%d/inactivate"`, tp.bob.ID), "Bob Tester")
+	if strings.Contains(rec.Body.String(), fmt.Sprintf(`/account/users/%d/inactivate`, tp.ada.ID)) {
+		t.Fatal("an administrator is offered to inactivate themselves")
+	}
+	if strings.Contains(rec.Body.String(), "grace") {
+		t.Fatal("another company's user is listed")
+	}
+}
+
+func addUserForm(username, email string) url.Values {
+	return url.Values{FieldFirstName: {"Mary"}, FieldLastName: {"Somerville"}, FieldEmail: {email},
+		FieldUsername: {username}, FieldRole: {store.RoleCustomerUser}}
+}
+
+func TestAdmin_addUser(t *testing.T) {
+	for _, tt := range []struct {
+		workflowOn bool
+		want       string
+	}{{true, workflow.URSubmitted}, {false, workflow.URDraft}} {
+		t.Run(tt.want, func(t *testing.T) {
+			tp := newTestPortal(t)
+			ctx := context.Background()
+			if !tt.workflowOn {
+				if err := tp.svc.SetParam(ctx, workflow.ParamWorkflowEnabled, "false", "test"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b := tp.browser("192.0.2.1")
+			b.login("ada", adaPassword)
+			wantStatus(t, b.get("/account/users/new"), 200)
+			form := addUserForm("Mary.S", "mary@engines.example")
+			form.Set(FieldRole, store.RoleCustomerAdmin)
+			wantRedirect(t, b.post("/account/users/new", form), "/account/users?done=user_added")
+
+			urs, err := tp.db.Read().UserRequests(ctx, store.ListUserRequests{CustomerID: tp.cust.ID})
+			if err != nil || len(urs) != 1 {
+				t.Fatalf("user requests: %v %v", urs, err)
+			}
+			ur := urs[0]
+			if ur.Status != tt.want || ur.Username != "mary.s" || ur.Email != "mary@engines.example" ||
+				ur.Role != store.RoleCustomerAdmin || ur.PasswordHash != "" || ur.CreatedBy != "ada" || ur.RequestID != nil {
+				t.Fatalf("user request %+v", ur)
+			}
+			c, err := tp.db.Read().ContactByID(ctx, ur.ContactID)
+			if err != nil || c.CustomerID != tp.cust.ID || c.FirstName != "Mary" || c.LastName != "Somerville" {
+				t.Fatalf("contact %+v %v", c, err)
+			}
+			trail, _ := tp.db.Read().AuditTrail(ctx, store.EntityUserRequest, ur.Number)
+			if len(trail) != 1 || trail[0].Actor != "ada" {
+				t.Fatalf("audit %+v", trail)
+			}
+			rec := b.get("/account/users?done=user_added")
+			wantBody(t, rec, "The new user has been requested", ur.Number, "Waiting for review", "Mary Somerville")
+		})
+	}
+}
+
+func TestAdmin_addUser_badInput(t *testing.T) {
+	tp := newTestPortal(t)
+	b := tp.browser("192.0.2.1")
+	b.login("ada", adaPassword)
+	for _, tt := range []struct {
+		name  string
+		form  url.Values
+		field string
+		want  string
+	}{
+		{"empty", url.Values{}, FieldFirstName, "Enter the first name"},
+		{"bad email", addUserForm("mary", "mary@"), FieldEmail, "correct format"},
+		{"bad user name", addUserForm("Mary Somerville", "mary@engines.example"), FieldUsername, "can only contain"},
+		{"bad role", func() url.Values {
+			f := addUserForm("mary", "mary@engines.example")
+			f.Set(FieldRole, "owner")
+			return f
+		}(), FieldRole, "Choose a role"},
+		{"user name taken", addUserForm("BOB", "mary@engines.example"), FieldUsername, "This user name is taken"},
+		{"taken in another company", addUserForm("grace", "mary@engines.example"), FieldUsername, "This user name is taken"},
+		{"email has a login", addUserForm("mary", "BOB@engines.example"), FieldEmail, "already has a login"},
+		{"hostile", addUserForm("mary", "mary@engines.example"), "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "hostile" {
+				tt.form.Set(FieldFirstName, "<script>x</script>\x1b[2J")
+				tt.field, tt.want = FieldFirstName, "control characters"
+			}
+			rec := b.post("/account/users/new", tt.form)
+			wantStatus(t, rec, http.StatusUnprocessableEntity)
+			wantBody(t, rec, tt.want, `href="#`+tt.field+`"`)
+			if strings.Contains(rec.Body.String(), "<script>x") {
+				t.Fatal("input not escaped")
+			}
+		})
+	}
+	urs, _ := tp.db.Read().UserRequests(context.Background(), store.ListUserRequests{})
+	contacts, _ := tp.db.Read().Contacts(context.Background(), tp.cust.ID)
+	if len(urs) != 0 || len(contacts) != 2 {
+		t.Fatalf("refused input created %d user requests and %d contacts", len(urs), len(contacts)-2)
+	}
+}
+
+func TestAdmin_inactivate(t *testing.T) {
+	tp := newTestPortal(t)
+	admin := tp.browser("192.0.2.1")
+	admin.login("ada", adaPassword)
+	victim := tp.browser("192.0.2.2")
+	victim.login("bob", bobPassword)
+
+	// Not themselves, not another company's user, not nonsense.
+	rec := admin.post(fmt.Sprintf("/account/users/%d/inactivate", tp.ada.ID), url.Values{})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "You cannot inactivate your own login.")
+	wantStatus(t, admin.post(fmt.Sprintf("/account/users/%d/inactivate", tp.other.ID), url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.post("/account/users/999/inactivate", url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.post("/account/users/abc/inactivate", url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.get(fmt.Sprintf("/account/users/%d/inactivate", tp.bob.ID)), http.StatusMethodNotAllowed)
+	if !tp.user(tp.ada.ID).Active || !tp.user(tp.other.ID).Active || !victim.signedIn() {
+		t.Fatal("a refused inactivation changed something")
+	}
+
+	wantRedirect(t, admin.post(fmt.Sprintf("/account/users/%d/inactivate", tp.bob.ID), url.Values{}), "/account/users?done=inactivated")
+	u := tp.user(tp.bob.ID)
+	if u.Active || u.InactivatedBy != "ada" {
+		t.Fatalf("bob: %+v", u)
+	}
+	if victim.signedIn() || tp.sessionCount(tp.bob.ID) != 0 {
+		t.Fatal("the inactivated user's session survived")
+	}
+	wantStatus(t, tp.browser("192.0.2.3").post("/login", url.Values{FieldUsername: {"bob"}, FieldPassword: {bobPassword}}), http.StatusUnprocessableEntity)
+	rec = admin.get("/account/users?done=inactivated")
+	wantBody(t, rec, "The user has been inactivated", "Inactive")
+	rec = admin.post(fmt.Sprintf("/account/users/%d/inactivate", tp.bob.ID), url.Values{})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "bob is already inactive.")
+	trail, _ := tp.db.Read().AuditTrail(context.Background(), store.EntityUser, "bob")
+	if len(trail) == 0 || trail[len(trail)-1].Action != "inactivate" || trail[len(trail)-1].Actor != "ada" {
+		t.Fatalf("audit %+v", trail)
+	}
+}
+
+// TestAdmin_inactivatedAdmin: an administrator inactivated by another loses
+// the pages at once.
+func TestAdmin_inactivatedAdmin(t *testing.T) {
+	tp := newTestPortal(t)
+	admin := tp.browser("192.0.2.1")
+	admin.login("ada", adaPassword)
+	second := tp.addUser(tp.cust, "carol", "carol@engines.example", bobPassword, store.RoleCustomerAdmin)
+	c := tp.browser("192.0.2.2")
+	c.login("carol", bobPassword)
+	wantRedirect(t, c.post(fmt.Sprintf("/account/users/%d/inactivate", tp.ada.ID), url.Values{}), "/account/users?done=inactivated")
+	if admin.signedIn() {
+		t.Fatal("inactivated administrator still signed in")
+	}
+	wantRedirect(t, admin.post(fmt.Sprintf("/account/users/%d/inactivate", second.ID), url.Values{}), "/login")
+}

@@ -1,0 +1,244 @@
+package portal
+
+import (
+	"time"
+
+	"github.com/regdesk/regdesk/store"
+)
+
+// Template names of the login and self-service pages, with their page structs.
+const (
+	PageLogin           = "login"            // LoginPage
+	PageForgot          = "forgot"           // ForgotPage
+	PageForgotSent      = "forgot_sent"      // ForgotSentPage
+	PageReset           = "reset"            // ResetPage
+	PageResetInvalid    = "reset_invalid"    // ResetInvalidPage
+	PageAccount         = "account"          // AccountPage
+	PageAccountContact  = "account_contact"  // ContactPage
+	PageAccountPassword = "account_password" // PasswordPage
+	PageAccountUsers    = "account_users"    // UsersPage
+	PageAccountUserNew  = "account_user_new" // AddUserPage
+	PageForbidden       = "forbidden"        // ForbiddenPage
+)
+
+// Nav is the signed-in header: who is logged in and what they may open.
+// The zero value is the signed-out header.
+type Nav struct {
+	Username string
+	Name     string // the contact person's name, or ""
+	Admin    bool   // a self-service administrator: show Users
+	Current  string // "account", "users": the section to mark as current
+}
+
+// SignedIn reports whether someone is logged in.
+func (n Nav) SignedIn() bool { return n.Username != "" }
+
+// Notice is a one-line confirmation shown after a redirect (Post/Redirect/Get).
+// Only these fixed texts can appear, chosen by a key in the URL.
+type Notice string
+
+// notices maps the ?done= keys to their text.
+var notices = map[string]Notice{
+	"logout":      "You have logged out.",
+	"reset":       "Your password has been changed and every session has ended. Log in with your new password.",
+	"ended":       "Your session has ended. Log in again to continue.",
+	"contact":     "Your contact details have been saved.",
+	"password":    "Your password has been changed. Every other session of your login has ended.",
+	"user_added":  "The new user has been requested. Our team reviews the request; once the login is ready we email them a link to choose a password.",
+	"inactivated": "The user has been inactivated and their sessions have ended.",
+}
+
+// noticeFor returns the notice for a ?done= key, or "".
+func noticeFor(key string) Notice { return notices[key] }
+
+// LoginPage is the data for [PageLogin].
+type LoginPage struct {
+	Form   LoginForm
+	Errors FieldErrors
+	Notice Notice
+}
+
+// UsernameField is the user name box, keeping what was typed.
+func (p LoginPage) UsernameField() FormField {
+	return FormField{Name: FieldUsername, Label: "User name or email address", Type: "text",
+		Value: p.Form.Username, Error: p.Errors.Get(FieldUsername), Autocomplete: "username", Required: true}
+}
+
+// PasswordField is the password box, never refilled.
+func (p LoginPage) PasswordField() FormField {
+	return FormField{Name: FieldPassword, Label: "Password", Type: "password",
+		Error: p.Errors.Get(FieldPassword), Autocomplete: "current-password", Required: true}
+}
+
+// ForgotPage is the data for [PageForgot].
+type ForgotPage struct {
+	Form   ForgotForm
+	Errors FieldErrors
+}
+
+// LoginField is the one box of the form.
+func (p ForgotPage) LoginField() FormField {
+	return FormField{Name: FieldLogin, Label: "Email address or user name", Type: "text",
+		Value: p.Form.Login, Error: p.Errors.Get(FieldLogin), Autocomplete: "username", Required: true,
+		Hint: "The address we send your emails to, or your user name."}
+}
+
+// ForgotSentPage is the data for [PageForgotSent]: the same for every
+// address, known or not.
+type ForgotSentPage struct {
+	LinkLifetime LinkLifetime
+}
+
+// ResetPage is the data for [PageReset]: a new password for the login a
+// reset or set-password link belongs to.
+type ResetPage struct {
+	Token       string
+	Username    string
+	SetPassword bool // a first password (user added by an administrator)
+	Form        PasswordForm
+	Errors      FieldErrors
+}
+
+// Field returns one of the password inputs.
+func (p ResetPage) Field(name string) FormField { return p.Form.Field(name, p.Errors) }
+
+// ResetInvalidPage is the data for [PageResetInvalid].
+type ResetInvalidPage struct {
+	Problem LinkProblem
+}
+
+// AccountPage is the data for [PageAccount]: the company, its contact
+// persons and the user's own details.
+type AccountPage struct {
+	Nav      Nav
+	Notice   Notice
+	User     store.User
+	Customer store.Customer
+	Contact  store.Contact // the user's own contact person
+	Contacts []store.Contact
+}
+
+// CountryName is the customer's country in words.
+func (p AccountPage) CountryName() string {
+	if n, ok := CountryName(p.Customer.Country); ok {
+		return n
+	}
+	return p.Customer.Country
+}
+
+// LanguageName is the user's language in words, or "".
+func (p AccountPage) LanguageName() string { return LanguageName(p.Contact.Language) }
+
+// RoleLabel is the user's role in words.
+func (p AccountPage) RoleLabel() string { return RoleLabel(p.User.Role) }
+
+// RoleLabel says a role in words.
+func RoleLabel(role string) string {
+	if role == store.RoleCustomerAdmin {
+		return "Self-service administrator"
+	}
+	return "Customer user"
+}
+
+// LanguageName is a language tag in words, or the tag when unknown, or "".
+func LanguageName(tag string) string {
+	if tag == "" {
+		return ""
+	}
+	for _, o := range LanguageOptions(tag) {
+		if o.Tag == tag {
+			return o.Name
+		}
+	}
+	return tag
+}
+
+// ContactPage is the data for [PageAccountContact].
+type ContactPage struct {
+	Nav    Nav
+	Email  string // shown, not editable
+	Form   ContactForm
+	Errors FieldErrors
+}
+
+// Field returns one input.
+func (p ContactPage) Field(name string) FormField { return p.Form.Field(name, p.Errors) }
+
+// PasswordPage is the data for [PageAccountPassword].
+type PasswordPage struct {
+	Nav    Nav
+	Form   PasswordForm
+	Errors FieldErrors
+}
+
+// Field returns one of the password inputs.
+func (p PasswordPage) Field(name string) FormField { return p.Form.Field(name, p.Errors) }
+
+// UserRow is one login of the company on [PageAccountUsers].
+type UserRow struct {
+	ID            int64
+	Username      string
+	Name          string
+	Email         string
+	Role          string
+	Active        bool
+	Self          bool // the administrator looking at the page
+	InactivatedAt *time.Time
+	InactivatedBy string
+}
+
+// RoleLabel says the role in words.
+func (r UserRow) RoleLabel() string { return RoleLabel(r.Role) }
+
+// PendingRow is a requested login that is not ready yet.
+type PendingRow struct {
+	Number   string
+	Username string
+	Email    string
+	Status   string
+}
+
+// StatusLabel says the user request's status in words for a customer.
+func (r PendingRow) StatusLabel() string {
+	switch r.Status {
+	case "draft", "submitted", "pending_approval":
+		return "Waiting for review"
+	case "provisioned":
+		return "Login created; email on its way"
+	case "failed":
+		return "Delayed; our team is on it"
+	case "rejected":
+		return "Not approved"
+	case "canceled":
+		return "Canceled"
+	}
+	return r.Status
+}
+
+// UsersPage is the data for [PageAccountUsers].
+type UsersPage struct {
+	Nav      Nav
+	Notice   Notice
+	Errors   FieldErrors // a refused inactivation
+	Company  string
+	Users    []UserRow
+	Pending  []PendingRow
+	Contacts []store.Contact
+}
+
+// AddUserPage is the data for [PageAccountUserNew].
+type AddUserPage struct {
+	Nav     Nav
+	Company string
+	Form    AddUserForm
+	Errors  FieldErrors
+}
+
+// Field returns one input.
+func (p AddUserPage) Field(name string) FormField { return p.Form.Field(name, p.Errors) }
+
+// ForbiddenPage is the data for [PageForbidden]: a signed-in user opened a
+// page their role does not allow.
+type ForbiddenPage struct {
+	Nav Nav
+}

@@ -1,0 +1,450 @@
+// Package tui is the approvers' workplace: the Registration screen and the
+// screens around it, a Bubble Tea program run locally (regdesk tui) or per
+// SSH session. Nothing here is package-level state: every session builds its
+// own styles and keys from what its terminal reports.
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// Config holds what a session needs.
+type Config struct {
+	// Context ends the session's queries and releases its change watcher when
+	// done (over SSH: the session's context). Nil means Close does it.
+	Context context.Context
+	Service *workflow.Service
+	DB      *store.DB
+	// Actor is the approver's name, recorded in the audit trail.
+	Actor  string
+	Logger *slog.Logger
+	Now    func() time.Time
+	// PollInterval is how often the database's change counter is polled;
+	// 0 means one second, a negative value switches live updates off.
+	PollInterval time.Duration
+	// Dark, when set, fixes the background instead of asking the terminal.
+	Dark *bool
+	// Profile is the terminal's colour profile when known (over SSH, from
+	// the session); Unknown lets Bubble Tea detect it.
+	Profile colorprofile.Profile
+	// Location is the time zone dates are shown in; nil means time.Local.
+	Location *time.Location
+}
+
+// App is the root model of one session.
+type App struct {
+	s       *session
+	screens []screen
+	active  int
+	help    help.Model
+	showAll bool
+	width   int
+	height  int
+	watcher *store.Watcher
+	version int64
+	// askBackground: the background was not given, so ask the terminal.
+	askBackground bool
+}
+
+// screen is one of the app's screens.
+type screen interface {
+	Name() string
+	Init() tea.Cmd
+	// Update handles keys when the screen is active and its own replies always.
+	Update(msg tea.Msg, active bool) tea.Cmd
+	View(width, height int) string
+	Help() helpMap
+	// Reload rereads what is on screen after the database changed.
+	Reload() tea.Cmd
+	// Capturing reports that the screen wants every key (typing in a field).
+	Capturing() bool
+}
+
+// session is what the screens share: dependencies, styles, keys, the
+// status line and the open dialog.
+type session struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	svc     *workflow.Service
+	db      *store.DB
+	actor   string
+	log     *slog.Logger
+	now     func() time.Time
+	poll    time.Duration
+	styles  Styles
+	keys    Keys
+	profile colorprofile.Profile
+	loc     *time.Location
+	seq     uint64
+	status  statusLine
+	dialog  dialog
+}
+
+type statusLine struct {
+	text string
+	kind string // "ok", "err", "info"
+}
+
+// next returns a fresh sequence number for tagging a request's reply.
+func (s *session) next() uint64 { s.seq++; return s.seq }
+
+func (s *session) ok(format string, a ...any) {
+	s.status = statusLine{Sanitize(fmt.Sprintf(format, a...)), "ok"}
+}
+
+func (s *session) info(format string, a ...any) {
+	s.status = statusLine{Sanitize(fmt.Sprintf(format, a...)), "info"}
+}
+
+// fail shows an error as a plain sentence and logs it once.
+func (s *session) fail(what string, err error) {
+	s.log.Error(what, "err", err)
+	s.status = statusLine{Sanitize(userMessage(err)), "err"}
+}
+
+// userMessage is what an approver reads for an error: no SQL, no stack.
+func userMessage(err error) string {
+	var ce *workflow.ChangedError
+	var fe *workflow.FieldError
+	var pe *workflow.ParamError
+	switch {
+	case errors.As(err, &ce):
+		return ce.Error()
+	case errors.As(err, &fe):
+		return fe.Message
+	case errors.As(err, &pe):
+		return pe.Error()
+	case errors.Is(err, store.ErrNotFound):
+		return "not found: it may have been erased; press r to reread"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the database took too long to answer; try again"
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, ": store:"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg + " failed (details in tui.log)"
+}
+
+// New builds a session's app. It does no I/O until Init.
+func New(cfg Config) *App {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	poll := cfg.PollInterval
+	if poll == 0 {
+		poll = time.Second
+	}
+	dark := true
+	if cfg.Dark != nil {
+		dark = *cfg.Dark
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	parent := cfg.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
+	s := &session{ctx: ctx, cancel: cancel, svc: cfg.Service, db: cfg.DB, actor: cfg.Actor,
+		log: log.With("component", "tui", "actor", cfg.Actor), now: now, poll: poll,
+		styles: NewStyles(dark, cfg.Profile), keys: NewKeys(), profile: cfg.Profile, loc: loc}
+	a := &App{s: s, help: help.New(), width: 80, height: 24}
+	a.help.Styles = s.styles.Help
+	a.screens = []screen{newRegistration(s), newUserRequests(s), newCustomers(s), newParams(s), newMail(s)}
+	a.askBackground = cfg.Dark == nil
+	return a
+}
+
+// Messages of the app itself.
+type (
+	watcherMsg struct {
+		w   *store.Watcher
+		v   int64
+		err error
+	}
+	versionMsg struct {
+		v   int64
+		err error
+	}
+	pollMsg struct{}
+)
+
+// Init asks for the background colour and starts loading every screen.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{a.openWatcher()}
+	if a.askBackground {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	for _, sc := range a.screens {
+		cmds = append(cmds, sc.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Close ends the session's queries and releases the change watcher (as the
+// end of Config.Context does).
+func (a *App) Close() error {
+	a.s.cancel()
+	return nil
+}
+
+func (a *App) openWatcher() tea.Cmd {
+	if a.s.poll < 0 {
+		return nil
+	}
+	ctx := a.s.ctx
+	db := a.s.db
+	return func() tea.Msg {
+		w, err := db.DataVersion(ctx)
+		if err != nil {
+			return watcherMsg{err: err}
+		}
+		// The watcher holds a pooled connection: give it back when the
+		// session ends, however it ends.
+		context.AfterFunc(ctx, func() { w.Close() })
+		v, err := w.Version(ctx)
+		return watcherMsg{w, v, err}
+	}
+}
+
+func (a *App) pollVersion() tea.Cmd {
+	w, ctx := a.watcher, a.s.ctx
+	return tea.Tick(a.s.poll, func(time.Time) tea.Msg {
+		v, err := w.Version(ctx)
+		return versionMsg{v, err}
+	})
+}
+
+// Update routes a message: app-wide keys first, then the open dialog, then
+// the active screen; replies go to every screen (each takes its own).
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.help.SetWidth(msg.Width)
+		return a, a.broadcast(msg)
+	case tea.BackgroundColorMsg:
+		a.setStyles(NewStyles(msg.IsDark(), a.s.profile))
+		return a, nil
+	case tea.ColorProfileMsg:
+		a.s.profile = msg.Profile
+		a.setStyles(NewStyles(a.s.styles.Dark, msg.Profile))
+		return a, nil
+	case watcherMsg:
+		if msg.err != nil {
+			a.s.fail("watch changes", msg.err)
+			return a, nil
+		}
+		// Reread once from this baseline: a change made while the first
+		// pages loaded is then on screen too.
+		a.watcher, a.version = msg.w, msg.v
+		cmds := []tea.Cmd{a.pollVersion()}
+		for _, sc := range a.screens {
+			cmds = append(cmds, sc.Reload())
+		}
+		return a, tea.Batch(cmds...)
+	case versionMsg:
+		if msg.err != nil {
+			if a.s.ctx.Err() != nil {
+				return a, nil
+			}
+			a.s.log.Warn("poll data version", "err", msg.err)
+			return a, a.pollVersion()
+		}
+		changed := msg.v != a.version
+		a.version = msg.v
+		cmds := []tea.Cmd{a.pollVersion()}
+		if changed {
+			for _, sc := range a.screens {
+				cmds = append(cmds, sc.Reload())
+			}
+		}
+		return a, tea.Batch(cmds...)
+	case tea.KeyPressMsg:
+		return a, a.key(msg)
+	case tea.MouseWheelMsg:
+		if a.s.dialog != nil {
+			return a, nil
+		}
+		return a, a.screens[a.active].Update(msg, true)
+	}
+	if a.s.dialog != nil {
+		if cmd, handled := a.s.dialog.Update(msg); handled {
+			return a, cmd
+		}
+	}
+	return a, a.broadcast(msg)
+}
+
+func (a *App) setStyles(st Styles) {
+	a.s.styles = st
+	a.help.Styles = st.Help
+}
+
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.screens))
+	for i, sc := range a.screens {
+		cmds = append(cmds, sc.Update(msg, i == a.active))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := a.s.keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if a.s.dialog != nil {
+		cmd, _ := a.s.dialog.Update(msg)
+		return cmd
+	}
+	cur := a.screens[a.active]
+	if cur.Capturing() {
+		return cur.Update(msg, true)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		a.showAll = !a.showAll
+		return nil
+	}
+	for i, b := range k.Screens {
+		if key.Matches(msg, b) {
+			if a.active != i {
+				a.active = i
+				a.s.status = statusLine{}
+				return a.screens[i].Reload()
+			}
+			return nil
+		}
+	}
+	return cur.Update(msg, true)
+}
+
+// View draws the nav bar, the active screen, the status line and the help.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "regdesk · " + a.screens[a.active].Name()
+	return v
+}
+
+func (a *App) render() string {
+	st := a.s.styles
+	w, h := max(a.width, 20), max(a.height, 5)
+	nav := a.nav(w)
+	status := a.statusView(w)
+	helpText := a.helpView(w)
+	bodyH := h - 1 - lipgloss.Height(status) - lipgloss.Height(helpText)
+	body := a.screens[a.active].View(w, max(bodyH, 1))
+	if a.s.dialog != nil {
+		body = overlay(body, st.Dialog.Render(a.s.dialog.View(min(w-4, 76))), w, max(bodyH, 1))
+	}
+	body = fit(body, w, max(bodyH, 1))
+	return lipgloss.JoinVertical(lipgloss.Left, nav, body, status, helpText)
+}
+
+func (a *App) nav(w int) string {
+	st := a.s.styles
+	build := func(short bool) string {
+		parts := make([]string, len(a.screens))
+		for i, sc := range a.screens {
+			name := sc.Name()
+			if short {
+				name = shortNames[i]
+			}
+			label := fmt.Sprintf("%d %s", i+1, name)
+			if i == a.active {
+				parts[i] = st.NavActive.Render(label)
+			} else {
+				parts[i] = st.NavItem.Render(label)
+			}
+		}
+		return strings.Join(parts, "  ")
+	}
+	right := st.Muted.Render("as " + Sanitize(a.s.actor))
+	left := st.Brand.Render("regdesk") + "  " + build(false)
+	if lipgloss.Width(left)+lipgloss.Width(right)+2 > w {
+		left = st.Brand.Render("regdesk") + "  " + build(true)
+	}
+	if lipgloss.Width(left)+lipgloss.Width(right)+2 > w {
+		right = ""
+	}
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	return truncate(left+strings.Repeat(" ", max(gap, 1))+right, w)
+}
+
+// shortNames label the screens in the nav bar of a narrow terminal.
+var shortNames = [...]string{"Registration", "Users", "Customers", "Params", "Mail"}
+
+func (a *App) statusView(w int) string {
+	st := a.s.styles
+	sl := a.s.status
+	switch sl.kind {
+	case "ok":
+		return truncate(st.OK.Render("✓ "+sl.text), w)
+	case "err":
+		return truncate(st.Err.Render("✗ "+sl.text), w)
+	case "info":
+		return truncate(st.Info.Render("· "+sl.text), w)
+	}
+	return ""
+}
+
+func (a *App) helpView(w int) string {
+	hm := a.screens[a.active].Help()
+	if a.s.dialog != nil {
+		hm = a.s.dialog.Help()
+	}
+	k := a.s.keys
+	global := []key.Binding{k.Screens[0], k.Screens[1], k.Screens[2], k.Screens[3], k.Screens[4], k.Help, k.Quit}
+	if a.showAll {
+		full := append(hm.full, global)
+		return a.help.FullHelpView(full)
+	}
+	short := append(hm.short, k.Help, k.Quit)
+	return truncate(a.help.ShortHelpView(short), w)
+}
+
+// Run runs the TUI on a local terminal until the user quits or ctx ends.
+func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
+	app := New(cfg)
+	defer app.Close()
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
+	if cfg.Profile != colorprofile.Unknown {
+		opts = append(opts, tea.WithColorProfile(cfg.Profile))
+	}
+	_, err := tea.NewProgram(app, opts...).Run()
+	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("tui: %w", err)
+	}
+	return nil
+}

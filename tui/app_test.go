@@ -1,0 +1,376 @@
+package tui
+
+import (
+	"context"
+	"image/color"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+func TestRegistration_Tabs(t *testing.T) {
+	f := newFixture(t)
+	f.signUp("Waiting Co", "Wanda", "wanda@waiting.test", false)
+	f.signUp("Queue Ltd", "Quinn", "quinn@queue.test", true)
+	a := f.app(80, 24)
+
+	t.Run("verified first", func(t *testing.T) {
+		mustContain(t, a, "▸ Verified 1", "Requested 1", "All 2", "Queue Ltd")
+		if strings.Contains(shown(a), "Waiting Co") {
+			t.Fatalf("requested row on the Verified tab:\n%s", shown(a))
+		}
+	})
+	t.Run("tab moves to requested", func(t *testing.T) {
+		press(t, a, "tab")
+		mustContain(t, a, "▸ Requested 1", "Waiting Co", "s resend link")
+	})
+	t.Run("shift+tab wraps to all", func(t *testing.T) {
+		press(t, a, "shift+tab", "shift+tab")
+		mustContain(t, a, "▸ All 2", "Waiting Co", "Queue Ltd")
+	})
+}
+
+func TestRegistration_Approve(t *testing.T) {
+	f := newFixture(t)
+	r := f.signUp("Contoso Ltd", "Carla", "carla@contoso.test", true)
+	a := f.app(80, 24)
+
+	t.Run("confirmation says what happens", func(t *testing.T) {
+		press(t, a, "a")
+		mustContain(t, a, "Approve "+r.Number+"?", "verified to approved", "alice")
+	})
+	t.Run("esc cancels and changes nothing", func(t *testing.T) {
+		press(t, a, "esc")
+		mustContain(t, a, "Cancelled; nothing changed.")
+		if got := requestStatus(t, f, r.Number).Status; got != workflow.Verified {
+			t.Fatalf("status %s after cancel", got)
+		}
+	})
+	t.Run("y approves and the row updates in place", func(t *testing.T) {
+		press(t, a, "a", "y")
+		got := requestStatus(t, f, r.Number)
+		if got.Status != workflow.Approved || got.DecidedBy != "alice" {
+			t.Fatalf("request = %s by %q", got.Status, got.DecidedBy)
+		}
+		mustContain(t, a, "✓ Approved "+r.Number, "approved", "Verified 0", "Approved 1")
+	})
+	t.Run("approving again is refused with a message", func(t *testing.T) {
+		press(t, a, "a")
+		mustContain(t, a, "Cannot approve "+r.Number+": it is approved.")
+		if a.s.dialog != nil {
+			t.Fatal("dialog opened for an approved request")
+		}
+	})
+}
+
+func TestRegistration_ChangedUnderYou(t *testing.T) {
+	f := newFixture(t)
+	r := f.signUp("Fabrikam Inc.", "Fay", "fay@fabrikam.test", true)
+	a := f.app(80, 24)
+	press(t, a, "a")
+	if _, err := f.svc.Reject(context.Background(), workflow.Action{Number: r.Number, Actor: "bob"}, "duplicate", ""); err != nil {
+		t.Fatal(err)
+	}
+	press(t, a, "y")
+	mustContain(t, a, "✗ "+r.Number+" is rejected", "by bob")
+	if got := requestStatus(t, f, r.Number); got.Status != workflow.Rejected || got.DecidedBy != "bob" {
+		t.Fatalf("request = %s by %s", got.Status, got.DecidedBy)
+	}
+	// The reread took the rejected row off the Verified tab.
+	if strings.Contains(shown(a), "Fabrikam Inc.  ") {
+		t.Fatalf("stale row still shown:\n%s", shown(a))
+	}
+}
+
+func TestRegistration_Reject(t *testing.T) {
+	f := newFixture(t)
+	r := f.signUp("Litware Ltd", "Lee", "lee@litware.test", true)
+	a := f.app(80, 24)
+	press(t, a, "x")
+	mustContain(t, a, "Reject "+r.Number, "duplicate", "Comment for the prospect")
+	press(t, a, "right", "tab")
+	typeText(t, a, "Please send your VAT number.")
+	press(t, a, "enter")
+	mustContain(t, a, `reason "incomplete"`, "lee@litware.test", "Please send your VAT number.")
+	press(t, a, "y")
+	got := requestStatus(t, f, r.Number)
+	if got.Status != workflow.Rejected || got.RejectReason != "incomplete" || got.RejectComment != "Please send your VAT number." {
+		t.Fatalf("request = %+v", got)
+	}
+	mails, err := f.db.Read().Mails(context.Background(), store.ListMail{Ref: r.Number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) == 0 || mails[0].Kind != "rejection" {
+		t.Fatalf("no rejection mail queued: %+v", mails)
+	}
+	mustContain(t, a, "✓ Rejected "+r.Number)
+}
+
+func TestRegistration_Create(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	first := f.signUp("Northwind Traders", "Nina", "nina@northwind.test", true)
+	second := f.signUp("Northwind Traders", "Nils", "nils@northwind.test", true)
+	for _, r := range []store.Request{first, second} {
+		if _, err := f.svc.Approve(ctx, workflow.Action{Number: r.Number, Actor: "alice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := f.app(80, 24)
+	press(t, a, "tab", "tab") // Approved
+
+	t.Run("new customer", func(t *testing.T) {
+		press(t, a, "c")
+		mustContain(t, a, "Create customer for "+first.Number, "C00001", "STANDARD", "customer_user")
+		press(t, a, "tab", "right", "enter") // template EU
+		mustContain(t, a, "Creates customer C00001", "template EU", "is submitted")
+		press(t, a, "y")
+		got := requestStatus(t, f, first.Number)
+		if got.Status != workflow.Created || got.CustomerAccount != "C00001" {
+			t.Fatalf("request = %s %s", got.Status, got.CustomerAccount)
+		}
+		c, err := f.db.Read().CustomerByAccount(ctx, "C00001")
+		if err != nil || c.Template != "EU" {
+			t.Fatalf("customer = %+v, %v", c, err)
+		}
+		mustContain(t, a, "customer C00001 created")
+	})
+	t.Run("existing account", func(t *testing.T) {
+		press(t, a, "j")
+		press(t, a, "c", "right") // existing account
+		mustContain(t, a, "C00001", "Northwind Traders")
+		press(t, a, "tab", "tab", "tab") // role
+		press(t, a, "right", "enter")
+		mustContain(t, a, "joins existing customer C00001", "customer_admin")
+		press(t, a, "y")
+		got := requestStatus(t, f, second.Number)
+		if got.Status != workflow.Created || got.CustomerAccount != "C00001" {
+			t.Fatalf("request = %s %s", got.Status, got.CustomerAccount)
+		}
+		u, err := f.db.Read().UserRequestByRequestID(ctx, second.ID)
+		if err != nil || u.Role != store.RoleCustomerAdmin {
+			t.Fatalf("user request = %+v, %v", u, err)
+		}
+	})
+}
+
+func TestRegistration_SearchAndMove(t *testing.T) {
+	f := newFixture(t)
+	f.seed(400)
+	a := f.app(80, 24)
+	press(t, a, "tab", "tab", "tab", "tab", "tab") // All
+	all, err := f.db.Read().Requests(context.Background(), store.ListRequests{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := func() string { r, _ := a.screens[0].(*registration).current(); return r.Number }
+
+	t.Run("page down across windows", func(t *testing.T) {
+		for range 15 {
+			press(t, a, "pgdown")
+		}
+		want := all[min(15*a.screens[0].(*registration).listHeight(), len(all)-1)].Number
+		if cur() != want {
+			t.Fatalf("cursor on %s, want %s", cur(), want)
+		}
+	})
+	t.Run("G and g", func(t *testing.T) {
+		press(t, a, "G")
+		if cur() != all[len(all)-1].Number {
+			t.Fatalf("G: cursor on %s, want %s", cur(), all[len(all)-1].Number)
+		}
+		press(t, a, "k", "k")
+		if cur() != all[len(all)-3].Number {
+			t.Fatalf("k after G: cursor on %s", cur())
+		}
+		press(t, a, "g")
+		if cur() != all[0].Number {
+			t.Fatalf("g: cursor on %s, want %s", cur(), all[0].Number)
+		}
+	})
+	t.Run("search", func(t *testing.T) {
+		target := all[123]
+		press(t, a, "/")
+		typeText(t, a, target.Email)
+		press(t, a, "enter")
+		if cur() != target.Number {
+			t.Fatalf("search: cursor on %s, want %s\n%s", cur(), target.Number, shown(a))
+		}
+		press(t, a, "esc")
+		mustContain(t, a, "Search cleared.")
+	})
+	t.Run("search that matches nothing", func(t *testing.T) {
+		press(t, a, "/")
+		typeText(t, a, "zzz-no-such-company")
+		press(t, a, "enter")
+		mustContain(t, a, "Nothing matches this search.")
+	})
+}
+
+func TestApp_EscapeSequences(t *testing.T) {
+	f := newFixture(t)
+	f.signUp("\x1b[2J\x1b]0;pwned\x07Evil\u202e Corp", "Mal\x1b[31m", "mal@evil.test", true)
+	a := f.app(120, 40)
+	press(t, a, "enter")
+	out := a.render()
+	if rest := sgr.ReplaceAllString(out, ""); strings.ContainsRune(rest, 0x1b) {
+		t.Fatalf("an escape sequence other than colour reached the screen: %q", rest)
+	}
+	if strings.Contains(out, "pwned") || strings.ContainsRune(out, '\u202e') {
+		t.Fatalf("title or bidi override reached the screen: %q", out)
+	}
+	mustContain(t, a, "Evil Corp", "Mal Tester")
+}
+
+func TestApp_Screens(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	r := f.signUp("Adatum GmbH", "Ada", "ada@adatum.test", true)
+	if _, err := f.svc.Approve(ctx, workflow.Action{Number: r.Number, Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetParam(ctx, workflow.ParamWorkflowEnabled, "false", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.Create(ctx, workflow.CreateInput{Action: workflow.Action{Number: r.Number, Actor: "alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.app(100, 30)
+
+	t.Run("provision from registration", func(t *testing.T) {
+		press(t, a, "tab", "tab", "tab") // Created
+		press(t, a, "enter")
+		mustContain(t, a, "p provision", res.UserRequest.Number+" draft")
+		press(t, a, "p")
+		mustContain(t, a, "Provision the user by hand?", "welcome message")
+		press(t, a, "y", "esc")
+		u, err := f.db.Read().UserRequestByNumber(ctx, res.UserRequest.Number)
+		if err != nil || u.Status != workflow.URCompleted {
+			t.Fatalf("user request = %+v, %v", u.Status, err)
+		}
+	})
+	t.Run("user requests", func(t *testing.T) {
+		press(t, a, "2")
+		mustContain(t, a, "▸ Failed", "No user requests here.")
+		press(t, a, "shift+tab") // All
+		mustContain(t, a, res.UserRequest.Number, "completed")
+		press(t, a, "enter")
+		mustContain(t, a, "Steps", "provision_user", "login created by hand")
+	})
+	t.Run("customers: inactivate a user", func(t *testing.T) {
+		press(t, a, "3")
+		mustContain(t, a, res.Customer.Account, "Adatum GmbH", "Users")
+		press(t, a, "enter", "i")
+		mustContain(t, a, "Inactivate user", "every session of this user ends")
+		press(t, a, "y")
+		users, err := f.db.Read().Users(ctx, res.Customer.ID)
+		if err != nil || len(users) != 1 || users[0].Active {
+			t.Fatalf("users = %+v, %v", users, err)
+		}
+		trail, _ := f.db.Read().AuditTrail(ctx, store.EntityUser, users[0].Username)
+		if len(trail) == 0 || trail[len(trail)-1].Action != "inactivate" || trail[len(trail)-1].Actor != "alice" {
+			t.Fatalf("audit = %+v", trail)
+		}
+		mustContain(t, a, "inactivated; sessions ended")
+	})
+	t.Run("parameters: validation error changes nothing", func(t *testing.T) {
+		press(t, a, "4")
+		mustContain(t, a, "sequence.registration", "REG-{000000}")
+		press(t, a, "j", "j", "j", "j", "j", "j") // workflow.max_attempts
+		mustContain(t, a, "workflow.max_attempts")
+		press(t, a, "e")
+		for range 3 {
+			press(t, a, "backspace")
+		}
+		typeText(t, a, "999")
+		press(t, a, "enter")
+		mustContain(t, a, "want a whole number from 1 to 50")
+		p, _ := workflow.LoadParams(ctx, f.db.Read())
+		if p.Int(workflow.ParamMaxAttempts) != 8 {
+			t.Fatalf("max attempts changed to %d", p.Int(workflow.ParamMaxAttempts))
+		}
+		press(t, a, "esc")
+	})
+	t.Run("parameters: a valid value is saved", func(t *testing.T) {
+		press(t, a, "e")
+		for range 3 {
+			press(t, a, "backspace")
+		}
+		typeText(t, a, "5")
+		press(t, a, "enter")
+		mustContain(t, a, "✓ Saved workflow.max_attempts.")
+		p, _ := workflow.LoadParams(ctx, f.db.Read())
+		if p.Int(workflow.ParamMaxAttempts) != 5 {
+			t.Fatalf("max attempts = %d", p.Int(workflow.ParamMaxAttempts))
+		}
+	})
+	t.Run("mail: retry a failed one", func(t *testing.T) {
+		mails, err := f.db.Read().Mails(ctx, store.ListMail{})
+		if err != nil || len(mails) == 0 {
+			t.Fatalf("mails = %v, %v", mails, err)
+		}
+		err = f.db.WithTx(ctx, func(tx *store.Tx) error {
+			return tx.MarkMailAttempt(ctx, mails[0].ID, "smtp: connection refused", true)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		press(t, a, "5", "r")
+		mustContain(t, a, "▸ Failed 1", "connection refused", "t retry")
+		press(t, a, "t", "y")
+		m, err := f.db.Read().MailByID(ctx, mails[0].ID)
+		if err != nil || m.Status != store.MailQueued {
+			t.Fatalf("mail = %s, %v", m.Status, err)
+		}
+		mustContain(t, a, "queued again")
+	})
+	t.Run("help shows every key", func(t *testing.T) {
+		press(t, a, "1", "?")
+		mustContain(t, a, "pgdn", "resend link", "provision", "user requests", "parameters")
+		press(t, a, "?")
+	})
+}
+
+func TestApp_Resize(t *testing.T) {
+	f := newFixture(t)
+	f.seed(50)
+	a := f.app(80, 24)
+	for _, size := range [][2]int{{80, 24}, {60, 15}, {200, 60}, {120, 40}, {40, 10}} {
+		send(t, a, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		lines := strings.Split(shown(a), "\n")
+		if len(lines) != size[1] {
+			t.Fatalf("%dx%d: %d lines", size[0], size[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > size[0] {
+				t.Fatalf("%dx%d: line %d is %d wide: %q", size[0], size[1], i, w, l)
+			}
+		}
+	}
+}
+
+func TestApp_Background(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config("alice")
+	cfg.Dark = nil
+	a := New(cfg)
+	defer a.Close()
+	if !a.askBackground {
+		t.Fatal("no background given, yet the app does not ask the terminal")
+	}
+	send(t, a, tea.BackgroundColorMsg{Color: color.White})
+	if a.s.styles.Dark {
+		t.Fatal("a white background kept the dark styles")
+	}
+	send(t, a, tea.BackgroundColorMsg{Color: color.Black})
+	if !a.s.styles.Dark {
+		t.Fatal("a black background kept the light styles")
+	}
+}

@@ -1,0 +1,120 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/sample"
+)
+
+// benchDB opens a database of n sample requests. It is the same file the
+// workflow/sample benchmarks build (in the user cache directory, or
+// REGDESK_BENCH_CACHE), built once, as a million rows take minutes to write.
+func benchDB(b *testing.B, n int) (*store.DB, *workflow.Service) {
+	b.Helper()
+	ctx := context.Background()
+	dir := os.Getenv("REGDESK_BENCH_CACHE")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir = filepath.Join(cache, "regdesk-bench")
+	}
+	path := filepath.Join(dir, fmt.Sprintf("requests-%d.db", n))
+	if _, err := os.Stat(path); err != nil {
+		tmp := path + ".tmp"
+		os.Remove(tmp)
+		db, err := store.Open(ctx, tmp, store.Options{WriteCacheKiB: 1 << 20})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := sample.Seed(ctx, db, n, 1, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.WriteDB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("seeded %d requests in %s", n, time.Since(start).Round(time.Second))
+	}
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db, workflow.New(workflow.Config{DB: db})
+}
+
+func itoa(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmtInt(n/1_000_000) + "M"
+	case n >= 1000 && n%1000 == 0:
+		return fmtInt(n/1000) + "k"
+	}
+	return fmtInt(n)
+}
+
+func fmtInt(n int) string { return strconv.Itoa(n) }
+
+func benchApp(b *testing.B, db *store.DB, svc *workflow.Service) *App {
+	dark := true
+	a := New(Config{Service: svc, DB: db, Actor: "bench", PollInterval: -1, Dark: &dark,
+		Profile: colorprofile.ANSI256, Location: time.UTC})
+	run(b, a, a.Init())
+	send(b, a, tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(b, a, "shift+tab") // All: every row of the table
+	_ = a.render()
+	return a
+}
+
+// BenchmarkRegistration_Open opens the screen on every request (All) and
+// draws it: the cost must not depend on how many requests there are.
+func BenchmarkRegistration_Open(b *testing.B) {
+	for _, n := range []int{1000, 1_000_000} {
+		b.Run(itoa(n), func(b *testing.B) {
+			db, svc := benchDB(b, n)
+			b.ResetTimer()
+			for b.Loop() {
+				a := benchApp(b, db, svc)
+				a.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkRegistration_MoveCursor moves down one row and redraws, fetching
+// a new window whenever the cursor nears its edge, as a held-down j does.
+func BenchmarkRegistration_MoveCursor(b *testing.B) {
+	for _, n := range []int{1000, 1_000_000} {
+		b.Run(itoa(n), func(b *testing.B) {
+			db, svc := benchDB(b, n)
+			a := benchApp(b, db, svc)
+			defer a.Close()
+			reg := a.screens[0].(*registration)
+			b.ResetTimer()
+			for b.Loop() {
+				if reg.endReached && reg.sel >= len(reg.rows)-1 {
+					press(b, a, "g")
+				}
+				press(b, a, "j")
+				_ = a.render()
+			}
+		})
+	}
+}

@@ -1,0 +1,370 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/regdesk/regdesk/store"
+)
+
+// customers lists customer accounts; the details show contacts and users,
+// and a user can be inactivated there.
+type customers struct {
+	s       *session
+	rows    []store.Customer
+	more    bool
+	cur     cursor
+	seq     uint64
+	loaded  bool
+	search  string
+	input   textinput.Model
+	typing  bool
+	detail  *customerDetail
+	dSeq    uint64
+	focused bool // the users list has the cursor
+	userSel int
+}
+
+type customerDetail struct {
+	id       int64
+	contacts []store.Contact
+	users    []store.User
+}
+
+const custPage = 200
+
+type (
+	custPageMsg struct {
+		seq    uint64
+		rows   []store.Customer
+		append bool
+		more   bool
+		err    error
+	}
+	custDetailMsg struct {
+		seq uint64
+		d   *customerDetail
+		err error
+	}
+	custActionMsg struct {
+		message string
+		err     error
+	}
+)
+
+func newCustomers(s *session) *customers {
+	c := &customers{s: s, cur: cursor{h: 18}, input: newInput(s.styles, "account, name or tax id", 100)}
+	c.input.Prompt = "/ "
+	return c
+}
+
+func (c *customers) Name() string    { return "Customers" }
+func (c *customers) Init() tea.Cmd   { return c.load("", 0) }
+func (c *customers) Capturing() bool { return c.typing }
+func (c *customers) Reload() tea.Cmd { return c.load("", max(len(c.rows), custPage)) }
+
+func (c *customers) selected() *store.Customer {
+	if c.cur.sel < len(c.rows) {
+		return &c.rows[c.cur.sel]
+	}
+	return nil
+}
+
+func (c *customers) load(after string, limit int) tea.Cmd {
+	if limit == 0 {
+		limit = custPage
+	}
+	c.seq = c.s.next()
+	seq, db, ctx, search := c.seq, c.s.db, c.s.ctx, c.search
+	return func() tea.Msg {
+		rows, err := db.Read().Customers(ctx, store.ListCustomers{Search: search, After: after, Limit: limit + 1})
+		more := len(rows) > limit
+		if more {
+			rows = rows[:limit]
+		}
+		for i := range rows {
+			r := &rows[i]
+			for _, p := range []*string{&r.Account, &r.Name, &r.TaxID, &r.Street, &r.City, &r.State,
+				&r.PostalCode, &r.Country, &r.Template, &r.CustomerGroup, &r.Currency, &r.Language,
+				&r.PaymentTerms, &r.CreatedBy} {
+				*p = Sanitize(*p)
+			}
+		}
+		return custPageMsg{seq: seq, rows: rows, append: after != "", more: more, err: err}
+	}
+}
+
+func (c *customers) loadDetail() tea.Cmd {
+	sel := c.selected()
+	if sel == nil {
+		return nil
+	}
+	c.dSeq = c.s.next()
+	seq, db, ctx, id := c.dSeq, c.s.db, c.s.ctx, sel.ID
+	return func() tea.Msg {
+		d := &customerDetail{id: id}
+		var err error
+		if d.contacts, err = db.Read().Contacts(ctx, id); err != nil {
+			return custDetailMsg{seq: seq, err: err}
+		}
+		if d.users, err = db.Read().Users(ctx, id); err != nil {
+			return custDetailMsg{seq: seq, err: err}
+		}
+		for i := range d.contacts {
+			x := &d.contacts[i]
+			x.FirstName, x.LastName, x.JobTitle, x.Email, x.Phone = Sanitize(x.FirstName),
+				Sanitize(x.LastName), Sanitize(x.JobTitle), Sanitize(x.Email), Sanitize(x.Phone)
+		}
+		for i := range d.users {
+			x := &d.users[i]
+			x.Username, x.Email, x.InactivatedBy, x.PasswordHash = Sanitize(x.Username),
+				Sanitize(x.Email), Sanitize(x.InactivatedBy), ""
+		}
+		return custDetailMsg{seq: seq, d: d}
+	}
+}
+
+func (c *customers) Update(msg tea.Msg, active bool) tea.Cmd {
+	switch msg := msg.(type) {
+	case custPageMsg:
+		if msg.seq != c.seq {
+			return nil
+		}
+		if msg.err != nil {
+			c.s.fail("load customers", msg.err)
+			return nil
+		}
+		if msg.append {
+			c.rows = append(c.rows, msg.rows...)
+		} else {
+			c.rows = msg.rows
+		}
+		c.more, c.loaded = msg.more, true
+		c.cur.n = len(c.rows)
+		c.cur.clamp()
+		return c.loadDetail()
+	case custDetailMsg:
+		if msg.seq != c.dSeq {
+			return nil
+		}
+		if msg.err != nil {
+			c.s.fail("load customer", msg.err)
+			return nil
+		}
+		c.detail = msg.d
+		c.userSel = min(c.userSel, max(len(msg.d.users)-1, 0))
+	case custActionMsg:
+		if msg.err != nil {
+			c.s.fail("inactivate user", msg.err)
+		} else {
+			c.s.ok("%s", msg.message)
+		}
+		return c.loadDetail()
+	case tea.KeyPressMsg, tea.MouseWheelMsg:
+		if active {
+			return c.key(msg)
+		}
+	}
+	return nil
+}
+
+func (c *customers) key(msg tea.Msg) tea.Cmd {
+	k := c.s.keys
+	kp, _ := msg.(tea.KeyPressMsg)
+	if c.typing {
+		switch kp.String() {
+		case "enter":
+			c.typing = false
+			c.input.Blur()
+			c.search = strings.TrimSpace(c.input.Value())
+			c.cur = cursor{h: c.cur.h}
+			return c.load("", 0)
+		case "esc":
+			c.typing = false
+			c.input.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		c.input, cmd = c.input.Update(msg)
+		return cmd
+	}
+	if c.focused {
+		switch {
+		case key.Matches(kp, k.Down):
+			c.userSel = min(c.userSel+1, max(len(c.detail.users)-1, 0))
+			return nil
+		case key.Matches(kp, k.Up):
+			c.userSel = max(c.userSel-1, 0)
+			return nil
+		case key.Matches(kp, k.Back), key.Matches(kp, k.Details):
+			c.focused = false
+			return nil
+		case key.Matches(kp, k.Inactivate):
+			return c.inactivate()
+		}
+	}
+	if moved, ok := c.cur.navKey(k, msg); ok {
+		var cmds []tea.Cmd
+		if c.more && c.cur.sel >= len(c.rows)-c.cur.h {
+			cmds = append(cmds, c.load(c.rows[len(c.rows)-1].Account, custPage))
+		}
+		if moved {
+			c.userSel = 0
+			cmds = append(cmds, c.loadDetail())
+		}
+		return tea.Batch(cmds...)
+	}
+	switch {
+	case key.Matches(kp, k.Search):
+		c.typing = true
+		c.input.SetValue(c.search)
+		c.input.CursorEnd()
+		return c.input.Focus()
+	case key.Matches(kp, k.Back):
+		if c.search != "" {
+			c.search = ""
+			c.input.SetValue("")
+			c.cur = cursor{h: c.cur.h}
+			return c.load("", 0)
+		}
+	case key.Matches(kp, k.Details):
+		if c.detail != nil && len(c.detail.users) > 0 {
+			c.focused = true
+		} else {
+			c.s.info("This customer has no users.")
+		}
+	case key.Matches(kp, k.Inactivate):
+		c.s.info("Press enter to pick a user first.")
+	case key.Matches(kp, k.Reread):
+		c.s.info("Reread.")
+		return c.Reload()
+	}
+	return nil
+}
+
+func (c *customers) inactivate() tea.Cmd {
+	if c.detail == nil || c.userSel >= len(c.detail.users) {
+		return nil
+	}
+	u := c.detail.users[c.userSel]
+	if !u.Active {
+		c.s.info("%s is inactive already (by %s).", u.Username, u.InactivatedBy)
+		return nil
+	}
+	svc, ctx, actor := c.s.svc, c.s.ctx, c.s.actor
+	c.s.confirm("Inactivate user "+u.Username+"?", "Inactivate", []string{
+		fmt.Sprintf("%s <%s>, %s", u.Username, u.Email, u.Role),
+		"",
+		"The login stops working at once and every session of this user ends.",
+		"The contact person and the customer account stay as they are.",
+	}, func() tea.Cmd {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			_, err := svc.InactivateUser(ctx, u.ID, actor)
+			return custActionMsg{fmt.Sprintf("User %s inactivated; sessions ended.", u.Username), err}
+		}
+	})
+	return nil
+}
+
+func (c *customers) Help() helpMap {
+	k := c.s.keys
+	if c.typing {
+		enter := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search"))
+		esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+		return helpMap{short: []key.Binding{enter, esc}, full: [][]key.Binding{{enter, esc}}}
+	}
+	users := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick user"))
+	short := []key.Binding{k.Down, k.Search, users, k.Reread}
+	if c.focused {
+		short = []key.Binding{k.Down, k.Inactivate, k.Back}
+	}
+	return helpMap{short: short, full: [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Search, users, k.Inactivate, k.Back, k.Reread},
+	}}
+}
+
+var custColumns = []column{{width: 1}, {title: "ACCOUNT", width: 8}, {title: "NAME", share: 4},
+	{title: "CITY", share: 2}, {title: "CO", width: 2}, {title: "TEMPLATE", width: 8}, {title: "CREATED", width: 10}}
+
+func (c *customers) View(w, h int) string {
+	st := c.s.styles
+	var lines []string
+	switch {
+	case c.typing:
+		c.input.SetWidth(w - 4)
+		lines = append(lines, c.input.View())
+	case c.search != "":
+		lines = append(lines, st.Muted.Render("/ ")+st.Value.Render(Sanitize(c.search))+st.Muted.Render("   esc clears"))
+	default:
+		lines = append(lines, st.Muted.Render("Customer accounts, by account number"))
+	}
+	h--
+	if !c.loaded {
+		return strings.Join(append(lines, st.Muted.Render(" loading…")), "\n")
+	}
+	listH, listW := h/2, w
+	if w >= 150 {
+		listH, listW = h, w*55/100
+	}
+	list := c.cur.table(st, custColumns, listW, listH, "No customers yet.", func(i int) []string {
+		x := c.rows[i]
+		return []string{"", x.Account, x.Name, x.City, x.Country, x.Template, when(x.CreatedAt, false, c.s.loc)}
+	})
+	if w >= 150 {
+		lines = append(lines, sideBySide(st, list, c.detailView(w-listW-3, h), listW, h))
+	} else {
+		lines = append(lines, fit(list, w, listH), st.Rule.Render(strings.Repeat("─", w)), c.detailView(w, h-listH-1))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (c *customers) detailView(w, h int) string {
+	st := c.s.styles
+	sel := c.selected()
+	if sel == nil {
+		return ""
+	}
+	lines := []string{st.Section.Render(sel.Account) + "  " + st.Value.Bold(true).Render(sel.Name)}
+	lines = append(lines, kv(st, "Address", joinNonEmpty(", ", sel.Street, sel.City, sel.State, sel.PostalCode, sel.Country)),
+		kv(st, "Terms", fmt.Sprintf("%s · group %s · %s · %s · %s", sel.Template, sel.CustomerGroup, sel.Currency, sel.Language, sel.PaymentTerms)))
+	if sel.TaxID != "" {
+		lines = append(lines, kv(st, "Tax id", sel.TaxID))
+	}
+	d := c.detail
+	if d == nil || d.id != sel.ID {
+		return fit(strings.Join(append(lines, st.Muted.Render("loading…")), "\n"), w, max(h, 1))
+	}
+	lines = append(lines, st.Section.Render("Contacts"))
+	if len(d.contacts) == 0 {
+		lines = append(lines, st.Muted.Render("  none"))
+	}
+	for _, x := range d.contacts {
+		lines = append(lines, "  "+st.Value.Render(x.FirstName+" "+x.LastName)+st.Muted.Render("  "+joinNonEmpty(" · ", x.JobTitle, x.Email, x.Phone)))
+	}
+	lines = append(lines, st.Section.Render("Users"))
+	if len(d.users) == 0 {
+		lines = append(lines, st.Muted.Render("  none"))
+	}
+	for i, x := range d.users {
+		state := "active"
+		if !x.Active {
+			state = "inactive"
+		}
+		line := fmt.Sprintf("%-20s %-15s %s", x.Username, x.Role, x.Email)
+		if c.focused && i == c.userSel {
+			lines = append(lines, st.Gutter.Render("▌")+st.Selected.Render(" "+line+"  "+state))
+		} else {
+			lines = append(lines, "  "+st.Value.Render(line)+"  "+st.Status(state))
+		}
+	}
+	return fit(strings.Join(lines, "\n"), w, max(h, 1))
+}

@@ -1,0 +1,135 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+// dialog is a modal over the screen: it takes every key until it closes
+// itself (session.dialog = nil).
+type dialog interface {
+	// Update handles a message; handled is false for messages it ignores.
+	Update(msg tea.Msg) (cmd tea.Cmd, handled bool)
+	View(width int) string
+	Help() helpMap
+}
+
+// confirmDialog says exactly what will happen and runs it on y/enter.
+type confirmDialog struct {
+	s     *session
+	title string
+	lines []string
+	verb  string
+	run   func() tea.Cmd
+}
+
+func (s *session) confirm(title, verb string, lines []string, run func() tea.Cmd) {
+	s.dialog = &confirmDialog{s: s, title: title, verb: verb, lines: lines, run: run}
+}
+
+func (d *confirmDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case key.Matches(k, d.s.keys.Confirm):
+		d.s.dialog = nil
+		d.s.info("%s…", d.verb)
+		return d.run(), true
+	case key.Matches(k, d.s.keys.Cancel), k.String() == "q":
+		d.s.dialog = nil
+		d.s.info("Cancelled; nothing changed.")
+	}
+	return nil, true
+}
+
+func (d *confirmDialog) View(w int) string {
+	st := d.s.styles
+	var b strings.Builder
+	b.WriteString(st.DialogTitle.Render(d.title) + "\n\n")
+	for _, l := range d.lines {
+		b.WriteString(wrap(l, w-4) + "\n")
+	}
+	b.WriteString("\n" + st.Key.Render("y") + st.Muted.Render(" "+strings.ToLower(d.verb)+"   ") +
+		st.Key.Render("esc") + st.Muted.Render(" cancel"))
+	return b.String()
+}
+
+func (d *confirmDialog) Help() helpMap {
+	k := d.s.keys
+	return helpMap{short: []key.Binding{k.Confirm, k.Cancel}, full: [][]key.Binding{{k.Confirm, k.Cancel}}}
+}
+
+// wrap breaks plain text into lines of at most w cells at spaces.
+func wrap(s string, w int) string {
+	if w < 10 {
+		return s
+	}
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = word
+			case len([]rune(line))+1+len([]rune(word)) > w:
+				out = append(out, line)
+				line = word
+			default:
+				line += " " + word
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// choice is a one-of-several field drawn as a row of options.
+type choice struct {
+	options []string
+	sel     int
+}
+
+func (c *choice) move(d int) {
+	if len(c.options) > 0 {
+		c.sel = (c.sel + d + len(c.options)) % len(c.options)
+	}
+}
+
+func (c choice) value() string {
+	if c.sel < len(c.options) {
+		return c.options[c.sel]
+	}
+	return ""
+}
+
+func (c choice) view(st Styles, focused bool) string {
+	parts := make([]string, len(c.options))
+	for i, o := range c.options {
+		switch {
+		case i == c.sel && focused:
+			parts[i] = st.Selected.Render("‹" + o + "›")
+		case i == c.sel:
+			parts[i] = st.Value.Render("[" + o + "]")
+		default:
+			parts[i] = st.Muted.Render(" " + o + " ")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// newInput is a text field without a blinking cursor (steady frames, calm).
+func newInput(st Styles, placeholder string, limit int) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.Placeholder = placeholder
+	ti.CharLimit = limit
+	sty := textinput.DefaultStyles(st.Dark)
+	sty.Cursor.Blink = false
+	ti.SetStyles(sty)
+	return ti
+}

@@ -1,0 +1,67 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// Keys is one session's key map (SPEC: Registration screen keys). Screens
+// pick the bindings that apply to them for the help bar.
+type Keys struct {
+	NextTab, PrevTab                           key.Binding
+	Up, Down, PageUp, PageDown, Top, Bottom    key.Binding
+	Search, Details, Back                      key.Binding
+	Approve, Reject, Create, Resend, Provision key.Binding
+	Retry, Inactivate, Edit                    key.Binding
+	Reread, Help, Quit                         key.Binding
+	Screens                                    [5]key.Binding
+	Confirm, Cancel, Field, Save               key.Binding
+}
+
+// NewKeys returns the key map.
+func NewKeys() Keys {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return Keys{
+		NextTab:    b([]string{"tab"}, "tab", "filter"),
+		PrevTab:    b([]string{"shift+tab"}, "shift+tab", "prev filter"),
+		Up:         b([]string{"up", "k"}, "↑/k", "up"),
+		Down:       b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:     b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
+		PageDown:   b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
+		Top:        b([]string{"g", "home"}, "g", "first"),
+		Bottom:     b([]string{"G", "end"}, "G", "last"),
+		Search:     b([]string{"/"}, "/", "search"),
+		Details:    b([]string{"enter"}, "enter", "details"),
+		Back:       b([]string{"esc"}, "esc", "back"),
+		Approve:    b([]string{"a"}, "a", "approve"),
+		Reject:     b([]string{"x"}, "x", "reject"),
+		Create:     b([]string{"c"}, "c", "create"),
+		Resend:     b([]string{"s"}, "s", "resend link"),
+		Provision:  b([]string{"p"}, "p", "provision"),
+		Retry:      b([]string{"t"}, "t", "retry"),
+		Inactivate: b([]string{"i"}, "i", "inactivate user"),
+		Edit:       b([]string{"e", "enter"}, "e/enter", "edit"),
+		Reread:     b([]string{"r"}, "r", "reread"),
+		Help:       b([]string{"?"}, "?", "more"),
+		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Screens: [5]key.Binding{
+			b([]string{"1"}, "1", "registration"),
+			b([]string{"2"}, "2", "user requests"),
+			b([]string{"3"}, "3", "customers"),
+			b([]string{"4"}, "4", "parameters"),
+			b([]string{"5"}, "5", "mail"),
+		},
+		Confirm: b([]string{"y", "enter"}, "y/enter", "confirm"),
+		Cancel:  b([]string{"esc", "n"}, "esc/n", "cancel"),
+		Field:   b([]string{"tab", "shift+tab"}, "tab", "next field"),
+		Save:    b([]string{"ctrl+s"}, "ctrl+s", "save"),
+	}
+}
+
+// helpMap adapts a list of bindings to bubbles/help.
+type helpMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (h helpMap) ShortHelp() []key.Binding  { return h.short }
+func (h helpMap) FullHelp() [][]key.Binding { return h.full }

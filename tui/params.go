@@ -1,0 +1,255 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// params shows the customer self-service parameters and edits one at a
+// time through the service, which validates and audits.
+type params struct {
+	s       *session
+	rows    []workflow.Param
+	cur     cursor
+	seq     uint64
+	loaded  bool
+	editing bool
+	multi   bool // a mail template: edited in a text area
+	input   textinput.Model
+	area    textarea.Model
+	editErr string
+}
+
+type (
+	paramsMsg struct {
+		seq  uint64
+		rows []workflow.Param
+		err  error
+	}
+	paramSavedMsg struct {
+		key string
+		err error
+	}
+)
+
+func newParams(s *session) *params {
+	return &params{s: s, cur: cursor{h: 18}, input: newInput(s.styles, "", 4000)}
+}
+
+func (p *params) Name() string    { return "Parameters" }
+func (p *params) Init() tea.Cmd   { return p.load() }
+func (p *params) Reload() tea.Cmd { return p.load() }
+func (p *params) Capturing() bool { return p.editing }
+
+func (p *params) load() tea.Cmd {
+	p.seq = p.s.next()
+	seq, db, ctx := p.seq, p.s.db, p.s.ctx
+	return func() tea.Msg {
+		rows, err := workflow.ListParams(ctx, db.Read())
+		for i := range rows {
+			rows[i].UpdatedBy = Sanitize(rows[i].UpdatedBy)
+		}
+		return paramsMsg{seq, rows, err}
+	}
+}
+
+func (p *params) selected() *workflow.Param {
+	if p.cur.sel < len(p.rows) {
+		return &p.rows[p.cur.sel]
+	}
+	return nil
+}
+
+func (p *params) Update(msg tea.Msg, active bool) tea.Cmd {
+	switch msg := msg.(type) {
+	case paramsMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		if msg.err != nil {
+			p.s.fail("load parameters", msg.err)
+			return nil
+		}
+		p.rows, p.loaded = msg.rows, true
+		p.cur.n = len(p.rows)
+		p.cur.clamp()
+	case paramSavedMsg:
+		if msg.err != nil {
+			p.editErr = Sanitize(userMessage(msg.err))
+			return nil
+		}
+		p.editing, p.editErr = false, ""
+		p.s.ok("Saved %s.", msg.key)
+		return p.load()
+	case tea.KeyPressMsg, tea.MouseWheelMsg:
+		if active {
+			return p.key(msg)
+		}
+	default:
+		if p.editing && active {
+			return p.forward(msg)
+		}
+	}
+	return nil
+}
+
+func (p *params) forward(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	if p.multi {
+		p.area, cmd = p.area.Update(msg)
+	} else {
+		p.input, cmd = p.input.Update(msg)
+	}
+	return cmd
+}
+
+func (p *params) key(msg tea.Msg) tea.Cmd {
+	k := p.s.keys
+	kp, _ := msg.(tea.KeyPressMsg)
+	if p.editing {
+		switch {
+		case kp.String() == "esc":
+			p.editing, p.editErr = false, ""
+			p.s.info("Edit cancelled; nothing changed.")
+			return nil
+		case kp.String() == "ctrl+s" || (!p.multi && kp.String() == "enter"):
+			return p.save()
+		}
+		return p.forward(msg)
+	}
+	if _, ok := p.cur.navKey(k, msg); ok {
+		return nil
+	}
+	switch {
+	case key.Matches(kp, k.Edit):
+		sel := p.selected()
+		if sel == nil {
+			return nil
+		}
+		p.editing, p.editErr = true, ""
+		p.multi = strings.HasPrefix(sel.Key, "template.")
+		if p.multi {
+			p.area = textarea.New()
+			p.area.ShowLineNumbers = false
+			p.area.CharLimit = 20000
+			sty := textarea.DefaultStyles(p.s.styles.Dark)
+			sty.Cursor.Blink = false
+			p.area.SetStyles(sty)
+			p.area.SetValue(sel.Value)
+			return p.area.Focus()
+		}
+		p.input.SetValue(sel.Value)
+		p.input.CursorEnd()
+		return p.input.Focus()
+	case key.Matches(kp, k.Reread):
+		p.s.info("Reread.")
+		return p.load()
+	}
+	return nil
+}
+
+func (p *params) save() tea.Cmd {
+	sel := p.selected()
+	if sel == nil {
+		return nil
+	}
+	value := p.input.Value()
+	if p.multi {
+		value = p.area.Value()
+	} else {
+		value = strings.TrimSpace(value)
+	}
+	svc, ctx, actor, k := p.s.svc, p.s.ctx, p.s.actor, sel.Key
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		return paramSavedMsg{k, svc.SetParam(ctx, k, value, actor)}
+	}
+}
+
+func (p *params) Help() helpMap {
+	k := p.s.keys
+	if p.editing {
+		save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
+		if p.multi {
+			save = k.Save
+		}
+		esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+		return helpMap{short: []key.Binding{save, esc}, full: [][]key.Binding{{save, esc}}}
+	}
+	return helpMap{short: []key.Binding{k.Down, k.Edit, k.Reread}, full: [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Edit, k.Reread}}}
+}
+
+var paramColumns = []column{{width: 1}, {title: "PARAMETER", width: 28}, {title: "VALUE", share: 1}, {title: "", width: 7}}
+
+func (p *params) View(w, h int) string {
+	st := p.s.styles
+	if !p.loaded {
+		return st.Muted.Render(" loading…")
+	}
+	editH := 0
+	if p.editing {
+		editH = 5
+		if p.multi {
+			editH = min(h/2, 16)
+		}
+	}
+	listH := h - 3 - editH
+	list := p.cur.table(st, paramColumns, w, listH, "No parameters.", func(i int) []string {
+		x := p.rows[i]
+		v, _, _ := strings.Cut(x.Value, "\n")
+		state := "set"
+		if x.IsDefault {
+			state = "default"
+		}
+		return []string{"", x.Key, Sanitize(v), state}
+	})
+	lines := []string{fit(list, w, listH), st.Rule.Render(strings.Repeat("─", w))}
+	sel := p.selected()
+	if sel == nil {
+		return strings.Join(lines, "\n")
+	}
+	info := st.Section.Render(sel.Key) + "  " + st.Muted.Render(sel.Help)
+	by := "default " + firstLine(sel.Default)
+	if !sel.IsDefault {
+		by = fmt.Sprintf("set by %s %s · default %s", sel.UpdatedBy, when(sel.UpdatedAt, true, p.s.loc), firstLine(sel.Default))
+	}
+	lines = append(lines, truncate(info, w), truncate(st.Muted.Render(Sanitize(by)), w))
+	if p.editing {
+		if p.multi {
+			p.area.SetWidth(w - 2)
+			p.area.SetHeight(editH - 2)
+			lines = append(lines, p.area.View())
+		} else {
+			p.input.SetWidth(w - 4)
+			lines = append(lines, st.Key.Render("› ")+p.input.View())
+		}
+		if p.editErr != "" {
+			lines = append(lines, st.Err.Render("✗ "+p.editErr))
+		} else {
+			lines = append(lines, st.Muted.Render("The value is checked before it is saved."))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func firstLine(s string) string {
+	l, _, more := strings.Cut(s, "\n")
+	if more {
+		l += " …"
+	}
+	if l == "" {
+		return `""`
+	}
+	return Sanitize(l)
+}

@@ -1,0 +1,138 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// act runs a service call for the selected request in a Cmd.
+func (r *registration) act(verb string, fn func(ctx context.Context) (*store.Request, string, error)) func() tea.Cmd {
+	ctx := r.s.ctx
+	return func() tea.Cmd {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			req, message, err := fn(ctx)
+			if req != nil {
+				c := cleanRequest(*req)
+				req = &c
+			}
+			return regActionMsg{verb: verb, req: req, message: message, err: err}
+		}
+	}
+}
+
+// actionDone updates the row in place and says what happened; when the
+// request changed under the approver it says who changed it and rereads.
+func (r *registration) actionDone(m regActionMsg) tea.Cmd {
+	if m.err != nil {
+		var ce *workflow.ChangedError
+		if errors.As(m.err, &ce) {
+			r.s.fail(m.verb, m.err)
+			return r.Reload()
+		}
+		r.s.fail(m.verb, m.err)
+		return nil
+	}
+	if m.req != nil {
+		for i := range r.rows {
+			if r.rows[i].ID == m.req.ID {
+				r.rows[i] = *m.req
+			}
+		}
+	}
+	r.s.ok("%s", m.message)
+	return tea.Batch(r.loadCounts(), r.loadDetails())
+}
+
+func (r *registration) selected(verb string, statuses ...string) (store.Request, bool) {
+	cur, ok := r.current()
+	if !ok {
+		r.s.info("Nothing selected to %s.", verb)
+		return cur, false
+	}
+	for _, s := range statuses {
+		if cur.Status == s {
+			return cur, true
+		}
+	}
+	r.s.info("Cannot %s %s: it is %s.", verb, cur.Number, cur.Status)
+	return cur, false
+}
+
+func (r *registration) approve() tea.Cmd {
+	cur, ok := r.selected("approve", workflow.Verified)
+	if !ok {
+		return nil
+	}
+	a := workflow.Action{Number: cur.Number, Actor: r.s.actor, Version: cur.Version}
+	svc := r.s.svc
+	lines := []string{
+		fmt.Sprintf("%s · %s", cur.Number, cur.CompanyName),
+		fmt.Sprintf("Contact %s %s <%s>", cur.FirstName, cur.LastName, cur.Email),
+		"",
+		"The request moves from verified to approved, recorded as approved by " + r.s.actor + ".",
+		"No email goes out yet; next, c creates the customer.",
+	}
+	r.s.confirm("Approve "+cur.Number+"?", "Approve", lines, r.act("approve", func(ctx context.Context) (*store.Request, string, error) {
+		out, err := svc.Approve(ctx, a)
+		return &out, fmt.Sprintf("Approved %s (%s). c creates the customer.", cur.Number, cur.CompanyName), err
+	}))
+	return nil
+}
+
+func (r *registration) resend() tea.Cmd {
+	cur, ok := r.selected("resend the activation link of", workflow.Requested)
+	if !ok {
+		return nil
+	}
+	a := workflow.Action{Number: cur.Number, Actor: r.s.actor}
+	svc := r.s.svc
+	r.s.confirm("Resend the activation link?", "Send", []string{
+		fmt.Sprintf("%s · %s", cur.Number, cur.CompanyName),
+		"",
+		"A new activation link goes to " + cur.Email + ".",
+		"Earlier links stay valid until they expire.",
+	}, r.act("resend", func(ctx context.Context) (*store.Request, string, error) {
+		_, err := svc.ResendActivation(ctx, a)
+		return nil, fmt.Sprintf("Activation link for %s queued to %s.", cur.Number, cur.Email), err
+	}))
+	return nil
+}
+
+func (r *registration) provision() tea.Cmd {
+	cur, ok := r.selected("provision the user of", workflow.Created)
+	if !ok {
+		return nil
+	}
+	d := r.details
+	if d == nil || d.req.ID != cur.ID || d.userRequest == nil {
+		r.s.info("%s has no user request to provision yet; wait for its details.", cur.Number)
+		return nil
+	}
+	u := *d.userRequest
+	if u.Status != workflow.URDraft {
+		r.s.info("User request %s is %s: the workflow handles it, nothing to provision by hand.", u.Number, u.Status)
+		return nil
+	}
+	a := workflow.Action{Number: u.Number, Actor: r.s.actor, Version: u.Version}
+	svc := r.s.svc
+	r.s.confirm("Provision the user by hand?", "Provision", []string{
+		fmt.Sprintf("%s · %s · user request %s", cur.Number, cur.CompanyName, u.Number),
+		"",
+		fmt.Sprintf("Creates the login %q (%s) for customer %s with the password chosen at sign-up,",
+			u.Username, u.Role, u.CustomerAccount),
+		"then emails the welcome message to " + u.Email + ". The workflow is disabled, so nothing else will.",
+	}, r.act("provision", func(ctx context.Context) (*store.Request, string, error) {
+		out, err := svc.ProvisionUser(ctx, a)
+		return nil, fmt.Sprintf("User %s provisioned (%s); welcome mail queued.", u.Username, out.Status), err
+	}))
+	return nil
+}

@@ -1,0 +1,212 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// requestDetails is everything the details pane shows about one request,
+// sanitized.
+type requestDetails struct {
+	req         store.Request
+	warnings    []workflow.Warning
+	audit       []store.AuditEntry
+	token       *store.Token
+	userRequest *store.UserRequest
+	partial     bool // only req and userRequest: the pane is not on screen
+}
+
+// loadDetails reads the selected request's details; replies for a row the
+// cursor has left are dropped by sequence number.
+func (r *registration) loadDetails() tea.Cmd {
+	cur, ok := r.current()
+	if !ok {
+		r.details = nil
+		return nil
+	}
+	if r.details != nil && r.details.req.ID != cur.ID {
+		r.details = nil
+	}
+	// Details cost a dozen queries: read them only when they are on screen,
+	// or for a created request, whose user request decides whether p applies.
+	visible := r.showDetail || r.wide
+	if !visible && cur.Status != workflow.Created {
+		r.detailsSeq = r.s.next() // drops a reply still on its way
+		return nil
+	}
+	r.detailsSeq = r.s.next()
+	seq, svc, db, ctx, req := r.detailsSeq, r.s.svc, r.s.db, r.s.ctx, cur
+	return func() tea.Msg {
+		if !visible {
+			d, err := fetchUserRequest(ctx, db.Read(), req)
+			return regDetailsMsg{seq: seq, details: d, err: err}
+		}
+		d, err := fetchDetails(ctx, svc, db.Read(), req.ID)
+		return regDetailsMsg{seq: seq, details: d, err: err}
+	}
+}
+
+// fetchUserRequest reads only the user request of a created request.
+func fetchUserRequest(ctx context.Context, q *store.Queries, req store.Request) (*requestDetails, error) {
+	d := &requestDetails{req: req, partial: true}
+	u, err := q.UserRequestByRequestID(ctx, req.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return d, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	u.Username, u.Email, u.LastError, u.PasswordHash = Sanitize(u.Username), Sanitize(u.Email), Sanitize(u.LastError), ""
+	d.userRequest = &u
+	return d, nil
+}
+
+func fetchDetails(ctx context.Context, svc *workflow.Service, q *store.Queries, id int64) (*requestDetails, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := q.RequestByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &requestDetails{}
+	if d.warnings, err = svc.Warnings(ctx, q, req); err != nil {
+		return nil, err
+	}
+	if d.audit, err = q.AuditTrail(ctx, store.EntityRequest, req.Number); err != nil {
+		return nil, err
+	}
+	if t, err := q.LatestRequestToken(ctx, store.TokenActivation, req.ID); err == nil {
+		d.token = &t
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if u, err := q.UserRequestByRequestID(ctx, req.ID); err == nil {
+		u.Username, u.Email, u.LastError = Sanitize(u.Username), Sanitize(u.Email), Sanitize(u.LastError)
+		u.PasswordHash = ""
+		d.userRequest = &u
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	d.req = cleanRequest(req)
+	for i := range d.warnings {
+		d.warnings[i].Message = Sanitize(d.warnings[i].Message)
+	}
+	for i := range d.audit {
+		e := &d.audit[i]
+		e.Actor, e.Action, e.Detail = Sanitize(e.Actor), Sanitize(e.Action), Sanitize(e.Detail)
+	}
+	return d, nil
+}
+
+// activation says where the request stands with its activation link.
+func activation(d *requestDetails, now time.Time) string {
+	q := d.req
+	if q.VerifiedAt != nil {
+		return "activated " + ago(now, *q.VerifiedAt)
+	}
+	if d.token == nil {
+		return "no activation link"
+	}
+	switch {
+	case d.token.UsedAt != nil:
+		return "link used " + ago(now, *d.token.UsedAt)
+	case now.After(d.token.ExpiresAt):
+		return "link expired " + ago(now, d.token.ExpiresAt) + " — s sends a new one"
+	}
+	return fmt.Sprintf("waiting: link sent %s, valid for %s more", ago(now, d.token.CreatedAt),
+		span(d.token.ExpiresAt.Sub(now)))
+}
+
+// detailsView draws the details of the selected request in w×h, scrolled.
+func (r *registration) detailsView(w, h int) string {
+	st := r.s.styles
+	cur, ok := r.current()
+	if !ok {
+		return st.Muted.Render(" Nothing selected.")
+	}
+	d := r.details
+	if d == nil || d.req.ID != cur.ID || d.partial {
+		return st.Section.Render(cur.Number) + "  " + st.Muted.Render("loading…")
+	}
+	q := d.req
+	now := r.s.now()
+	var lines []string
+	add := func(label, value string) {
+		if value == "" {
+			return
+		}
+		lines = append(lines, st.Label.Render(cell(label, 12))+st.Value.Render(value))
+	}
+	title := st.Section.Render(q.Number) + "  " + st.Status(q.Status) + "  " + st.Value.Bold(true).Render(q.CompanyName)
+	lines = append(lines, title, "")
+	add("Tax id", q.TaxID)
+	add("Address", joinNonEmpty(", ", q.Street, q.City, q.State, q.PostalCode, q.Country))
+	add("Contact", joinNonEmpty(" · ", q.FirstName+" "+q.LastName, q.JobTitle))
+	add("Email", q.Email)
+	add("Phone", q.Phone)
+	add("Language", q.Language)
+	add("User name", q.Username)
+	add("Signed up", when(q.CreatedAt, true, r.s.loc)+"  ("+ago(now, q.CreatedAt)+")")
+	add("Activation", activation(d, now))
+	if q.DecidedAt != nil {
+		add("Decided", when(*q.DecidedAt, true, r.s.loc)+" by "+q.DecidedBy)
+	}
+	if q.RejectReason != "" {
+		add("Reason", q.RejectReason+" — "+workflow.ReasonLabel(q.RejectReason))
+	}
+	add("Comment", q.RejectComment)
+	add("Customer", q.CustomerAccount)
+	if u := d.userRequest; u != nil {
+		ur := u.Number + " " + u.Status
+		if u.Status == workflow.URDraft {
+			ur += " — workflow off: p provisions the user"
+		}
+		if u.LastError != "" {
+			ur += " — " + u.LastError
+		}
+		add("User request", ur)
+	}
+	add("Source IP", q.SourceIP)
+	lines = append(lines, "", st.Section.Render("Warnings"))
+	if len(d.warnings) == 0 {
+		lines = append(lines, st.Muted.Render("  none: no customer or open request shares its email, domain, name or tax id"))
+	}
+	for _, wn := range d.warnings {
+		lines = append(lines, st.Warn.Render("  ! "+wn.Message))
+	}
+	lines = append(lines, "", st.Section.Render("Audit trail"))
+	if len(d.audit) == 0 {
+		lines = append(lines, st.Muted.Render("  no entries"))
+	}
+	for _, e := range d.audit {
+		line := "  " + when(e.At, true, r.s.loc) + "  " + cell(e.Actor, 10) + " " + e.Action
+		if e.Detail != "" {
+			line += " — " + e.Detail
+		}
+		lines = append(lines, st.Value.Render(line))
+	}
+	var wrapped []string
+	for _, l := range lines {
+		wrapped = append(wrapped, truncate(l, w))
+	}
+	r.scroll = max(min(r.scroll, len(wrapped)-h), 0)
+	return strings.Join(wrapped[r.scroll:], "\n")
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, sep)
+}

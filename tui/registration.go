@@ -1,0 +1,600 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// regTabs are the Registration screen's status filters: the work queue first.
+var regTabs = []struct{ label, status string }{
+	{"Verified", workflow.Verified}, {"Requested", workflow.Requested},
+	{"Approved", workflow.Approved}, {"Created", workflow.Created},
+	{"Rejected", workflow.Rejected}, {"All", ""},
+}
+
+// wideWidth is the terminal width from which details show beside the table.
+const wideWidth = 150
+
+// windowSize is how many rows are kept around the cursor: six screens, so a
+// new window is fetched only every couple of screens. The cost of a fetch
+// depends on it, never on the size of the table.
+func (r *registration) windowSize() int { return max(120, 6*r.listHeight()) }
+
+// registration is the home screen: the customer requests queue.
+type registration struct {
+	s      *session
+	tab    int
+	search string
+	input  textinput.Model
+	typing bool
+
+	rows         []store.Request // a window of the filtered list, queue order
+	sel, top     int             // selected row and first visible row, in rows
+	startReached bool            // no rows before rows[0]
+	endReached   bool            // no rows after the last
+	loaded       bool
+	pageSeq      uint64
+	viewH        int
+
+	counts    map[string]int64
+	countsSeq uint64
+
+	details    *requestDetails // nil until loaded for the selected row
+	detailsSeq uint64
+	showDetail bool
+	wide       bool // the terminal has room for the details beside the table
+	scroll     int
+}
+
+func newRegistration(s *session) *registration {
+	r := &registration{s: s, input: newInput(s.styles, "number, company, contact, email or tax id", 100), viewH: 18}
+	r.input.Prompt = "/ "
+	return r
+}
+
+func (r *registration) Name() string { return "Registration" }
+
+func (r *registration) Init() tea.Cmd {
+	return tea.Batch(r.loadCounts(), r.loadFirst())
+}
+
+func (r *registration) Capturing() bool { return r.typing }
+
+// Messages of the Registration screen.
+type (
+	regPageMsg struct {
+		seq          uint64
+		rows         []store.Request
+		anchor       int // index of the row to select (-1: keep by id or first)
+		startReached bool
+		endReached   bool
+		err          error
+	}
+	regCountsMsg struct {
+		seq    uint64
+		counts map[string]int64
+		err    error
+	}
+	regDetailsMsg struct {
+		seq     uint64
+		details *requestDetails
+		err     error
+	}
+	regActionMsg struct {
+		verb    string
+		req     *store.Request
+		message string
+		err     error
+	}
+)
+
+func (r *registration) filter() store.ListRequests {
+	return store.ListRequests{Status: regTabs[r.tab].status, Search: r.search}
+}
+
+func (r *registration) loadCounts() tea.Cmd {
+	r.countsSeq = r.s.next()
+	seq, db, ctx := r.countsSeq, r.s.db, r.s.ctx
+	return func() tea.Msg {
+		c, err := db.Read().RequestCounts(ctx)
+		return regCountsMsg{seq, c, err}
+	}
+}
+
+// fetch runs a page query for a window of rows.
+func (r *registration) fetch(f func(context.Context, *store.Queries, store.ListRequests) regPageMsg) tea.Cmd {
+	r.pageSeq = r.s.next()
+	seq, db, ctx, base := r.pageSeq, r.s.db, r.s.ctx, r.filter()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		m := f(ctx, db.Read(), base)
+		m.seq = seq
+		for i := range m.rows {
+			m.rows[i] = cleanRequest(m.rows[i])
+		}
+		return m
+	}
+}
+
+func (r *registration) loadFirst() tea.Cmd {
+	window := r.windowSize()
+	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
+		p.Limit = window + 1
+		rows, err := q.Requests(ctx, p)
+		end := len(rows) <= window
+		if !end {
+			rows = rows[:window]
+		}
+		return regPageMsg{rows: rows, anchor: 0, startReached: true, endReached: end, err: err}
+	})
+}
+
+func (r *registration) loadLast() tea.Cmd {
+	window := r.windowSize()
+	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
+		p.Limit = window + 1
+		p.Before = &store.Cursor{ID: math.MaxInt64}
+		rows, err := q.Requests(ctx, p)
+		start := len(rows) <= window
+		if !start {
+			rows = rows[1:]
+		}
+		return regPageMsg{rows: rows, anchor: len(rows) - 1, startReached: start, endReached: true, err: err}
+	})
+}
+
+// loadAround fetches a window centred on c (c itself included when it
+// still matches the filter).
+func (r *registration) loadAround(c store.Cursor) tea.Cmd {
+	window := r.windowSize()
+	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
+		before, after := p, p
+		before.Before, before.Limit = &c, window/2+1
+		// The row itself and those after it: start just before c.
+		from := store.Cursor{ID: c.ID - 1}
+		after.After, after.Limit = &from, window/2+1
+		b, err := q.Requests(ctx, before)
+		if err != nil {
+			return regPageMsg{err: err}
+		}
+		a, err := q.Requests(ctx, after)
+		if err != nil {
+			return regPageMsg{err: err}
+		}
+		m := regPageMsg{startReached: len(b) <= window/2, endReached: len(a) <= window/2, anchor: -1}
+		if !m.startReached {
+			b = b[1:]
+		}
+		if !m.endReached {
+			a = a[:len(a)-1]
+		}
+		m.rows = append(b, a...)
+		m.anchor = min(len(b), len(m.rows)-1)
+		return m
+	})
+}
+
+// reload rereads the window around the selected row (the row may have left
+// the filter; then the cursor lands on its neighbour).
+func (r *registration) Reload() tea.Cmd {
+	cmds := []tea.Cmd{r.loadCounts()}
+	if cur, ok := r.current(); ok {
+		cmds = append(cmds, r.loadAround(store.CursorOf(cur)))
+	} else {
+		cmds = append(cmds, r.loadFirst())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (r *registration) current() (store.Request, bool) {
+	if r.sel >= 0 && r.sel < len(r.rows) {
+		return r.rows[r.sel], true
+	}
+	return store.Request{}, false
+}
+
+func (r *registration) Update(msg tea.Msg, active bool) tea.Cmd {
+	switch msg := msg.(type) {
+	case regCountsMsg:
+		if msg.seq != r.countsSeq {
+			return nil
+		}
+		if msg.err != nil {
+			r.s.fail("load counts", msg.err)
+			return nil
+		}
+		r.counts = msg.counts
+	case regPageMsg:
+		if msg.seq != r.pageSeq {
+			return nil
+		}
+		if msg.err != nil {
+			r.s.fail("load requests", msg.err)
+			return nil
+		}
+		return r.setPage(msg)
+	case regDetailsMsg:
+		if msg.seq != r.detailsSeq {
+			return nil
+		}
+		if msg.err != nil {
+			r.s.fail("load details", msg.err)
+			return nil
+		}
+		r.details = msg.details
+	case regActionMsg:
+		return r.actionDone(msg)
+	case tea.WindowSizeMsg:
+		wide := msg.Width >= wideWidth
+		if wide != r.wide {
+			r.wide = wide
+			return r.loadDetails()
+		}
+	case tea.KeyPressMsg:
+		if active {
+			return r.key(msg)
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			return r.move(-3)
+		case tea.MouseWheelDown:
+			return r.move(3)
+		}
+	}
+	return nil
+}
+
+// setPage installs a fetched window, keeping the selected row (by id) and
+// its place on screen when it is still there.
+func (r *registration) setPage(m regPageMsg) tea.Cmd {
+	offset := r.sel - r.top
+	prevID := int64(-1)
+	if cur, ok := r.current(); ok && r.loaded {
+		prevID = cur.ID
+	}
+	sel := m.anchor
+	if m.anchor < 0 || prevID >= 0 {
+		for i, row := range m.rows {
+			if row.ID == prevID {
+				sel = i
+				break
+			}
+		}
+	}
+	r.rows, r.startReached, r.endReached, r.loaded = m.rows, m.startReached, m.endReached, true
+	r.sel = max(min(sel, len(r.rows)-1), 0)
+	r.top = r.sel - max(min(offset, r.viewH-1), 0)
+	r.clampTop()
+	return r.loadDetails()
+}
+
+func (r *registration) clampTop() {
+	h := r.listHeight()
+	if r.sel < r.top {
+		r.top = r.sel
+	}
+	if r.sel >= r.top+h {
+		r.top = r.sel - h + 1
+	}
+	r.top = max(min(r.top, len(r.rows)-h), 0)
+}
+
+// move moves the cursor within the window and fetches a new window when the
+// cursor nears an edge that is not the end of the list.
+func (r *registration) move(d int) tea.Cmd {
+	if len(r.rows) == 0 {
+		return nil
+	}
+	old := r.sel
+	r.sel = max(min(r.sel+d, len(r.rows)-1), 0)
+	r.clampTop()
+	var cmds []tea.Cmd
+	h := r.listHeight()
+	if (!r.endReached && len(r.rows)-1-r.sel < 2*h) || (!r.startReached && r.sel < 2*h) {
+		// Within two screens of an edge that is not the end of the list.
+		cmds = append(cmds, r.loadAround(store.CursorOf(r.rows[r.sel])))
+	}
+	if r.sel != old {
+		r.scroll = 0
+		cmds = append(cmds, r.loadDetails())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (r *registration) listHeight() int { return max(r.viewH, 1) }
+
+func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := r.s.keys
+	if r.typing {
+		switch msg.String() {
+		case "enter":
+			r.typing = false
+			r.input.Blur()
+			r.search = strings.TrimSpace(r.input.Value())
+			r.rows, r.loaded = nil, false
+			if r.search != "" {
+				r.s.info("Searching for %q; esc clears.", r.search)
+			}
+			return r.loadFirst()
+		case "esc":
+			r.typing = false
+			r.input.Blur()
+			r.input.SetValue(r.search)
+			return nil
+		}
+		var cmd tea.Cmd
+		r.input, cmd = r.input.Update(msg)
+		return cmd
+	}
+	if r.showDetail {
+		switch {
+		case key.Matches(msg, k.Back), key.Matches(msg, k.Details):
+			r.showDetail = false
+			return nil
+		case key.Matches(msg, k.Down):
+			r.scroll++
+			return nil
+		case key.Matches(msg, k.Up):
+			r.scroll = max(r.scroll-1, 0)
+			return nil
+		}
+	}
+	switch {
+	case key.Matches(msg, k.NextTab):
+		return r.setTab((r.tab + 1) % len(regTabs))
+	case key.Matches(msg, k.PrevTab):
+		return r.setTab((r.tab + len(regTabs) - 1) % len(regTabs))
+	case key.Matches(msg, k.Down):
+		return r.move(1)
+	case key.Matches(msg, k.Up):
+		return r.move(-1)
+	case key.Matches(msg, k.PageDown):
+		return r.move(r.listHeight())
+	case key.Matches(msg, k.PageUp):
+		return r.move(-r.listHeight())
+	case key.Matches(msg, k.Top):
+		if r.startReached {
+			return r.move(-len(r.rows))
+		}
+		r.loaded = false
+		return r.loadFirst()
+	case key.Matches(msg, k.Bottom):
+		if r.endReached {
+			return r.move(len(r.rows))
+		}
+		r.loaded = false
+		return r.loadLast()
+	case key.Matches(msg, k.Search):
+		r.typing = true
+		r.input.SetValue(r.search)
+		r.input.CursorEnd()
+		return r.input.Focus()
+	case key.Matches(msg, k.Back):
+		if r.search != "" {
+			r.search = ""
+			r.input.SetValue("")
+			r.loaded = false
+			r.s.info("Search cleared.")
+			return r.loadFirst()
+		}
+	case key.Matches(msg, k.Details):
+		r.showDetail = true
+		r.scroll = 0
+		return r.loadDetails()
+	case key.Matches(msg, k.Reread):
+		r.s.info("Reread.")
+		return r.Reload()
+	case key.Matches(msg, k.Approve):
+		return r.approve()
+	case key.Matches(msg, k.Reject):
+		return r.reject()
+	case key.Matches(msg, k.Create):
+		return r.create()
+	case key.Matches(msg, k.Resend):
+		return r.resend()
+	case key.Matches(msg, k.Provision):
+		return r.provision()
+	}
+	return nil
+}
+
+func (r *registration) setTab(i int) tea.Cmd {
+	r.tab = i
+	r.rows, r.sel, r.top, r.loaded = nil, 0, 0, false
+	r.startReached, r.endReached = false, false
+	r.details = nil
+	return r.loadFirst()
+}
+
+// Help lists the keys that apply to the selected request right now.
+func (r *registration) Help() helpMap {
+	k := r.s.keys
+	if r.typing {
+		enter := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search"))
+		esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+		return helpMap{short: []key.Binding{enter, esc}, full: [][]key.Binding{{enter, esc}}}
+	}
+	var short []key.Binding
+	if cur, ok := r.current(); ok {
+		switch cur.Status {
+		case workflow.Verified:
+			short = append(short, k.Approve, k.Reject)
+		case workflow.Approved:
+			short = append(short, k.Create, k.Reject)
+		case workflow.Requested:
+			short = append(short, k.Resend)
+		case workflow.Created:
+			if r.details != nil && r.details.userRequest != nil && r.details.userRequest.Status == workflow.URDraft {
+				short = append(short, k.Provision)
+			}
+		}
+	}
+	if r.showDetail {
+		short = append(short, k.Back, k.Down)
+	} else {
+		short = append(short, k.Details, k.NextTab, k.Search)
+	}
+	short = append(short, k.Reread)
+	full := [][]key.Binding{
+		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Search, k.Details, k.Back, k.Reread},
+		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision},
+	}
+	return helpMap{short: short, full: full}
+}
+
+func (r *registration) View(w, h int) string {
+	st := r.s.styles
+	tabs := r.tabsView(w)
+	lines := []string{tabs}
+	if r.typing || r.search != "" {
+		if r.typing {
+			r.input.SetWidth(w - 4)
+			lines = append(lines, r.input.View())
+		} else {
+			lines = append(lines, st.Muted.Render("/ ")+st.Value.Render(Sanitize(r.search))+st.Muted.Render("   esc clears"))
+		}
+	}
+	bodyH := h - len(lines)
+	if r.showDetail {
+		lines = append(lines, r.detailsView(w, bodyH))
+		return strings.Join(lines, "\n")
+	}
+	if w >= wideWidth {
+		listW := w * 58 / 100
+		list := r.tableView(listW, bodyH)
+		side := r.detailsView(w-listW-3, bodyH)
+		sep := st.Rule.Render(strings.TrimSuffix(strings.Repeat("│\n", bodyH), "\n"))
+		lines = append(lines, lipgloss.JoinHorizontal(lipgloss.Top, fit(list, listW, bodyH), " ", sep, " ", side))
+		return strings.Join(lines, "\n")
+	}
+	lines = append(lines, r.tableView(w, bodyH))
+	return strings.Join(lines, "\n")
+}
+
+func (r *registration) tabsView(w int) string {
+	st := r.s.styles
+	render := func(compact bool) string {
+		parts := make([]string, len(regTabs))
+		for i, t := range regTabs {
+			var n int64
+			if t.status == "" {
+				for _, v := range r.counts {
+					n += v
+				}
+			} else {
+				n = r.counts[t.status]
+			}
+			c := count(n)
+			if compact && n >= 1000 {
+				c = fmt.Sprintf("%dk", n/1000)
+				if n >= 1_000_000 {
+					c = fmt.Sprintf("%.1fM", float64(n)/1e6)
+				}
+			}
+			label := t.label + " " + c
+			switch {
+			case i == r.tab:
+				parts[i] = st.TabActive.Render("▸ " + label)
+			case compact:
+				parts[i] = st.Tab.Render(label)
+			default:
+				parts[i] = st.Tab.Render("  " + label)
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	out := render(false)
+	if lipgloss.Width(out) > w {
+		out = render(true)
+	}
+	return truncate(out, w)
+}
+
+var regColumns = []column{
+	{title: "", width: 1},
+	{title: "NUMBER", width: 10},
+	{title: "CREATED", width: 10},
+	{title: "COMPANY", share: 4},
+	{title: "CONTACT", share: 3},
+	{title: "EMAIL", share: 4},
+	{title: "CO", width: 2},
+	{title: "STATUS", width: 9},
+}
+
+// tableView draws only the visible rows of the window.
+func (r *registration) tableView(w, h int) string {
+	st := r.s.styles
+	r.viewH = max(h-1, 1)
+	r.clampTop()
+	cols := append([]column(nil), regColumns...)
+	long := w >= 110
+	if long {
+		cols[2].width = 16
+	}
+	for _, q := range r.rows[r.top:min(r.top+r.viewH, len(r.rows))] {
+		cols[1].width = max(cols[1].width, len(q.Number))
+	}
+	widths := layoutColumns(cols, w)
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	out := []string{st.Header.Render(row(widths, titles...))}
+	if !r.loaded {
+		return strings.Join(append(out, st.Muted.Render(" loading…")), "\n")
+	}
+	if len(r.rows) == 0 {
+		msg := " No " + strings.ToLower(regTabs[r.tab].label) + " requests."
+		if regTabs[r.tab].status == "" {
+			msg = " No requests."
+		}
+		if r.search != "" {
+			msg = " Nothing matches this search. esc clears it."
+		}
+		return strings.Join(append(out, st.Muted.Render(msg)), "\n")
+	}
+	end := min(r.top+r.viewH, len(r.rows))
+	for i := r.top; i < end; i++ {
+		q := r.rows[i]
+		gutter := " "
+		if i == r.sel {
+			gutter = "▌"
+		}
+		cells := []string{"", q.Number, when(q.CreatedAt, long, r.s.loc), q.CompanyName,
+			q.FirstName + " " + q.LastName, q.Email, q.Country, ""}
+		line := row(widths[:len(widths)-1], cells[:len(cells)-1]...)
+		statusCell := cell(q.Status, widths[len(widths)-1])
+		if i == r.sel {
+			out = append(out, st.Gutter.Render(gutter)+st.Selected.Render(line[1:]+" "+statusCell))
+		} else {
+			out = append(out, st.Cell.Render(line)+" "+st.StatusColor[q.Status].Render(statusCell))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// cleanRequest sanitizes every string a prospect could have typed.
+func cleanRequest(q store.Request) store.Request {
+	for _, p := range []*string{&q.CompanyName, &q.TaxID, &q.Street, &q.City, &q.State,
+		&q.PostalCode, &q.Country, &q.FirstName, &q.LastName, &q.JobTitle, &q.Email, &q.Phone,
+		&q.Language, &q.Username, &q.DecidedBy, &q.RejectReason, &q.RejectComment,
+		&q.CustomerAccount, &q.SourceIP, &q.Number, &q.Status} {
+		*p = Sanitize(*p)
+	}
+	q.PasswordHash = ""
+	return q
+}

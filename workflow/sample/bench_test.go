@@ -1,0 +1,127 @@
+package sample_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/sample"
+)
+
+// benchDB opens a seeded database of n requests. Large ones are built once
+// and kept in the user cache directory (REGDESK_BENCH_CACHE overrides), as
+// seeding a million rows takes a while; the data is the same every time.
+func benchDB(b *testing.B, n int) *store.DB {
+	b.Helper()
+	ctx := context.Background()
+	dir := os.Getenv("REGDESK_BENCH_CACHE")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir = filepath.Join(cache, "regdesk-bench")
+	}
+	path := filepath.Join(dir, fmt.Sprintf("requests-%d.db", n))
+	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := os.Stat(path); err != nil {
+		tmp := path + ".tmp"
+		os.Remove(tmp)
+		db, err := store.Open(ctx, tmp, store.Options{WriteCacheKiB: 1 << 20})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sample.Seed(ctx, db, n, 1, end); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.WriteDB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+var sizes = []int{1_000, 1_000_000}
+
+// BenchmarkRequests_FirstPage is the approver's queue as the TUI and
+// `requests list --status verified` read it: its cost must not grow with
+// the table.
+func BenchmarkRequests_FirstPage(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := benchDB(b, n)
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				rs, err := db.Read().Requests(ctx, store.ListRequests{Status: "verified", Limit: 50})
+				if err != nil || len(rs) == 0 {
+					b.Fatal(err, len(rs))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRequests_NextPage pages forward by key from the middle of the queue.
+func BenchmarkRequests_NextPage(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := benchDB(b, n)
+			ctx := context.Background()
+			all, err := db.Read().Requests(ctx, store.ListRequests{Limit: 0, Status: "verified"})
+			if err != nil || len(all) < 2 {
+				b.Fatal(err)
+			}
+			mid := store.CursorOf(all[len(all)/2])
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := db.Read().Requests(ctx, store.ListRequests{Status: "verified", After: &mid, Limit: 50}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRequests_Counts reads the tab counts.
+func BenchmarkRequests_Counts(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := benchDB(b, n)
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := db.Read().RequestCounts(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRequests_Search searches all requests by word prefix.
+func BenchmarkRequests_Search(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			db := benchDB(b, n)
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := db.Read().Requests(ctx, store.ListRequests{Search: "lovelace contoso", Limit: 50}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
