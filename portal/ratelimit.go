@@ -138,3 +138,25 @@ func RateLimit(l *KeyedLimiter, key func(*http.Request) string, rd *Renderer) fu
 		})
 	}
 }
+
+// SetRate changes the allowance to events per per (burst events), for limits
+// that follow a parameter; existing keys keep their spent tokens.
+func (l *KeyedLimiter) SetRate(events int, per time.Duration) {
+	if events <= 0 || per <= 0 {
+		return
+	}
+	every := per / time.Duration(events)
+	limit := rate.Every(every)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.limit == limit && l.burst == events {
+		return
+	}
+	now := l.now()
+	l.limit, l.burst, l.idle = limit, events, every*time.Duration(events)
+	for e := l.lru.Front(); e != nil; e = e.Next() {
+		b := e.Value.(*bucket)
+		b.lim.SetLimitAt(now, limit)
+		b.lim.SetBurstAt(now, events)
+	}
+}

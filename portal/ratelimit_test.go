@@ -159,3 +159,37 @@ func TestRenderer_TooManyRequests_retryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyedLimiter_SetRate(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l, err := NewKeyedLimiter(LimiterConfig{Events: 2, Per: time.Hour, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if ok, _ := l.Allow("a"); !ok {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+	}
+	if ok, _ := l.Allow("a"); ok {
+		t.Fatal("third attempt allowed at 2 an hour")
+	}
+	// Raising the allowance lets the same key go on, and new keys get it all.
+	l.SetRate(5, time.Hour)
+	if ok, _ := l.Allow("b"); !ok {
+		t.Fatal("new key refused after raising the rate")
+	}
+	allowed := 0
+	for range 10 {
+		if ok, _ := l.Allow("c"); ok {
+			allowed++
+		}
+	}
+	if allowed != 5 {
+		t.Fatalf("new key got %d attempts, want 5", allowed)
+	}
+	l.SetRate(0, time.Hour) // ignored
+	if ok, _ := l.Allow("d"); !ok {
+		t.Fatal("a zero rate was applied")
+	}
+}

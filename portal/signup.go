@@ -51,6 +51,9 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only valid forms count: a person fixing typos is not an attack, and
 	// the cost worth limiting (hash, write) comes after this point.
+	// The allowances follow the parameters, so an operator can change them live.
+	s.limits.signupIP.SetRate(p.Int(workflow.ParamSignupPerIP), time.Hour)
+	s.limits.signupEmail.SetRate(p.Int(workflow.ParamSignupPerAddress), time.Hour)
 	if ok, wait := s.limits.signupIP.Allow(s.clientKey(r)); !ok {
 		s.rd.TooManyRequests(w, r, wait)
 		return

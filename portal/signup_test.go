@@ -246,8 +246,9 @@ func TestSignup_rateLimits(t *testing.T) {
 	})
 	t.Run("per email address", func(t *testing.T) {
 		e := newSignupEnv(t, nil)
-		// The first creates the request, the others mail its owner a note.
-		for i := range 5 {
+		// signup.per_address_per_hour (3 by default) sign-ups an hour: the
+		// first creates the request, the others mail its owner a note.
+		for i := range 3 {
 			v := validSignup()
 			v.Set(FieldUsername, "jana"+string(rune('a'+i)))
 			wantStatus(t, e.post("/signup", v, fromIP("203.0.113."+string(rune('1'+i)))), http.StatusSeeOther)
@@ -258,6 +259,13 @@ func TestSignup_rateLimits(t *testing.T) {
 		wantStatus(t, e.post("/signup", v, fromIP("192.0.2.200")), http.StatusTooManyRequests)
 		e.clock.Advance(time.Hour)
 		wantStatus(t, e.post("/signup", v, fromIP("192.0.2.200")), http.StatusSeeOther)
+		// The allowance follows the parameter, live.
+		if err := e.svc.SetParam(context.Background(), workflow.ParamSignupPerAddress, "6", "op"); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			wantStatus(t, e.post("/signup", v, fromIP("192.0.2.200")), http.StatusSeeOther)
+		}
 	})
 }
 
