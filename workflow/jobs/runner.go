@@ -183,6 +183,9 @@ func (r *Runner) Stop() error {
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Start(ctx); err != nil {
 		r.pool.Close()
+		if ctx.Err() != nil {
+			return nil // shut down while starting: nothing is lost, the sweep runs next time
+		}
 		return err
 	}
 	<-ctx.Done()
