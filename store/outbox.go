@@ -75,6 +75,8 @@ type ListMail struct {
 	Status   string
 	Ref      string
 	BeforeID int64 // 0 starts at the newest
+	// Oldest lists in queue order, oldest first, instead of newest first.
+	Oldest bool
 	Limit    int   // 0 means every row
 }
 
@@ -94,7 +96,11 @@ func (q *Queries) Mails(ctx context.Context, p ListMail) ([]Mail, error) {
 		query += ` AND id < ?`
 		args = append(args, p.BeforeID)
 	}
-	query += ` ORDER BY id DESC`
+	if p.Oldest {
+		query += ` ORDER BY id`
+	} else {
+		query += ` ORDER BY id DESC`
+	}
 	if p.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, p.Limit)

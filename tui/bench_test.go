@@ -2,9 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -17,40 +14,14 @@ import (
 	"github.com/regdesk/regdesk/workflow/sample"
 )
 
-// benchDB opens a database of n sample requests. It is the same file the
-// workflow/sample benchmarks build (in the user cache directory, or
-// REGDESK_BENCH_CACHE), built once, as a million rows take minutes to write.
+// benchDB opens the database of n sample requests that the workflow/sample
+// benchmarks share (built once, as a million rows take a while to write).
 func benchDB(b *testing.B, n int) (*store.DB, *workflow.Service) {
 	b.Helper()
 	ctx := context.Background()
-	dir := os.Getenv("REGDESK_BENCH_CACHE")
-	if dir == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			b.Fatal(err)
-		}
-		dir = filepath.Join(cache, "regdesk-bench")
-	}
-	path := filepath.Join(dir, fmt.Sprintf("requests-%d.db", n))
-	if _, err := os.Stat(path); err != nil {
-		tmp := path + ".tmp"
-		os.Remove(tmp)
-		db, err := store.Open(ctx, tmp, store.Options{WriteCacheKiB: 1 << 20})
-		if err != nil {
-			b.Fatal(err)
-		}
-		start := time.Now()
-		if err := sample.Seed(ctx, db, n, 1, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := db.WriteDB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			b.Fatal(err)
-		}
-		db.Close()
-		if err := os.Rename(tmp, path); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("seeded %d requests in %s", n, time.Since(start).Round(time.Second))
+	path, err := sample.CachedDB(ctx, n)
+	if err != nil {
+		b.Fatal(err)
 	}
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {

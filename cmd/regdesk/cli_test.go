@@ -149,8 +149,8 @@ func TestCLI_EndToEnd(t *testing.T) {
 	regdesk(t, data, "", "requests", "reject", other, "--reason", "nope", "--as", "alice").fails(t, "unknown reason")
 	regdesk(t, data, "", "requests", "reject", other, "--reason", "incomplete", "--comment", "Add your tax id.", "--as", "alice").ok(t)
 	mails := decode[[]map[string]any](t, regdesk(t, data, "", "mail", "list", "--json").ok(t))
-	if len(mails) == 0 || mails[0]["kind"] != "rejection" || mails[0]["status"] != "queued" {
-		t.Fatalf("mail list: %v", mails)
+	if len(mails) == 0 || mails[len(mails)-1]["kind"] != "rejection" || mails[len(mails)-1]["status"] != "queued" {
+		t.Fatalf("mail list (oldest first, the rejection last): %v", mails)
 	}
 
 	// Parameters: a good value is stored, a bad one refused with the reason.

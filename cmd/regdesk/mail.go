@@ -32,7 +32,7 @@ type mailJSON struct {
 func mailList(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "mail list")
 	status := f.String("status", "", "only mail in this status (queued, sent, failed)")
-	limit := f.Int("limit", 100, "at most this many, newest first (0 = all)")
+	limit := f.Int("limit", 100, "at most this many, oldest first (0 = all)")
 	asJSON := f.Bool("json", false, "print JSON")
 	if _, err := f.parse(args); err != nil {
 		return err
@@ -48,7 +48,7 @@ func mailList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ms, err := db.Read().Mails(ctx, store.ListMail{Status: *status, Limit: *limit})
+	ms, err := db.Read().Mails(ctx, store.ListMail{Status: *status, Limit: *limit, Oldest: true})
 	if err != nil {
 		return err
 	}

@@ -60,8 +60,8 @@ func TestServe_EndToEnd(t *testing.T) {
 		json.Unmarshal([]byte(cli(t, data, "mail", "list", "--json")), &ms)
 		return len(ms) == 2 && ms[0].Status == store.MailSent && ms[1].Status == store.MailSent
 	})
-	if welcome.Header.Get("Message-Id") != ms[0].MessageID {
-		t.Fatalf("Message-ID %q, outbox %q", welcome.Header.Get("Message-Id"), ms[0].MessageID)
+	if welcome.Header.Get("Message-Id") != ms[1].MessageID { // oldest first: activation, then welcome
+		t.Fatalf("Message-ID %q, outbox %q", welcome.Header.Get("Message-Id"), ms[1].MessageID)
 	}
 	p.stop(t)
 }

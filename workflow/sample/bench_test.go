@@ -3,48 +3,19 @@ package sample_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow/sample"
 )
 
-// benchDB opens a seeded database of n requests. Large ones are built once
-// and kept in the user cache directory (REGDESK_BENCH_CACHE overrides), as
-// seeding a million rows takes a while; the data is the same every time.
+// benchDB opens the cached database of n sample requests.
 func benchDB(b *testing.B, n int) *store.DB {
 	b.Helper()
 	ctx := context.Background()
-	dir := os.Getenv("REGDESK_BENCH_CACHE")
-	if dir == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			b.Fatal(err)
-		}
-		dir = filepath.Join(cache, "regdesk-bench")
-	}
-	path := filepath.Join(dir, fmt.Sprintf("requests-%d.db", n))
-	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := os.Stat(path); err != nil {
-		tmp := path + ".tmp"
-		os.Remove(tmp)
-		db, err := store.Open(ctx, tmp, store.Options{WriteCacheKiB: 1 << 20})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := sample.Seed(ctx, db, n, 1, end); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := db.WriteDB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			b.Fatal(err)
-		}
-		db.Close()
-		if err := os.Rename(tmp, path); err != nil {
-			b.Fatal(err)
-		}
+	path, err := sample.CachedDB(ctx, n)
+	if err != nil {
+		b.Fatal(err)
 	}
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
