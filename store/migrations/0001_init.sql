@@ -278,5 +278,6 @@ END;
 -- FTS5 flushes at every statement savepoint, which makes bulk loads crawl.
 CREATE VIRTUAL TABLE request_search USING fts5 (
     number, digits, company_name, contact, email, tax_id,
-    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    content = '', contentless_delete = 1, detail = none,
+    tokenize = 'unicode61 remove_diacritics 2'
 );
