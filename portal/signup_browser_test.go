@@ -112,6 +112,26 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
+// waitTrue polls a JavaScript condition until it holds or 5 s pass: the
+// browser applies autofocus after the page has loaded.
+func waitTrue(ctx context.Context, js string) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && v {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -161,7 +181,7 @@ func TestBrowser_SignupAndActivate(t *testing.T) {
 		t.Fatalf("bad sign-up: %d, want 422", code)
 	}
 	shot(t, ctx, "03-signup-errors")
-	if !eval[bool](t, ctx, `document.activeElement.classList.contains("error-summary")`) {
+	if !waitTrue(ctx, `document.activeElement.classList.contains("error-summary")`) {
 		t.Fatalf("focus is on %s, want the error summary",
 			eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 80)`))
 	}

@@ -61,7 +61,7 @@ type fieldSpec struct {
 var signupFields = [...]fieldSpec{
 	{FieldCompanyName, "Company name", "Company", true, 200, "text", "organization", "", "Enter your company’s name"},
 	{FieldTaxID, "Tax ID", "Company", false, 40, "text", "off", "For example a VAT or EIN number.", ""},
-	{FieldStreet, "Street address", "Address", true, 200, "text", "street-address", "", "Enter the street address"},
+	{FieldStreet, "Street address", "Address", true, 200, "text", "address-line1", "", "Enter the street address"},
 	{FieldCity, "Town or city", "Address", true, 100, "text", "address-level2", "", "Enter the town or city"},
 	{FieldState, "State or province", "Address", false, 100, "text", "address-level1", "", ""},
 	{FieldPostalCode, "Postal code", "Address", true, 20, "text", "postal-code", "", "Enter the postal code"},
