@@ -40,7 +40,7 @@ func (f *flags) parse(args []string, positional ...string) ([]string, error) {
 		if err := f.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				f.printUsage(positional)
-				return nil, errUsageShown
+				return nil, errHelpShown
 			}
 			return nil, usageErrorf("%s: %v", f.Name(), err)
 		}

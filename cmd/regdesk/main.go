@@ -19,7 +19,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
+	if err != nil && !errors.Is(err, errHelpShown) {
 		if !errors.Is(err, errUsageShown) {
 			fmt.Fprintln(os.Stderr, "regdesk: "+oneLine(err.Error()))
 		}
@@ -88,8 +88,11 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nEvery flag also reads REGDESK_<FLAG> from the environment; --data defaults to ./regdesk-data.")
 }
 
-// errUsageShown means usage went to stderr already.
+// errUsageShown means usage went to stderr already, for a mistake.
 var errUsageShown = errors.New("usage")
+
+// errHelpShown means usage went to stderr because it was asked for (--help).
+var errHelpShown = errors.New("help")
 
 // usageError is a mistake in the command line (exit status 2).
 type usageError struct{ msg string }
