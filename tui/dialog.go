@@ -27,6 +27,9 @@ type confirmDialog struct {
 }
 
 func (s *session) confirm(title, verb string, lines []string, run func() tea.Cmd) {
+	if s.status.kind == "info" {
+		s.status = statusLine{} // a hint about the form no longer applies
+	}
 	s.dialog = &confirmDialog{s: s, title: title, verb: verb, lines: lines, run: run}
 }
 
