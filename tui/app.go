@@ -405,30 +405,68 @@ var shortNames = [...]string{"Registration", "Users", "Customers", "Params", "Ma
 func (a *App) statusView(w int) string {
 	st := a.s.styles
 	sl := a.s.status
+	var style lipgloss.Style
+	var mark string
 	switch sl.kind {
 	case "ok":
-		return truncate(st.OK.Render("✓ "+sl.text), w)
+		style, mark = st.OK, "✓ "
 	case "err":
-		return truncate(st.Err.Render("✗ "+sl.text), w)
+		style, mark = st.Err, "✗ "
 	case "info":
-		return truncate(st.Info.Render("· "+sl.text), w)
+		style, mark = st.Info, "· "
+	default:
+		return ""
 	}
-	return ""
+	// A long message wraps (up to three lines) instead of losing its end,
+	// which is often the part that says what happened or what to do.
+	lines := strings.Split(wrap(sl.text, w-2), "\n")
+	if len(lines) > 3 {
+		lines = lines[:3]
+		lines[2] += "…"
+	}
+	for i, l := range lines {
+		lead := "  "
+		if i == 0 {
+			lead = mark
+		}
+		lines[i] = truncate(style.Render(lead+l), w)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (a *App) helpView(w int) string {
-	hm := a.screens[a.active].Help()
-	if a.s.dialog != nil {
-		hm = a.s.dialog.Help()
-	}
 	k := a.s.keys
-	global := []key.Binding{k.Screens[0], k.Screens[1], k.Screens[2], k.Screens[3], k.Screens[4], k.Help, k.Quit}
-	if a.showAll {
-		full := append(hm.full, global)
-		return a.help.FullHelpView(full)
+	cur := a.screens[a.active]
+	// A dialog or a search being typed takes every key: there ? and q are
+	// text or cancel, so the help offers neither.
+	if a.s.dialog != nil {
+		return a.shortHelp(a.s.dialog.Help().short, nil, w)
 	}
-	short := append(hm.short, k.Help, k.Quit)
-	return truncate(a.help.ShortHelpView(short), w)
+	hm := cur.Help()
+	if cur.Capturing() {
+		return a.shortHelp(hm.short, nil, w)
+	}
+	if a.showAll {
+		less := k.Help
+		less.SetHelp("?", "less")
+		global := []key.Binding{k.Screens[0], k.Screens[1], k.Screens[2], k.Screens[3], k.Screens[4], less, k.Quit}
+		return a.help.FullHelpView(append(hm.full, global))
+	}
+	return a.shortHelp(hm.short, []key.Binding{k.Help, k.Quit}, w)
+}
+
+// shortHelp draws keys then tail on one line of w cells, leaving out keys
+// from the end of keys (never the tail: "? more" and "q quit") until it fits.
+func (a *App) shortHelp(keys, tail []key.Binding, w int) string {
+	h := a.help
+	h.SetWidth(0) // measure whole lines; this loop does the fitting
+	for n := len(keys); ; n-- {
+		all := append(append([]key.Binding{}, keys[:n]...), tail...)
+		line := h.ShortHelpView(all)
+		if n == 0 || lipgloss.Width(line) <= w {
+			return truncate(line, w)
+		}
+	}
 }
 
 // Run runs the TUI on a local terminal until the user quits or ctx ends.

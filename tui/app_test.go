@@ -78,6 +78,10 @@ func TestRegistration_ChangedUnderYou(t *testing.T) {
 	}
 	press(t, a, "y")
 	mustContain(t, a, "✗ "+r.Number+" is rejected", "by bob")
+	// At 80 columns the message wraps rather than losing its end.
+	if words := strings.Join(strings.Fields(shown(a)), " "); !strings.Contains(words, "UTC): cannot approve it") {
+		t.Fatalf("the status line lost the end of the message:\n%s", shown(a))
+	}
 	if got := requestStatus(t, f, r.Number); got.Status != workflow.Rejected || got.DecidedBy != "bob" {
 		t.Fatalf("request = %s by %s", got.Status, got.DecidedBy)
 	}
@@ -372,5 +376,25 @@ func TestApp_Background(t *testing.T) {
 	send(t, a, tea.BackgroundColorMsg{Color: color.Black})
 	if !a.s.styles.Dark {
 		t.Fatal("a black background kept the light styles")
+	}
+}
+
+func TestApp_HelpBarKeepsMoreAndQuit(t *testing.T) {
+	f := newFixture(t)
+	f.signUp("Fabrikam Inc.", "Fay", "fay@fabrikam.test", true)
+	for _, w := range []int{60, 80, 100} {
+		a := f.app(w, 24)
+		lines := strings.Split(shown(a), "\n")
+		last := strings.TrimRight(lines[len(lines)-1], " ")
+		if !strings.HasSuffix(last, "? more • q quit") {
+			t.Fatalf("at %d columns the help bar is %q", w, last)
+		}
+		// In a dialog ? and q are not help and quit, so the bar does not offer them.
+		press(t, a, "x")
+		lines = strings.Split(shown(a), "\n")
+		if last := lines[len(lines)-1]; strings.Contains(last, "quit") || strings.Contains(last, "more") {
+			t.Fatalf("the reject dialog's help offers keys it does not take: %q", last)
+		}
+		a.Close()
 	}
 }
