@@ -213,7 +213,14 @@ func TestRegistration_SearchAndMove(t *testing.T) {
 		press(t, a, "/")
 		typeText(t, a, "zzz-no-such-company")
 		press(t, a, "enter")
-		mustContain(t, a, "Nothing matches this search.")
+		mustContain(t, a, "Nothing matches this search.", `Searching for “zzz-no-such-company”`)
+	})
+	t.Run("an emptied search says it cleared", func(t *testing.T) {
+		press(t, a, "/", "ctrl+u", "enter")
+		mustContain(t, a, "Search cleared.", all[0].Number)
+		if strings.Contains(shown(a), "Searching for") {
+			t.Fatalf("stale search status:\n%s", shown(a))
+		}
 	})
 }
 

@@ -83,7 +83,7 @@ func (r *registration) approve() tea.Cmd {
 	}
 	r.s.confirm("Approve "+cur.Number+"?", "Approve", lines, r.act("approve", func(ctx context.Context) (*store.Request, string, error) {
 		out, err := svc.Approve(ctx, a)
-		return &out, fmt.Sprintf("Approved %s (%s). c creates the customer.", cur.Number, cur.CompanyName), err
+		return &out, fmt.Sprintf("Approved %s (%s); under Approved, c creates its customer.", cur.Number, cur.CompanyName), err
 	}))
 	return nil
 }

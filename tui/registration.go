@@ -323,10 +323,16 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		case "enter":
 			r.typing = false
 			r.input.Blur()
+			was := r.search
 			r.search = strings.TrimSpace(r.input.Value())
 			r.rows, r.loaded = nil, false
-			if r.search != "" {
-				r.s.info("Searching for %q; esc clears.", r.search)
+			switch {
+			case r.search != "":
+				r.s.info("Searching for “%s”; esc clears.", r.search)
+			case was != "":
+				r.s.info("Search cleared.")
+			default:
+				r.s.status = statusLine{}
 			}
 			return r.loadFirst()
 		case "esc":
