@@ -405,3 +405,21 @@ func TestApp_HelpBarKeepsMoreAndQuit(t *testing.T) {
 		a.Close()
 	}
 }
+
+func TestApp_DialogClearsStaleStatus(t *testing.T) {
+	f := newFixture(t)
+	f.signUp("Fabrikam Inc.", "Fay", "fay@fabrikam.test", true)
+	a := f.app(80, 24)
+	for _, k := range []string{"x", "a"} {
+		press(t, a, "a", "esc")
+		mustContain(t, a, "Cancelled; nothing changed.")
+		press(t, a, k)
+		if a.s.dialog == nil {
+			t.Fatalf("%s opened no dialog:\n%s", k, shown(a))
+		}
+		if strings.Contains(shown(a), "Cancelled") {
+			t.Fatalf("%s: the last status stays over the new dialog:\n%s", k, shown(a))
+		}
+		press(t, a, "esc")
+	}
+}

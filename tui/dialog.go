@@ -27,10 +27,14 @@ type confirmDialog struct {
 }
 
 func (s *session) confirm(title, verb string, lines []string, run func() tea.Cmd) {
-	if s.status.kind == "info" {
-		s.status = statusLine{} // a hint about the form no longer applies
-	}
-	s.dialog = &confirmDialog{s: s, title: title, verb: verb, lines: lines, run: run}
+	s.open(&confirmDialog{s: s, title: title, verb: verb, lines: lines, run: run})
+}
+
+// open shows d. The status line is about what came before (an earlier
+// action, a hint about the form), so it clears.
+func (s *session) open(d dialog) {
+	s.status = statusLine{}
+	s.dialog = d
 }
 
 func (d *confirmDialog) Update(msg tea.Msg) (tea.Cmd, bool) {

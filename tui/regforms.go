@@ -36,7 +36,7 @@ func (r *registration) reject() tea.Cmd {
 		return nil
 	}
 	d := &rejectDialog{s: r.s, r: r, req: cur, comment: newInput(r.s.styles, "optional; the prospect reads it", 1000)}
-	r.s.dialog = d
+	r.s.open(d)
 	db, ctx := r.s.db, r.s.ctx
 	return func() tea.Msg {
 		p, err := workflow.LoadParams(ctx, db.Read())
@@ -189,7 +189,7 @@ func (r *registration) create() tea.Cmd {
 	d := &createDialog{s: r.s, r: r, req: cur, mode: choice{options: []string{modeNew, modeExisting}},
 		role:   choice{options: []string{store.RoleCustomerUser, store.RoleCustomerAdmin}},
 		search: newInput(r.s.styles, "account, name or tax id", 100)}
-	r.s.dialog = d
+	r.s.open(d)
 	svc, db, ctx := r.s.svc, r.s.db, r.s.ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
