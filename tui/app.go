@@ -59,6 +59,8 @@ type App struct {
 	version int64
 	// askBackground: the background was not given, so ask the terminal.
 	askBackground bool
+	// bgKnown: the background was given or the terminal told it.
+	bgKnown bool
 }
 
 // screen is one of the app's screens.
@@ -155,9 +157,9 @@ func New(cfg Config) *App {
 	if poll == 0 {
 		poll = time.Second
 	}
-	dark := true
+	styles := neutralStyles()
 	if cfg.Dark != nil {
-		dark = *cfg.Dark
+		styles = NewStyles(*cfg.Dark, cfg.Profile)
 	}
 	loc := cfg.Location
 	if loc == nil {
@@ -170,11 +172,12 @@ func New(cfg Config) *App {
 	ctx, cancel := context.WithCancel(parent)
 	s := &session{ctx: ctx, cancel: cancel, svc: cfg.Service, db: cfg.DB, actor: cfg.Actor,
 		log: log.With("component", "tui", "actor", cfg.Actor), now: now, poll: poll,
-		styles: NewStyles(dark, cfg.Profile), keys: NewKeys(), profile: cfg.Profile, loc: loc}
+		styles: styles, keys: NewKeys(), profile: cfg.Profile, loc: loc}
 	a := &App{s: s, help: help.New(), width: 80, height: 24}
 	a.help.Styles = s.styles.Help
 	a.screens = []screen{newRegistration(s), newUserRequests(s), newCustomers(s), newParams(s), newMail(s)}
 	a.askBackground = cfg.Dark == nil
+	a.bgKnown = cfg.Dark != nil
 	return a
 }
 
@@ -247,11 +250,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.help.SetWidth(msg.Width)
 		return a, a.broadcast(msg)
 	case tea.BackgroundColorMsg:
+		a.bgKnown = true
 		a.setStyles(NewStyles(msg.IsDark(), a.s.profile))
 		return a, nil
 	case tea.ColorProfileMsg:
 		a.s.profile = msg.Profile
-		a.setStyles(NewStyles(a.s.styles.Dark, msg.Profile))
+		if a.bgKnown {
+			a.setStyles(NewStyles(a.s.styles.Dark, msg.Profile))
+		}
 		return a, nil
 	case watcherMsg:
 		if msg.err != nil {

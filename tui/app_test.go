@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/regdesk/regdesk/store"
@@ -375,6 +377,15 @@ func TestApp_Background(t *testing.T) {
 	defer a.Close()
 	if !a.askBackground {
 		t.Fatal("no background given, yet the app does not ask the terminal")
+	}
+	// Until (unless) the terminal answers, text is in its own colour: the
+	// dark theme's pale text would vanish on a light terminal.
+	if _, none := a.s.styles.Cell.GetForeground().(lipgloss.NoColor); !none {
+		t.Fatalf("before the terminal answers, text is drawn in %v", a.s.styles.Cell.GetForeground())
+	}
+	send(t, a, tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
+	if _, none := a.s.styles.Cell.GetForeground().(lipgloss.NoColor); !none {
+		t.Fatal("a colour profile alone chose a background")
 	}
 	send(t, a, tea.BackgroundColorMsg{Color: color.White})
 	if a.s.styles.Dark {

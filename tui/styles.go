@@ -25,7 +25,9 @@ type Styles struct {
 }
 
 // NewStyles builds styles for a dark or light background. In 16 colours
-// (ANSI) it uses the basic palette, which every terminal theme makes legible.
+// (ANSI) it uses the basic palette, which every terminal theme makes legible,
+// and the terminal's own foreground for text (ANSI white is pale on a light
+// theme).
 func NewStyles(dark bool, profile colorprofile.Profile) Styles {
 	ld := lipgloss.LightDark(dark)
 	basic := profile == colorprofile.ANSI
@@ -47,6 +49,9 @@ func NewStyles(dark bool, profile colorprofile.Profile) Styles {
 		cyan    = c(6, "#1D6F80", "#7FC8D6")
 		magenta = c(5, "#7B4FA0", "#C6A0E8")
 	)
+	if basic {
+		text = lipgloss.NoColor{}
+	}
 	s := Styles{Dark: dark}
 	s.Brand = lipgloss.NewStyle().Foreground(accent).Bold(true)
 	s.NavActive = lipgloss.NewStyle().Foreground(accent).Bold(true).Underline(true)
@@ -102,4 +107,12 @@ func (s Styles) Status(status string) string {
 		return st.Render(status)
 	}
 	return s.Value.Render(status)
+}
+
+// neutralStyles are the styles while the background is unknown, and for good
+// when the terminal never answers the query (tmux, many SSH clients): the
+// basic palette and the terminal's own text colour read well on a light and
+// on a dark background, where the dark theme's pale text vanishes on white.
+func neutralStyles() Styles {
+	return NewStyles(true, colorprofile.ANSI)
 }
