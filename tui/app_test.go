@@ -151,7 +151,9 @@ func TestRegistration_Create(t *testing.T) {
 		press(t, a, "j")
 		press(t, a, "c", "right") // existing account
 		mustContain(t, a, "C00001", "Northwind Traders")
-		press(t, a, "tab", "tab", "tab") // role
+		press(t, a, "tab") // search
+		mustContain(t, a, "↑/↓ pick account")
+		press(t, a, "tab", "tab") // role
 		press(t, a, "right", "enter")
 		mustContain(t, a, "joins existing customer C00001", "customer_admin")
 		press(t, a, "y")

@@ -437,5 +437,10 @@ func (d *createDialog) Help() helpMap {
 	enter := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review"))
 	pick := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change"))
 	esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	return helpMap{short: []key.Binding{k.Field, pick, enter, esc}, full: [][]key.Binding{{k.Field, pick, enter, esc}}}
+	keys := []key.Binding{k.Field, pick, enter, esc}
+	if d.existing() && (d.focus == 1 || d.focus == 2) {
+		account := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "pick account"))
+		keys = []key.Binding{k.Field, account, enter, esc}
+	}
+	return helpMap{short: keys, full: [][]key.Binding{keys}}
 }
