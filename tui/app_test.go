@@ -262,7 +262,11 @@ func TestApp_Screens(t *testing.T) {
 	t.Run("provision from registration", func(t *testing.T) {
 		press(t, a, "tab", "tab", "tab") // Created
 		press(t, a, "enter")
-		mustContain(t, a, "p provision", res.UserRequest.Number+" draft")
+		mustContain(t, a, "p provision", "User request "+res.UserRequest.Number+" draft")
+		// The customer the request created is no warning about it.
+		if strings.Contains(shown(a), "as customer "+res.Customer.Account) {
+			t.Fatalf("the request's own customer is shown as a warning:\n%s", shown(a))
+		}
 		press(t, a, "p")
 		mustContain(t, a, "Provision the user by hand?", "welcome message")
 		press(t, a, "y", "esc")

@@ -143,7 +143,7 @@ func (r *registration) detailsView(w, h int) string {
 		if value == "" {
 			return
 		}
-		lines = append(lines, st.Label.Render(cell(label, 12))+st.Value.Render(value))
+		lines = append(lines, st.Label.Render(cell(label, 13))+st.Value.Render(value))
 	}
 	title := st.Section.Render(q.Number) + "  " + st.Status(q.Status) + "  " + st.Value.Bold(true).Render(q.CompanyName)
 	lines = append(lines, title, "")
@@ -176,12 +176,18 @@ func (r *registration) detailsView(w, h int) string {
 	}
 	add("Source IP", q.SourceIP)
 	lines = append(lines, "", st.Section.Render("Warnings"))
-	if len(d.warnings) == 0 {
+	var warnings []string
+	for _, wn := range d.warnings {
+		// The customer this request created or joined resembles it, of course.
+		if q.CustomerAccount != "" && wn.Ref == q.CustomerAccount {
+			continue
+		}
+		warnings = append(warnings, st.Warn.Render("  ! "+wn.Message))
+	}
+	if len(warnings) == 0 {
 		lines = append(lines, st.Muted.Render("  none: no customer or open request shares its email, domain, name or tax id"))
 	}
-	for _, wn := range d.warnings {
-		lines = append(lines, st.Warn.Render("  ! "+wn.Message))
-	}
+	lines = append(lines, warnings...)
 	lines = append(lines, "", st.Section.Render("Audit trail"))
 	if len(d.audit) == 0 {
 		lines = append(lines, st.Muted.Render("  no entries"))
