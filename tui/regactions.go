@@ -127,9 +127,9 @@ func (r *registration) provision() tea.Cmd {
 	r.s.confirm("Provision the user by hand?", "Provision", []string{
 		fmt.Sprintf("%s · %s · user request %s", cur.Number, cur.CompanyName, u.Number),
 		"",
-		fmt.Sprintf("Creates the login %q (%s) for customer %s with the password chosen at sign-up,",
-			u.Username, u.Role, u.CustomerAccount),
-		"then emails the welcome message to " + u.Email + ". The workflow is disabled, so nothing else will.",
+		fmt.Sprintf("Creates the login %q (%s) for customer %s with the password chosen at sign-up, then emails the welcome message to %s.",
+			u.Username, u.Role, u.CustomerAccount, u.Email),
+		"The workflow is disabled, so nothing else will.",
 	}, r.act("provision", func(ctx context.Context) (*store.Request, string, error) {
 		out, err := svc.ProvisionUser(ctx, a)
 		return nil, fmt.Sprintf("User %s provisioned (%s); welcome mail queued.", u.Username, out.Status), err

@@ -368,9 +368,8 @@ func (d *createDialog) confirm() {
 	} else {
 		t, _ := d.template()
 		in.Template = t.Code
-		lines = append(lines, fmt.Sprintf("Creates customer %s %q from template %s (%s, %s, %s),",
-			d.preview, q.CompanyName, t.Code, t.CustomerGroup, t.Currency, t.PaymentTerms),
-			fmt.Sprintf("with %s %s as its contact person.", q.FirstName, q.LastName))
+		lines = append(lines, fmt.Sprintf("Creates customer %s %q from template %s (%s, %s, %s), with %s %s as its contact person.",
+			d.preview, q.CompanyName, t.Code, t.CustomerGroup, t.Currency, t.PaymentTerms, q.FirstName, q.LastName))
 	}
 	lines = append(lines, fmt.Sprintf("A user request for login %q with role %s is %s.", q.Username, in.Role,
 		map[bool]string{true: "submitted to the workflow at once", false: "left as a draft (workflow disabled: provision with p)"}[d.workflow]),
