@@ -63,7 +63,7 @@ func TestRegistration_Approve(t *testing.T) {
 	})
 	t.Run("approving again is refused with a message", func(t *testing.T) {
 		press(t, a, "a")
-		mustContain(t, a, "Cannot approve "+r.Number+": it is approved.")
+		mustContain(t, a, "Cannot approve "+r.Number+": it is approved by alice.")
 		if a.s.dialog != nil {
 			t.Fatal("dialog opened for an approved request")
 		}

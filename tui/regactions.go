@@ -63,7 +63,11 @@ func (r *registration) selected(verb string, statuses ...string) (store.Request,
 			return cur, true
 		}
 	}
-	r.s.info("Cannot %s %s: it is %s.", verb, cur.Number, cur.Status)
+	by := ""
+	if cur.DecidedBy != "" && (cur.Status == workflow.Approved || cur.Status == workflow.Rejected) {
+		by = " by " + cur.DecidedBy // say who, when someone else decided meanwhile
+	}
+	r.s.info("Cannot %s %s: it is %s%s.", verb, cur.Number, cur.Status, by)
 	return cur, false
 }
 
