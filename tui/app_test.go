@@ -440,3 +440,17 @@ func TestApp_DialogClearsStaleStatus(t *testing.T) {
 		press(t, a, "esc")
 	}
 }
+
+func TestRegistration_TabCountsStayExactWhenTheyFit(t *testing.T) {
+	f := newFixture(t)
+	a := f.app(80, 24)
+	r := a.screens[0].(*registration)
+	r.counts = map[string]int64{workflow.Verified: 111, workflow.Requested: 37, workflow.Approved: 784,
+		workflow.Created: 2016, workflow.Rejected: 1182}
+	if got := ansi.Strip(r.tabsView(80)); !strings.Contains(got, "Created 2,016 Rejected 1,182 All 4,130") {
+		t.Fatalf("at 80 columns the tabs read %q", got)
+	}
+	if got := ansi.Strip(r.tabsView(76)); !strings.Contains(got, "Created 2.0k Rejected 1.2k All 4.1k") {
+		t.Fatalf("at 76 columns the tabs read %q", got)
+	}
+}

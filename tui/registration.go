@@ -493,7 +493,7 @@ func (r *registration) View(w, h int) string {
 
 func (r *registration) tabsView(w int) string {
 	st := r.s.styles
-	render := func(compact bool) string {
+	render := func(compact, short bool) string {
 		parts := make([]string, len(regTabs))
 		for i, t := range regTabs {
 			var n int64
@@ -505,11 +505,14 @@ func (r *registration) tabsView(w int) string {
 				n = r.counts[t.status]
 			}
 			c := count(n)
-			if compact && n >= 1000 {
+			switch {
+			case !short || n < 1000:
+			case n < 10_000:
+				c = fmt.Sprintf("%.1fk", float64(n)/1e3) // 1.2k, not 1k for 1,182
+			case n < 1_000_000:
 				c = fmt.Sprintf("%dk", n/1000)
-				if n >= 1_000_000 {
-					c = fmt.Sprintf("%.1fM", float64(n)/1e6)
-				}
+			default:
+				c = fmt.Sprintf("%.1fM", float64(n)/1e6)
 			}
 			label := t.label + " " + c
 			switch {
@@ -523,9 +526,13 @@ func (r *registration) tabsView(w int) string {
 		}
 		return strings.Join(parts, " ")
 	}
-	out := render(false)
+	// Tighter spacing first; shorter numbers only when that is not enough.
+	out := render(false, false)
 	if lipgloss.Width(out) > w {
-		out = render(true)
+		out = render(true, false)
+	}
+	if lipgloss.Width(out) > w {
+		out = render(true, true)
 	}
 	return truncate(out, w)
 }
