@@ -454,3 +454,17 @@ func TestRegistration_TabCountsStayExactWhenTheyFit(t *testing.T) {
 		t.Fatalf("at 76 columns the tabs read %q", got)
 	}
 }
+
+func TestRegistration_ErasedRequestSaysSo(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	r := f.signUp("Gone GmbH", "Gina", "gina@gone.test", false)
+	if _, err := f.svc.Erase(ctx, workflow.Action{Number: r.Number, Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	a := f.app(80, 24)
+	press(t, a, "shift+tab") // All
+	mustContain(t, a, r.Number, "(erased)")
+	press(t, a, "enter")
+	mustContain(t, a, "Personal data removed", "alice")
+}

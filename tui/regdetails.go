@@ -147,6 +147,9 @@ func (r *registration) detailsView(w, h int) string {
 	}
 	title := st.Section.Render(q.Number) + "  " + st.Status(q.Status) + "  " + st.Value.Bold(true).Render(q.CompanyName)
 	lines = append(lines, title, "")
+	if erased(q) {
+		lines = append(lines, st.Muted.Render("Personal data removed; the audit trail says when and by whom."), "")
+	}
 	add("Tax id", q.TaxID)
 	add("Address", joinNonEmpty(", ", q.Street, q.City, q.State, q.PostalCode, q.Country))
 	add("Contact", joinNonEmpty(" · ", q.FirstName+" "+q.LastName, q.JobTitle))
@@ -193,7 +196,7 @@ func (r *registration) detailsView(w, h int) string {
 		lines = append(lines, st.Muted.Render("  no entries"))
 	}
 	for _, e := range d.audit {
-		line := "  " + when(e.At, true, r.s.loc) + "  " + cell(e.Actor, 10) + " " + e.Action
+		line := "  " + when(e.At, true, r.s.loc) + "  " + cell(e.Actor, 12) + " " + e.Action
 		if e.Detail != "" {
 			line += " — " + e.Detail
 		}

@@ -589,6 +589,9 @@ func (r *registration) tableView(w, h int) string {
 		}
 		cells := []string{"", q.Number, when(q.CreatedAt, long, r.s.loc), q.CompanyName,
 			q.FirstName + " " + q.LastName, q.Email, q.Country, ""}
+		if erased(q) {
+			cells[3] = "(erased)" // rather than a blank row that looks broken
+		}
 		line := row(widths[:len(widths)-1], cells[:len(cells)-1]...)
 		statusCell := cell(q.Status, widths[len(widths)-1])
 		if i == r.sel {
@@ -598,6 +601,12 @@ func (r *registration) tableView(w, h int) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// erased reports whether a request's personal data was removed (retention
+// purge or erasure on request).
+func erased(q store.Request) bool {
+	return q.PurgedAt != nil
 }
 
 // cleanRequest sanitizes every string a prospect could have typed.
