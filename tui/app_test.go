@@ -468,3 +468,25 @@ func TestRegistration_ErasedRequestSaysSo(t *testing.T) {
 	press(t, a, "enter")
 	mustContain(t, a, "Personal data removed", "alice")
 }
+
+func TestRegistration_SelectedRowLeavesTheList(t *testing.T) {
+	f := newFixture(t)
+	r := f.signUp("Fabrikam Inc.", "Fay", "fay@fabrikam.test", true)
+	f.signUp("Northwind Ltd", "Nina", "nina@northwind.test", true)
+	a := f.app(80, 24)
+	mustContain(t, a, "▌ "+r.Number)
+	if _, err := f.svc.Approve(context.Background(), workflow.Action{Number: r.Number, Actor: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	press(t, a, "r")
+	mustContain(t, a, r.Number+" is now approved by bob, so it left this list.")
+	// Her own approval says what she did, not that the row left.
+	press(t, a, "a", "y")
+	if s := shown(a); !strings.Contains(s, "✓ Approved") || strings.Contains(s, "left this list") {
+		t.Fatalf("own approval:\n%s", s)
+	}
+	press(t, a, "r")
+	if s := shown(a); strings.Contains(s, "left this list") || strings.Contains(s, "Northwind") {
+		t.Fatalf("after her own approval, a reread:\n%s", s)
+	}
+}

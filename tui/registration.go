@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +80,10 @@ type (
 		anchor       int // index of the row to select (-1: keep by id or first)
 		startReached bool
 		endReached   bool
-		err          error
+		// left is the selected row, reread, when a reread found it gone
+		// from the list (someone changed it).
+		left *store.Request
+		err  error
 	}
 	regCountsMsg struct {
 		seq    uint64
@@ -157,7 +161,7 @@ func (r *registration) loadLast() tea.Cmd {
 
 // loadAround fetches a window centred on c (c itself included when it
 // still matches the filter).
-func (r *registration) loadAround(c store.Cursor) tea.Cmd {
+func (r *registration) loadAround(c store.Cursor, watch string) tea.Cmd {
 	window := r.windowSize()
 	return r.fetch(func(ctx context.Context, q *store.Queries, p store.ListRequests) regPageMsg {
 		before, after := p, p
@@ -182,6 +186,12 @@ func (r *registration) loadAround(c store.Cursor) tea.Cmd {
 		}
 		m.rows = append(b, a...)
 		m.anchor = min(len(b), len(m.rows)-1)
+		if watch != "" && !slices.ContainsFunc(m.rows, func(q store.Request) bool { return q.ID == c.ID }) {
+			if q, err := q.RequestByNumber(ctx, watch); err == nil {
+				q = cleanRequest(q)
+				m.left = &q
+			}
+		}
 		return m
 	})
 }
@@ -191,7 +201,7 @@ func (r *registration) loadAround(c store.Cursor) tea.Cmd {
 func (r *registration) Reload() tea.Cmd {
 	cmds := []tea.Cmd{r.loadCounts()}
 	if cur, ok := r.current(); ok {
-		cmds = append(cmds, r.loadAround(store.CursorOf(cur)))
+		cmds = append(cmds, r.loadAround(store.CursorOf(cur), cur.Number))
 	} else {
 		cmds = append(cmds, r.loadFirst())
 	}
@@ -265,6 +275,16 @@ func (r *registration) setPage(m regPageMsg) tea.Cmd {
 	if cur, ok := r.current(); ok && r.loaded {
 		prevID = cur.ID
 	}
+	if cur, ok := r.current(); ok && r.loaded && m.left != nil && r.s.status.kind != "err" && m.left.ID == cur.ID && m.left.Status != cur.Status {
+		// The selected row changed under the approver and left the list:
+		// say so rather than silently landing on its neighbour (an error
+		// on screen already says who changed it).
+		by := ""
+		if m.left.DecidedBy != "" && (m.left.Status == workflow.Approved || m.left.Status == workflow.Rejected) {
+			by = " by " + m.left.DecidedBy
+		}
+		r.s.info("%s is now %s%s, so it left this list.", m.left.Number, m.left.Status, by)
+	}
 	sel := m.anchor
 	if m.anchor < 0 || prevID >= 0 {
 		for i, row := range m.rows {
@@ -305,7 +325,7 @@ func (r *registration) move(d int) tea.Cmd {
 	h := r.listHeight()
 	if (!r.endReached && len(r.rows)-1-r.sel < 2*h) || (!r.startReached && r.sel < 2*h) {
 		// Within two screens of an edge that is not the end of the list.
-		cmds = append(cmds, r.loadAround(store.CursorOf(r.rows[r.sel])))
+		cmds = append(cmds, r.loadAround(store.CursorOf(r.rows[r.sel]), ""))
 	}
 	if r.sel != old {
 		r.scroll = 0
