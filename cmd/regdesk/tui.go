@@ -26,8 +26,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	if actor == "" {
 		return usageErrorf("tui: say who is acting with --as APPROVER ($USER is not set)")
 	}
-	if err := os.MkdirAll(*f.data, 0o700); err != nil {
-		return fmt.Errorf("tui: %w", err)
+	if err := f.requireDB(); err != nil {
+		return err
 	}
 	logFile, err := os.OpenFile(filepath.Join(*f.data, "tui.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
