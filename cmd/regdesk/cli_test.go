@@ -214,6 +214,7 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"user-requests", "provision", "UR-000404", "--as", "a"}, "not found", 1},
 		{[]string{"seed", "--requests", "0"}, "--requests", 2},
 		{[]string{"params", "set", "workflow.enabled"}, "missing VALUE", 2},
+		{[]string{"tui", "--as", "alice"}, "tui: needs a terminal", 1},
 	} {
 		r := regdesk(t, data, "", c.args...)
 		r.fails(t, c.want)
