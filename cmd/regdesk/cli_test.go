@@ -215,6 +215,7 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"seed", "--requests", "0"}, "--requests", 2},
 		{[]string{"params", "set", "workflow.enabled"}, "missing VALUE", 2},
 		{[]string{"tui", "--as", "alice"}, "tui: needs a terminal", 1},
+		{[]string{"backup", ""}, "no file name given", 1},
 	} {
 		r := regdesk(t, data, "", c.args...)
 		r.fails(t, c.want)
