@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
