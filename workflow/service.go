@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) 
 			return err
 		}
 		reasons := p.RejectReasons()
-		if !contains(reasons, reason) {
+		if !slices.Contains(reasons, reason) {
 			return &FieldError{Field: "reason", Message: fmt.Sprintf("unknown reason %q; use one of %s",
 				reason, strings.Join(reasons, ", "))}
 		}
@@ -264,13 +265,4 @@ func ReasonLabel(code string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
