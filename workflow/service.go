@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/regdesk/regdesk/store"
 )
@@ -167,9 +169,16 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, r store.Request,
 	return tx.RequestByID(ctx, r.ID)
 }
 
+// checkActor refuses a missing or unprintable actor: the name goes into the
+// audit trail and is shown in terminals.
 func checkActor(actor string) error {
 	if strings.TrimSpace(actor) == "" {
 		return &FieldError{Field: "as", Message: "say who is acting (--as APPROVER)"}
+	}
+	if len(actor) > 64 || !utf8.ValidString(actor) || strings.IndexFunc(actor, func(r rune) bool {
+		return !unicode.IsPrint(r)
+	}) >= 0 {
+		return &FieldError{Field: "as", Message: "the actor's name must be printable text of at most 64 bytes"}
 	}
 	return nil
 }
