@@ -490,3 +490,21 @@ func TestRegistration_SelectedRowLeavesTheList(t *testing.T) {
 		t.Fatalf("after her own approval, a reread:\n%s", s)
 	}
 }
+
+func TestUserRequests_UserColumnReadable(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	r := f.signUp("Adatum GmbH", "Ada", "ada@adatum.test", true)
+	if _, err := f.svc.Approve(ctx, workflow.Action{Number: r.Number, Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetParam(ctx, workflow.ParamWorkflowEnabled, "false", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Create(ctx, workflow.CreateInput{Action: workflow.Action{Number: r.Number, Actor: "alice"}}); err != nil {
+		t.Fatal(err)
+	}
+	a := f.app(80, 24)
+	press(t, a, "2", "shift+tab") // All
+	mustContain(t, a, " "+r.Username+" ", "draft")
+}

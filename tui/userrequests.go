@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -271,7 +272,14 @@ func (u *userRequests) View(w, h int) string {
 	if w >= 150 {
 		listW = w * 58 / 100
 	}
-	list := u.cur.table(st, urColumns, listW, listH, "No user requests here.", func(i int) []string {
+	// STATUS is as wide as the longest status loaded ("pending_approval" is
+	// rare): the room goes to USER and STEP, which clip first.
+	cols := slices.Clone(urColumns)
+	cols[len(cols)-1].width = len("STATUS")
+	for _, x := range u.rows {
+		cols[len(cols)-1].width = max(cols[len(cols)-1].width, len(x.Status))
+	}
+	list := u.cur.table(st, cols, listW, listH, "No user requests here.", func(i int) []string {
 		x := u.rows[i]
 		return []string{"", x.Number, x.RequestNumber, x.CustomerAccount, x.Username, x.Role, x.Step,
 			strconv.Itoa(x.Attempts), x.Status}
