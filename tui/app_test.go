@@ -494,7 +494,7 @@ func TestRegistration_SelectedRowLeavesTheList(t *testing.T) {
 func TestUserRequests_UserColumnReadable(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	r := f.signUp("Adatum GmbH", "Ada", "ada@adatum.test", true)
+	r := f.signUp("Adatum GmbH", "Adela", "adela@adatum.test", true) // user name of 8 characters
 	if _, err := f.svc.Approve(ctx, workflow.Action{Number: r.Number, Actor: "alice"}); err != nil {
 		t.Fatal(err)
 	}
