@@ -508,3 +508,11 @@ func TestUserRequests_UserColumnReadable(t *testing.T) {
 	press(t, a, "2", "shift+tab") // All
 	mustContain(t, a, " "+r.Username+" ", "draft")
 }
+
+func TestRegistration_RejectReasonsWrapWhenNarrow(t *testing.T) {
+	f := newFixture(t)
+	f.signUp("Fabrikam Inc.", "Fay", "fay@fabrikam.test", true)
+	a := f.app(60, 20)
+	press(t, a, "x")
+	mustContain(t, a, "duplicate", "not_eligible", "other")
+}

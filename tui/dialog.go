@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // dialog is a modal over the screen: it takes every key until it closes
@@ -127,6 +128,33 @@ func (c choice) view(st Styles, focused bool) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// viewWrapped draws the options on as many lines of w cells as they need
+// (each after indent), so that none is cut off on a narrow terminal.
+func (c choice) viewWrapped(st Styles, focused bool, w int, indent string) string {
+	var lines []string
+	cur := ""
+	for i := range c.options {
+		one := choice{options: c.options[i : i+1]}
+		if i == c.sel {
+			one.sel = 0
+		} else {
+			one.sel = -1
+		}
+		part := one.view(st, focused)
+		switch {
+		case cur == "":
+			cur = part
+		case lipgloss.Width(cur)+1+lipgloss.Width(part) > w-len(indent):
+			lines = append(lines, indent+cur)
+			cur = part
+		default:
+			cur += " " + part
+		}
+	}
+	lines = append(lines, indent+cur)
+	return strings.Join(lines, "\n")
 }
 
 // newInput is a text field without a blinking cursor (steady frames, calm).

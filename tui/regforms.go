@@ -126,7 +126,7 @@ func (d *rejectDialog) View(w int) string {
 		}
 		return st.Label.Render("  " + s)
 	}
-	b.WriteString(label(0, "Reason ") + "\n  " + truncate(d.reasons.view(st, d.focus == 0), w-4) + "\n")
+	b.WriteString(label(0, "Reason ") + "\n" + d.reasons.viewWrapped(st, d.focus == 0, w-2, "  ") + "\n")
 	b.WriteString("  " + st.Muted.Render(workflow.ReasonLabel(d.reasons.value())) + "\n\n")
 	d.comment.SetWidth(w - 6)
 	b.WriteString(label(1, "Comment for the prospect") + "\n  " + d.comment.View() + "\n\n")
