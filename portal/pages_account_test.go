@@ -97,3 +97,22 @@ func TestLocalPath(t *testing.T) {
 		}
 	}
 }
+
+// A table that scrolls sideways on a phone must be reachable by keyboard
+// (axe: scrollable-region-focusable).
+func TestAccountPages_tableScrollersFocusable(t *testing.T) {
+	rd := newTestRenderer(t)
+	seen := 0
+	for name, s := range accountSamplePages() {
+		body := render(t, rd, s.status, name, s.page).Body.String()
+		all := strings.Count(body, `class="table-wrap"`)
+		focusable := strings.Count(body, `class="table-wrap" tabindex="0"`)
+		if all != focusable {
+			t.Errorf("%s: %d of %d table scrollers lack tabindex=\"0\"", name, all-focusable, all)
+		}
+		seen += all
+	}
+	if seen == 0 {
+		t.Fatal("no table scroller in the sample pages; the test checks nothing")
+	}
+}
