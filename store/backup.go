@@ -5,11 +5,17 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // Backup writes a consistent copy of the database to path with VACUUM INTO,
 // while other connections go on reading and writing. path must not exist.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	// VACUUM INTO '' writes nowhere and succeeds: a script's unset variable
+	// would report a backup that does not exist.
+	if strings.TrimSpace(path) == "" {
+		return fmt.Errorf("store: backup: no file name given: %w", ErrInvalid)
+	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("store: backup: %s exists already; choose a new file", path)
 	}

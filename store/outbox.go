@@ -77,7 +77,7 @@ type ListMail struct {
 	BeforeID int64 // 0 starts at the newest
 	// Oldest lists in queue order, oldest first, instead of newest first.
 	Oldest bool
-	Limit    int   // 0 means every row
+	Limit  int // 0 means every row
 }
 
 // Mails returns one page of the outbox.

@@ -205,6 +205,9 @@ func TestDB_Backup(t *testing.T) {
 	if err := db.Backup(ctx, out); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("backup over an existing file = %v", err)
 	}
+	if err := db.Backup(ctx, " "); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("backup to an empty file name = %v, want ErrInvalid", err)
+	}
 	cp, err := store.OpenExisting(ctx, out, store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -104,13 +104,15 @@ func (s *SSHServer) terminalMW(next ssh.Handler) ssh.Handler {
 		if _, p, err := net.SplitHostPort(sess.LocalAddr().String()); err == nil {
 			port = p
 		}
-		if _, _, ok := sess.Pty(); !ok {
-			sshSay(sess, fmt.Sprintf(sshMsgNoPTY, port))
+		// A command first: "ssh HOST cmd" has no pty either, and the advice
+		// to add -t would only lead to this refusal.
+		if len(sess.Command()) > 0 || sess.Subsystem() != "" {
+			sshSay(sess, fmt.Sprintf(sshMsgCommand, port))
 			_ = sess.Exit(1)
 			return
 		}
-		if len(sess.Command()) > 0 || sess.Subsystem() != "" {
-			sshSay(sess, fmt.Sprintf(sshMsgCommand, port))
+		if _, _, ok := sess.Pty(); !ok {
+			sshSay(sess, fmt.Sprintf(sshMsgNoPTY, port))
 			_ = sess.Exit(1)
 			return
 		}

@@ -189,6 +189,17 @@ func TestSSHServer_NeedsTerminal(t *testing.T) {
 			t.Errorf("exit status %d, want 1", code)
 		}
 	})
+	t.Run("command without pty", func(t *testing.T) {
+		// "ssh HOST ls": the answer is about the command, not about -t.
+		tm := e.Open(alice, sshTermOptions{NoPTY: true, Command: "ls"})
+		tm.WaitFor("regdesk takes no commands")
+		if strings.Contains(tm.Raw(), "interactive terminal") {
+			t.Errorf("told to add -t for a command:\n%q", tm.Raw())
+		}
+		if code := tm.WaitExit(); code != 1 {
+			t.Errorf("exit status %d, want 1", code)
+		}
+	})
 }
 
 func TestSSHServer_PanicIsolation(t *testing.T) {

@@ -66,6 +66,9 @@ func (s *Service) SetParam(ctx context.Context, key, value, actor string) error 
 	if actor == "" {
 		actor = "operator"
 	}
+	if err := checkActor(actor); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(tx *store.Tx) error {
 		if key == ParamDefaultTemplate {
 			ts, err := tx.Templates(ctx)

@@ -10,8 +10,11 @@ import (
 	"log/slog"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/regdesk/regdesk/store"
 )
@@ -166,9 +169,16 @@ func (s *Service) transition(ctx context.Context, tx *store.Tx, r store.Request,
 	return tx.RequestByID(ctx, r.ID)
 }
 
+// checkActor refuses a missing or unprintable actor: the name goes into the
+// audit trail and is shown in terminals.
 func checkActor(actor string) error {
 	if strings.TrimSpace(actor) == "" {
 		return &FieldError{Field: "as", Message: "say who is acting (--as APPROVER)"}
+	}
+	if len(actor) > 64 || !utf8.ValidString(actor) || strings.IndexFunc(actor, func(r rune) bool {
+		return !unicode.IsPrint(r)
+	}) >= 0 {
+		return &FieldError{Field: "as", Message: "the actor's name must be printable text of at most 64 bytes"}
 	}
 	return nil
 }
@@ -221,7 +231,7 @@ func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) 
 			return err
 		}
 		reasons := p.RejectReasons()
-		if !contains(reasons, reason) {
+		if !slices.Contains(reasons, reason) {
 			return &FieldError{Field: "reason", Message: fmt.Sprintf("unknown reason %q; use one of %s",
 				reason, strings.Join(reasons, ", "))}
 		}
@@ -264,13 +274,4 @@ func ReasonLabel(code string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

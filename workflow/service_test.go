@@ -474,3 +474,22 @@ func TestService_FailAndRetry(t *testing.T) {
 	}
 	_ = r
 }
+
+func TestService_ActorMustBePrintable(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	r := f.request(Verified)
+	for _, actor := range []string{"", "  ", "bob\x1b[2J", "bob\nmallory", strings.Repeat("a", 65), "\xff"} {
+		_, err := f.svc.Approve(ctx, Action{Number: r.Number, Actor: actor})
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != "as" {
+			t.Errorf("actor %q: %v, want a field error on as", actor, err)
+		}
+	}
+	if got, _ := f.db.Read().RequestByNumber(ctx, r.Number); got.Status != Verified {
+		t.Fatalf("a refused actor changed the request to %s", got.Status)
+	}
+	if _, err := f.svc.Approve(ctx, Action{Number: r.Number, Actor: "Zoë Müller"}); err != nil {
+		t.Fatalf("a printable unicode name: %v", err)
+	}
+}

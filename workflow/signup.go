@@ -240,6 +240,11 @@ func (s *Service) ResendActivationTo(ctx context.Context, email string) error {
 
 // ResendActivation sends a fresh activation link for a request (approvers).
 func (s *Service) ResendActivation(ctx context.Context, a Action) (string, error) {
+	if a.Actor != "" {
+		if err := checkActor(a.Actor); err != nil {
+			return "", err
+		}
+	}
 	var token string
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		r, err := tx.RequestByNumber(ctx, a.Number)

@@ -42,7 +42,7 @@ func approversAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, _, err := f.open(ctx, nil)
+	db, _, err := f.openOrCreate(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -214,6 +214,8 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"user-requests", "provision", "UR-000404", "--as", "a"}, "not found", 1},
 		{[]string{"seed", "--requests", "0"}, "--requests", 2},
 		{[]string{"params", "set", "workflow.enabled"}, "missing VALUE", 2},
+		{[]string{"tui", "--as", "alice"}, "tui: needs a terminal", 1},
+		{[]string{"backup", ""}, "no file name given", 1},
 	} {
 		r := regdesk(t, data, "", c.args...)
 		r.fails(t, c.want)
@@ -237,5 +239,44 @@ func TestCLI_Errors(t *testing.T) {
 	}()
 	if got := decode[[]map[string]any](t, r.stdout); len(got) != 1 {
 		t.Fatalf("REGDESK_DATA: %v", got)
+	}
+}
+
+// A mistyped --data is an error, not an empty answer and a new directory;
+// the setup commands (approvers add) still create the database.
+func TestCLI_MissingDatabase(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "typo")
+	for _, args := range [][]string{
+		{"requests", "list", "--json"},
+		{"requests", "show", "REG-000001", "--json"},
+		{"requests", "approve", "REG-000001", "--as", "alice"},
+		{"user-requests", "list", "--json"},
+		{"customers", "list", "--json"},
+		{"approvers", "list"},
+		{"params", "show"},
+		{"mail", "list", "--json"},
+		{"maintenance", "run"},
+		{"tui", "--as", "alice"},
+	} {
+		r := regdesk(t, data, "", args...)
+		r.fails(t, "no database at "+filepath.Join(data, "regdesk.db"))
+		if r.code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, r.code)
+		}
+		if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%v created %s", args, data)
+		}
+	}
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regdesk(t, data, string(ssh.MarshalAuthorizedKey(sp)), "approvers", "add", "alice", "--key", "-").ok(t)
+	if got := regdesk(t, data, "", "requests", "list", "--json").ok(t); strings.TrimSpace(got) != "[]" {
+		t.Fatalf("empty list is %q, want []", got)
 	}
 }

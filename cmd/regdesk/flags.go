@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -97,10 +99,29 @@ func (f *flags) printUsage(positional []string) {
 // dbPath is the database file in the data directory.
 func (f *flags) dbPath() string { return filepath.Join(*f.data, "regdesk.db") }
 
-// open opens (and migrates) the database and the workflow service on it.
-// The service inserts jobs with an insert-only queue client, so mail and
-// workflow steps caused by a command are picked up by a running serve.
+// open opens (and migrates) an existing database and the workflow service
+// on it. A missing database is an error, so a mistyped --data gets a clear
+// message instead of an empty list and a new directory.
 func (f *flags) open(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.Service, error) {
+	if err := f.requireDB(); err != nil {
+		return nil, nil, err
+	}
+	return f.openOrCreate(ctx, log)
+}
+
+// requireDB refuses a data directory without a database.
+func (f *flags) requireDB() error {
+	if _, err := os.Stat(f.dbPath()); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no database at %s (check --data or REGDESK_DATA; regdesk serve or regdesk approvers add creates one)", f.dbPath())
+	}
+	return nil
+}
+
+// openOrCreate is open for the setup commands that may create the database
+// (approvers add, params set). The service inserts jobs with an insert-only
+// queue client, so mail and workflow steps caused by a command are picked up
+// by a running serve.
+func (f *flags) openOrCreate(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.Service, error) {
 	db, err := store.Open(ctx, f.dbPath(), store.Options{})
 	if err != nil {
 		return nil, nil, err

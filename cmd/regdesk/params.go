@@ -73,7 +73,7 @@ func paramsSet(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, svc, err := f.open(ctx, nil)
+	db, svc, err := f.openOrCreate(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func validStatus(s string, all []string) error {
 func requestsList(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "requests list")
 	status := f.String("status", "", "only requests in this status")
-	search := f.String("search", "", "substring of number, company, contact, email or tax id")
+	search := f.String("search", "", "words (or their beginnings) in number, company, contact, email or tax id")
 	limit := f.Int("limit", 100, "at most this many (0 = all)")
 	asJSON := f.Bool("json", false, "print JSON")
 	if _, err := f.parse(args); err != nil {

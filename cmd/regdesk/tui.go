@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/charmbracelet/x/term"
+
 	"github.com/regdesk/regdesk/tui"
 )
 
@@ -26,8 +28,11 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	if actor == "" {
 		return usageErrorf("tui: say who is acting with --as APPROVER ($USER is not set)")
 	}
-	if err := os.MkdirAll(*f.data, 0o700); err != nil {
-		return fmt.Errorf("tui: %w", err)
+	if err := f.requireDB(); err != nil {
+		return err
+	}
+	if !isTerminal(e.stdin) || !isTerminal(e.stdout) {
+		return fmt.Errorf("tui: needs a terminal on stdin and stdout (approvers elsewhere: ssh to regdesk serve)")
 	}
 	logFile, err := os.OpenFile(filepath.Join(*f.data, "tui.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -46,4 +51,11 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		log.Error("tui ended", "err", err)
 	}
 	return err
+}
+
+// isTerminal reports whether r is a terminal; a stream that is not a file
+// (a test's buffer) counts as one, since the program draws on any writer.
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	return !ok || term.IsTerminal(f.Fd())
 }

@@ -95,7 +95,9 @@ func TestTUI_EndToEnd(t *testing.T) {
 	keys("Enter")
 	waitFor("Create the customer for " + number)
 	keys("y")
-	waitFor("customer C")
+	// Not just "customer C": the confirmation says "Creates customer C…"
+	// too, and q before the create lands would leave the request approved.
+	waitFor(number+": customer C", " created; user request ")
 	keys("q")
 
 	var got struct {
