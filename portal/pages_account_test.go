@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,47 @@ func TestLocalPath(t *testing.T) {
 		if got := LocalPath(in); got != want {
 			t.Errorf("LocalPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A table that scrolls sideways on a phone must be reachable by keyboard
+// (axe: scrollable-region-focusable).
+func TestAccountPages_tableScrollersFocusable(t *testing.T) {
+	rd := newTestRenderer(t)
+	seen := 0
+	for name, s := range accountSamplePages() {
+		body := render(t, rd, s.status, name, s.page).Body.String()
+		all := strings.Count(body, `class="table-wrap"`)
+		focusable := strings.Count(body, `class="table-wrap" tabindex="0"`)
+		if all != focusable {
+			t.Errorf("%s: %d of %d table scrollers lack tabindex=\"0\"", name, all-focusable, all)
+		}
+		seen += all
+	}
+	if seen == 0 {
+		t.Fatal("no table scroller in the sample pages; the test checks nothing")
+	}
+}
+
+// On a phone the tables stack (.table-stack) and each cell shows its
+// column's name from data-label, so every cell but the actions needs one.
+func TestAccountPages_stackedCellsLabelled(t *testing.T) {
+	rd := newTestRenderer(t)
+	cell := regexp.MustCompile(`<td[ >][^>]*`)
+	seen := 0
+	for name, s := range accountSamplePages() {
+		body := render(t, rd, s.status, name, s.page).Body.String()
+		for _, table := range strings.Split(body, `<table class="table table-stack">`)[1:] {
+			table, _, _ = strings.Cut(table, "</table>")
+			for _, td := range cell.FindAllString(table, -1) {
+				seen++
+				if !strings.Contains(td, `data-label="`) && !strings.Contains(td, "cell-action") {
+					t.Errorf("%s: cell without data-label: %s", name, td)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no stacked table cell in the sample pages; the test checks nothing")
 	}
 }
