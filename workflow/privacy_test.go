@@ -111,7 +111,7 @@ func TestService_Erase_refusals(t *testing.T) {
 		if r := mustRequest(t, s, n); r.Version != v || r.Email == "" {
 			t.Error("a refused erase changed the request")
 		}
-		if _, err := s.Reject(ctx, Action{Number: n, Actor: "alice"}, "other", ""); err != nil {
+		if _, err := s.Reject(ctx, Action{Number: n, Actor: "alice"}, "other", "We only serve wholesale."); err != nil {
 			t.Fatal(err)
 		}
 		// The rejection mail is still queued: erasing wins, it is never sent.

@@ -235,6 +235,9 @@ func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) 
 			return &FieldError{Field: "reason", Message: fmt.Sprintf("unknown reason %q; use one of %s",
 				reason, strings.Join(reasons, ", "))}
 		}
+		if reason == "other" && comment == "" {
+			return &FieldError{Field: "comment", Message: `with reason "other", say why in a comment: the prospect reads it`}
+		}
 		r, err := tx.RequestByNumber(ctx, a.Number)
 		if err != nil {
 			return err

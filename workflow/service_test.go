@@ -230,6 +230,10 @@ func TestService_BadInputChangesNothing(t *testing.T) {
 			_, err := f.svc.Reject(ctx, Action{Number: r.Number, Actor: "a"}, "other", strings.Repeat("x", 1001))
 			return err
 		}(), "1000"},
+		{"other without a comment", func() error {
+			_, err := f.svc.Reject(ctx, Action{Number: r.Number, Actor: "a"}, "other", "  ")
+			return err
+		}(), "say why"},
 		{"unknown template", func() error {
 			_, err := f.svc.Create(ctx, CreateInput{Action: Action{Number: r.Number, Actor: "a"}, Template: "NOPE"})
 			return err

@@ -79,8 +79,11 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if err := tx.InsertRequest(ctx, &r); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, "prospect", store.EntityRequest, r.Number, "sign_up",
-			"from "+in.SourceIP); err != nil {
+		detail := ""
+		if in.SourceIP != "" {
+			detail = "from " + in.SourceIP
+		}
+		if err := audit(ctx, tx, "prospect", store.EntityRequest, r.Number, "sign_up", detail); err != nil {
 			return err
 		}
 		res.Number = r.Number
