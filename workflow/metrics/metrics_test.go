@@ -94,7 +94,7 @@ func TestMetrics_scrape(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Approved, then rejected: one approval and one rejection, counted both.
-	if _, err := svc.Reject(ctx, workflow.Action{Number: numbers[1], Actor: "bob"}, "other", ""); err != nil {
+	if _, err := svc.Reject(ctx, workflow.Action{Number: numbers[1], Actor: "bob"}, "other", "Outside our sales area."); err != nil {
 		t.Fatal(err)
 	}
 
