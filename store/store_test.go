@@ -217,3 +217,40 @@ func TestDB_Backup(t *testing.T) {
 		t.Fatalf("backup lacks the request: %v", err)
 	}
 }
+
+func TestDB_OpenUpToDateTakesNoWriteLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "regdesk.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Another process is mid-write (serve, say): the writer is taken.
+	locked, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.WithTx(ctx, func(tx *store.Tx) error {
+			if err := tx.SetParam(ctx, "k", "v", "t"); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	// Waiting for the writer would outlast this deadline (busy_timeout is 10 s).
+	octx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	other, err := store.Open(octx, path, store.Options{})
+	if err != nil {
+		close(release)
+		t.Fatalf("opening an up-to-date database while another writes: %v", err)
+	}
+	other.Close()
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
