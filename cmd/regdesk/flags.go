@@ -141,3 +141,26 @@ func printJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// numberAction runs a command of the form `NAME NUMBER --as A`: parse, open
+// the service, act, and print the one-line outcome act returns.
+func numberAction(ctx context.Context, e *env, args []string, name, asHelp string,
+	act func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error)) error {
+	f := newFlags(e, name)
+	as := f.String("as", "", asHelp)
+	pos, err := f.parse(args, "NUMBER")
+	if err != nil {
+		return err
+	}
+	db, svc, err := f.open(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	out, err := act(ctx, svc, workflow.Action{Number: pos[0], Actor: *as})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, out)
+	return nil
+}

@@ -188,23 +188,11 @@ func printRequest(w io.Writer, r store.Request) error {
 }
 
 func requestsApprove(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "requests approve")
-	as := f.String("as", "", "approver acting")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	db, svc, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	r, err := svc.Approve(ctx, workflow.Action{Number: pos[0], Actor: *as})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s approved by %s\n", r.Number, *as)
-	return nil
+	return numberAction(ctx, e, args, "requests approve", "approver acting",
+		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
+			r, err := svc.Approve(ctx, a)
+			return fmt.Sprintf("%s approved by %s", r.Number, a.Actor), err
+		})
 }
 
 func requestsReject(ctx context.Context, e *env, args []string) error {
@@ -265,20 +253,9 @@ func requestsCreate(ctx context.Context, e *env, args []string) error {
 }
 
 func requestsResend(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "requests resend")
-	as := f.String("as", "", "who is acting (for the audit trail)")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	db, svc, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := svc.ResendActivation(ctx, workflow.Action{Number: pos[0], Actor: *as}); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: a new activation link is queued; earlier links no longer work\n", pos[0])
-	return nil
+	return numberAction(ctx, e, args, "requests resend", "who is acting (for the audit trail)",
+		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
+			_, err := svc.ResendActivation(ctx, a)
+			return a.Number + ": a new activation link is queued; earlier links no longer work", err
+		})
 }

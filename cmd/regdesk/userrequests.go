@@ -75,41 +75,17 @@ func userRequestsList(ctx context.Context, e *env, args []string) error {
 }
 
 func userRequestsProvision(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "user-requests provision")
-	as := f.String("as", "", "approver acting")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	db, svc, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := svc.ProvisionUser(ctx, workflow.Action{Number: pos[0], Actor: *as})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: login %s created; welcome mail queued to %s\n", u.Number, u.Username, u.Email)
-	return nil
+	return numberAction(ctx, e, args, "user-requests provision", "approver acting",
+		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
+			u, err := svc.ProvisionUser(ctx, a)
+			return fmt.Sprintf("%s: login %s created; welcome mail queued to %s", u.Number, u.Username, u.Email), err
+		})
 }
 
 func userRequestsRetry(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "user-requests retry")
-	as := f.String("as", "", "approver acting")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	db, svc, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := svc.RetryUserRequest(ctx, workflow.Action{Number: pos[0], Actor: *as})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s is %s again; the workflow picks it up\n", u.Number, u.Status)
-	return nil
+	return numberAction(ctx, e, args, "user-requests retry", "approver acting",
+		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
+			u, err := svc.RetryUserRequest(ctx, a)
+			return fmt.Sprintf("%s is %s again; the workflow picks it up", u.Number, u.Status), err
+		})
 }
