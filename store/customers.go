@@ -127,20 +127,11 @@ func (q *Queries) Customers(ctx context.Context, p ListCustomers) ([]Customer, e
 		query += ` LIMIT ?`
 		args = append(args, p.Limit)
 	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, q.q, scanCustomer, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: customers: %w", mapErr(err))
+		return nil, fmt.Errorf("store: customers: %w", err)
 	}
-	defer rows.Close()
-	var out []Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: customers: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }
 
 // Contact is a contact person of a customer.
@@ -205,21 +196,12 @@ func (q *Queries) ContactByID(ctx context.Context, id int64) (Contact, error) {
 
 // Contacts lists a customer's contact persons.
 func (q *Queries) Contacts(ctx context.Context, customerID int64) ([]Contact, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+contactColumns+` FROM contact_persons
+	out, err := queryAll(ctx, q.q, scanContact, `SELECT `+contactColumns+` FROM contact_persons
 		WHERE customer_id = ? ORDER BY last_name, first_name, id`, customerID)
 	if err != nil {
-		return nil, fmt.Errorf("store: contacts: %w", mapErr(err))
+		return nil, fmt.Errorf("store: contacts: %w", err)
 	}
-	defer rows.Close()
-	var out []Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: contacts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }
 
 // UpdateContact saves a contact person's own details.

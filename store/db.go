@@ -221,3 +221,21 @@ func (w *Watcher) Version(ctx context.Context) (int64, error) {
 
 // Close returns the connection to the pool.
 func (w *Watcher) Close() error { return w.conn.Close() }
+
+// queryAll runs a query and scans every row with scan; errors are mapped.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(rows.Err())
+}

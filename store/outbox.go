@@ -105,20 +105,11 @@ func (q *Queries) Mails(ctx context.Context, p ListMail) ([]Mail, error) {
 		query += ` LIMIT ?`
 		args = append(args, p.Limit)
 	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, q.q, scanMail, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: mail: %w", mapErr(err))
+		return nil, fmt.Errorf("store: mail: %w", err)
 	}
-	defer rows.Close()
-	var out []Mail
-	for rows.Next() {
-		m, err := scanMail(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: mail: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }
 
 // MarkMailSent records a delivery; it returns ErrConflict if the message was

@@ -203,21 +203,9 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		query += " LIMIT ?"
 		args = append(args, p.Limit)
 	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, q.q, scanRequest, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list requests: %w", mapErr(err))
-	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list requests: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list requests: %w", mapErr(err))
+		return nil, fmt.Errorf("store: list requests: %w", err)
 	}
 	if order == "DESC" {
 		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
@@ -357,20 +345,11 @@ func (q *Queries) CountRecentSignups(ctx context.Context, email string, since ti
 
 // RequestsByEmail returns the newest requests from an address in a status.
 func (q *Queries) RequestsByEmail(ctx context.Context, email, status string, limit int) ([]Request, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+requestColumns+requestFrom+`
+	out, err := queryAll(ctx, q.q, scanRequest, `SELECT `+requestColumns+requestFrom+`
 		WHERE r.email = ? COLLATE NOCASE AND r.status = ? ORDER BY r.id DESC LIMIT ?`,
 		email, status, limit)
 	if err != nil {
-		return nil, fmt.Errorf("store: requests by email: %w", mapErr(err))
+		return nil, fmt.Errorf("store: requests by email: %w", err)
 	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: requests by email: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }

@@ -123,20 +123,11 @@ func (q *Queries) UserRequests(ctx context.Context, p ListUserRequests) ([]UserR
 		query += ` LIMIT ?`
 		args = append(args, p.Limit)
 	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, q.q, scanUserRequest, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: user requests: %w", mapErr(err))
+		return nil, fmt.Errorf("store: user requests: %w", err)
 	}
-	defer rows.Close()
-	var out []UserRequest
-	for rows.Next() {
-		u, err := scanUserRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: user requests: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }
 
 // UserRequestChange is a conditional update: it applies only while the user

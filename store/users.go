@@ -125,20 +125,11 @@ func (q *Queries) Users(ctx context.Context, customerID int64) ([]User, error) {
 		query += ` WHERE customer_id = ?`
 		args = append(args, customerID)
 	}
-	rows, err := q.q.QueryContext(ctx, query+` ORDER BY username`, args...)
+	out, err := queryAll(ctx, q.q, scanUser, query+` ORDER BY username`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: users: %w", mapErr(err))
+		return nil, fmt.Errorf("store: users: %w", err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }
 
 // SetUserActive activates or inactivates a user. Inactivating also ends the
