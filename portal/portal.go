@@ -36,6 +36,9 @@ type Deps struct {
 	Wrap func(http.Handler) http.Handler
 	// Now is the clock for rate limits and sessions.
 	Now func() time.Time
+	// APIRequestsPerMinute is each API token's allowance; 0 means
+	// DefaultAPIRequestsPerMinute.
+	APIRequestsPerMinute int
 
 	// sleep waits out the login slow-down; tests record it instead.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -56,6 +59,7 @@ type server struct {
 	secure bool // the portal is served over TLS
 	limits limits
 	sleep  func(ctx context.Context, d time.Duration) error
+	api    *apiServer
 }
 
 // limits are the per-key rate limiters of the state-changing routes.
@@ -71,8 +75,14 @@ type limits struct {
 // middleware (security headers, request id, panic recovery, body limit,
 // cross-origin protection).
 func New(d Deps) (http.Handler, error) {
+	_, h, err := build(d)
+	return h, err
+}
+
+// build is New, also returning the server for tests.
+func build(d Deps) (*server, http.Handler, error) {
 	if d.DB == nil || d.Service == nil {
-		return nil, errors.New("portal: DB and Service are required")
+		return nil, nil, errors.New("portal: DB and Service are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -82,11 +92,11 @@ func New(d Deps) (http.Handler, error) {
 	}
 	rd, err := NewRenderer()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ips, err := NewClientIPResolver(d.TrustedProxies)
 	if err != nil {
-		return nil, fmt.Errorf("portal: trusted proxies: %w", err)
+		return nil, nil, fmt.Errorf("portal: trusted proxies: %w", err)
 	}
 	s := &server{deps: d, db: d.DB, svc: d.Service, log: d.Logger.With("component", "portal"),
 		rd: rd, hasher: NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes, Params: d.hashParams}), ips: ips,
@@ -96,26 +106,43 @@ func New(d Deps) (http.Handler, error) {
 		s.sleep = sleepContext
 	}
 	if s.limits, err = newLimits(d.Now); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cop, err := CrossOriginProtection(rd, d.TrustedOrigins)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var h http.Handler = s.routes()
 	h = cop(h)
 	h = LimitBody(DefaultMaxFormBytes, rd)(h)
 	h = Recover(s.log, rd)(h)
-	h = RequestID(h)
 	hsts := time.Duration(0)
 	if s.secure {
 		hsts = 365 * 24 * time.Hour
 	}
+	if s.api, err = s.newAPI(); err != nil {
+		return nil, nil, err
+	}
+	h = splitAPI(s.api.handler, h)
+	h = RequestID(h)
 	h = SecureHeaders(HeadersConfig{HSTS: hsts})(h)
 	if d.Wrap != nil {
 		h = d.Wrap(h)
 	}
-	return h, nil
+	return s, h, nil
+}
+
+// splitAPI sends /api/... to the API and everything else to the pages. The
+// API is outside the pages' cross-origin protection and session cookies:
+// bearer tokens, which browsers never send by themselves, authenticate it.
+func splitAPI(api, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
 }
 
 func newLimits(now func() time.Time) (limits, error) {

@@ -61,7 +61,8 @@ func (q *Queries) requestsWhere(ctx context.Context, what, where string, args ..
 // become a customer: the prospect's fields are emptied (the number, status,
 // timestamps, decision and reason code stay), the search index keeps only the
 // number, its tokens are deleted, its mail loses address, subject and bodies
-// (mail still queued is not sent), and the address and client IP are masked
+// (mail still queued is not sent), its webhook events lose their payloads
+// (deliveries still queued are not sent), and the address and client IP are masked
 // in its audit trail. A request with a customer is refused with ErrConflict:
 // its contact and login belong to the customer now.
 func (q *Queries) PurgeRequest(ctx context.Context, r Request) error {
@@ -98,6 +99,9 @@ func (q *Queries) PurgeRequest(ctx context.Context, r Request) error {
 		ref = CASE WHEN ref = ? THEN ref ELSE '' END, updated_at = ?
 		WHERE ref IN (?, ?) AND ref <> ''`, Erased, r.Number, now, r.Number, known); err != nil {
 		return fmt.Errorf("store: purge request %s mail: %w", r.Number, mapErr(err))
+	}
+	if err := q.eraseEvents(ctx, r.Number); err != nil {
+		return err
 	}
 	if _, err := q.q.ExecContext(ctx, `UPDATE audit SET detail =
 		replace(replace(detail, ?, ?), ?, ?) WHERE entity = ? AND ref = ?`,

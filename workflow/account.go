@@ -320,8 +320,10 @@ func (s *Service) InactivateCustomerUser(ctx context.Context, byUserID, userID i
 			"by self-service; every session ended"); err != nil {
 			return err
 		}
-		out, err = tx.UserByID(ctx, target.ID)
-		return err
+		if out, err = tx.UserByID(ctx, target.ID); err != nil {
+			return err
+		}
+		return s.emitUser(ctx, tx, HookUserInactivated, out)
 	})
 	if err != nil {
 		return out, fmt.Errorf("inactivate user #%d: %w", userID, err)

@@ -32,8 +32,10 @@ func (s *Service) InactivateUser(ctx context.Context, userID int64, actor string
 			"sessions ended"); err != nil {
 			return err
 		}
-		out, err = tx.UserByID(ctx, u.ID)
-		return err
+		if out, err = tx.UserByID(ctx, u.ID); err != nil {
+			return err
+		}
+		return s.emitUser(ctx, tx, HookUserInactivated, out)
 	})
 	if err != nil {
 		return out, fmt.Errorf("inactivate user #%d: %w", userID, err)

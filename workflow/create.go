@@ -85,7 +85,13 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (CreateResult, err
 			RequestID: &r.ID, CustomerID: res.Customer.ID, ContactID: res.Contact.ID,
 			Username: r.Username, Email: r.Email, Role: role, PasswordHash: r.PasswordHash,
 			CreatedBy: in.Actor})
-		return err
+		if err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, HookCustomerCreated, r.Number, CustomerCreatedData{
+			Account: res.Customer.Account, NewCustomer: res.NewCustomer, RequestNumber: r.Number,
+			Customer: NewCustomerRecord(res.Customer), Contact: NewContactRecord(res.Contact),
+			UserRequest: NewUserRequestRecord(res.UserRequest)})
 	})
 	if err != nil {
 		return res, fmt.Errorf("create %s: %w", in.Number, err)

@@ -25,6 +25,7 @@ import (
 type Enqueuer interface {
 	MailQueued(ctx context.Context, tx *store.Tx, mailID int64) error
 	UserRequestSubmitted(ctx context.Context, tx *store.Tx, userRequestID int64) error
+	WebhookQueued(ctx context.Context, tx *store.Tx, deliveryID int64) error
 }
 
 // Config holds the Service's dependencies.
@@ -205,7 +206,10 @@ func (s *Service) Approve(ctx context.Context, a Action) (store.Request, error) 
 		}
 		out, err = s.transition(ctx, tx, r, a.Version, EventApprove,
 			store.RequestChange{Actor: a.Actor, Decided: true}, "")
-		return err
+		if err != nil {
+			return err
+		}
+		return s.emitRequest(ctx, tx, HookRequestApproved, out)
 	})
 	if err != nil {
 		return out, fmt.Errorf("approve %s: %w", a.Number, err)
@@ -245,6 +249,9 @@ func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) 
 		out, err = s.transition(ctx, tx, r, a.Version, EventReject, store.RequestChange{
 			Actor: a.Actor, Decided: true, Reason: reason, Comment: comment}, reason)
 		if err != nil {
+			return err
+		}
+		if err := s.emitRequest(ctx, tx, HookRequestRejected, out); err != nil {
 			return err
 		}
 		return s.queueMail(ctx, tx, p, "rejection", ParamTmplRejection, r.Number, r.Email, MailData{

@@ -211,7 +211,10 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 		}
 		out, err = s.transition(ctx, tx, r, 0, EventActivate,
 			store.RequestChange{Actor: "prospect", Verified: true}, "email confirmed")
-		return err
+		if err != nil {
+			return err
+		}
+		return s.emitRequest(ctx, tx, HookRequestVerified, out)
 	})
 	if err != nil {
 		return out, fmt.Errorf("activate: %w", err)

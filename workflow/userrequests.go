@@ -130,8 +130,15 @@ func (s *Service) provision(ctx context.Context, tx *store.Tx, u store.UserReque
 		}
 		return err
 	}
-	return audit(ctx, tx, actor, store.EntityUser, user.Username, "create",
-		"role "+user.Role+" for "+u.CustomerAccount+" by "+u.Number)
+	if err := audit(ctx, tx, actor, store.EntityUser, user.Username, "create",
+		"role "+user.Role+" for "+u.CustomerAccount+" by "+u.Number); err != nil {
+		return err
+	}
+	created, err := tx.UserByID(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	return s.emitUser(ctx, tx, HookUserProvisioned, created)
 }
 
 // notify queues the welcome mail, or the set-password mail for a user who

@@ -15,6 +15,7 @@ import (
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer"
 	"github.com/regdesk/regdesk/workflow/mailer/smtptest"
+	"github.com/regdesk/regdesk/workflow/webhook"
 )
 
 // fast retries within milliseconds so tests exercise many attempts quickly.
@@ -33,6 +34,8 @@ type envOpts struct {
 	steps func(jobs.Steps) jobs.Steps
 	// noStart builds the runner without starting it.
 	noStart bool
+	// webhooks sends webhook deliveries; nil refuses private addresses.
+	webhooks *webhook.Client
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -54,7 +57,8 @@ func newEnv(t testing.TB, o envOpts) *env {
 		t.Fatal(err)
 	}
 	cfg := jobs.Config{DB: e.db, Service: e.svc, Sender: sender, Backoff: fast,
-		PollInterval: 50 * time.Millisecond, StopTimeout: 5 * time.Second, TestOnly: true}
+		PollInterval: 50 * time.Millisecond, StopTimeout: 5 * time.Second, TestOnly: true,
+		Webhooks: o.webhooks}
 	if o.steps != nil {
 		cfg.Steps = o.steps(e.svc)
 	}

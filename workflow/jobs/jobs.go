@@ -24,6 +24,7 @@ import (
 const (
 	QueueMail     = "mail"
 	QueueWorkflow = "workflow"
+	QueueWebhooks = "webhooks"
 )
 
 // MailMaxAttempts is how often a message is tried before it is marked failed.
@@ -66,6 +67,24 @@ func (UserRequestArgs) Kind() string { return "regdesk_user_request" }
 // InsertOpts puts the job on the workflow queue, once per user request.
 func (UserRequestArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueWorkflow, MaxAttempts: workflowMaxAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
+}
+
+// WebhookMaxAttempts is how often a delivery is tried before it is marked
+// failed: with the default backoff, about seven hours.
+const WebhookMaxAttempts = 12
+
+// WebhookArgs asks for one webhook delivery to be made.
+type WebhookArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// Kind names the job.
+func (WebhookArgs) Kind() string { return "regdesk_webhook" }
+
+// InsertOpts puts the job on the webhooks queue, once per delivery.
+func (WebhookArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: WebhookMaxAttempts,
 		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
 }
 
@@ -114,6 +133,14 @@ func NewInserter(ctx context.Context, db *store.DB, log *slog.Logger) (*Enqueuer
 func (e *Enqueuer) MailQueued(ctx context.Context, tx *store.Tx, mailID int64) error {
 	if _, err := e.client.InsertTx(ctx, tx.SQLTx(), MailArgs{MailID: mailID}, nil); err != nil {
 		return fmt.Errorf("jobs: queue mail #%d: %w", mailID, err)
+	}
+	return nil
+}
+
+// WebhookQueued inserts the job for a webhook delivery in tx.
+func (e *Enqueuer) WebhookQueued(ctx context.Context, tx *store.Tx, deliveryID int64) error {
+	if _, err := e.client.InsertTx(ctx, tx.SQLTx(), WebhookArgs{DeliveryID: deliveryID}, nil); err != nil {
+		return fmt.Errorf("jobs: queue delivery #%d: %w", deliveryID, err)
 	}
 	return nil
 }

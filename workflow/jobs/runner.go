@@ -14,6 +14,7 @@ import (
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/mailer"
+	"github.com/regdesk/regdesk/workflow/webhook"
 )
 
 // Config holds the Runner's dependencies and tuning. Zero values pick
@@ -44,6 +45,11 @@ type Config struct {
 	TestOnly bool
 	// OnMailAttempt, when set, hears of every delivery attempt (metrics).
 	OnMailAttempt func(err error)
+	// Webhooks sends webhook deliveries; nil means a client that refuses
+	// private addresses (webhook.NewClient with the zero Config).
+	Webhooks *webhook.Client
+	// WebhookWorkers bounds concurrent deliveries; 0 means 4.
+	WebhookWorkers int
 }
 
 // Steps is the part of workflow.Service the workflow worker drives.
@@ -79,6 +85,9 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.Steps == nil {
 		cfg.Steps = cfg.Service
 	}
+	if cfg.Webhooks == nil {
+		cfg.Webhooks = webhook.NewClient(webhook.Config{})
+	}
 	if cfg.Backoff.Base <= 0 {
 		cfg.Backoff = DefaultBackoff()
 	}
@@ -97,11 +106,13 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &mailWorker{r: r})
 	river.AddWorker(workers, &userRequestWorker{r: r})
 	river.AddWorker(workers, &sweepWorker{r: r})
+	river.AddWorker(workers, &webhookWorker{r: r})
 	r.client, err = river.NewClient(riversqlite.New(pool), &river.Config{
 		Logger: riverLogger(log),
 		Queues: map[string]river.QueueConfig{
 			QueueMail:          {MaxWorkers: orInt(cfg.MailWorkers, 8)},
 			QueueWorkflow:      {MaxWorkers: orInt(cfg.WorkflowWorkers, 4)},
+			QueueWebhooks:      {MaxWorkers: orInt(cfg.WebhookWorkers, 4)},
 			river.QueueDefault: {MaxWorkers: 1},
 		},
 		Workers:           workers,

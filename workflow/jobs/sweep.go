@@ -15,8 +15,8 @@ import (
 
 const sweepBatch = 500
 
-// Sweep queues a job for every outbox row still queued and every user
-// request the workflow still has to move on. Rows that have a live job are
+// Sweep queues a job for every outbox row and webhook delivery still queued
+// and every user request the workflow still has to move on. Rows that have a live job are
 // skipped by the unique options, so it is safe at any time; it returns how
 // many jobs it inserted.
 func (r *Runner) Sweep(ctx context.Context) (int, error) {
@@ -30,7 +30,13 @@ func (r *Runner) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("jobs: sweep user requests: %w", err)
 	}
-	return mails + urs, nil
+	hooks, err := r.sweep(ctx, (*store.Queries).QueuedDeliveryIDs, func(id int64) river.JobArgs {
+		return WebhookArgs{DeliveryID: id}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: sweep webhook deliveries: %w", err)
+	}
+	return mails + urs + hooks, nil
 }
 
 func (r *Runner) sweep(ctx context.Context, list func(*store.Queries, context.Context, int64, int) ([]int64, error),

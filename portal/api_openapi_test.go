@@ -1,0 +1,218 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// openAPIDoc fetches the document the server publishes, without a token.
+func openAPIDoc(t *testing.T, h http.Handler) []byte {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("openapi.json: %d %s", rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
+}
+
+func TestAPI_OpenAPIDocument(t *testing.T) {
+	tp := newTestPortal(t)
+	s, h, err := build(Deps{DB: tp.db, Service: tp.svc, hashParams: testHashParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := openAPIDoc(t, h)
+	doc, err := libopenapi.NewDocument(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := doc.GetVersion(); !strings.HasPrefix(v, "3.1") {
+		t.Fatalf("OpenAPI version %q, want 3.1", v)
+	}
+	if ok, errs := schema_validation.ValidateOpenAPIDocument(doc); !ok {
+		for _, e := range errs {
+			t.Errorf("invalid: %s %s", e.Message, e.Reason)
+			for _, se := range e.SchemaValidationErrors {
+				t.Errorf("  %s: %s", se.Location, se.Reason)
+			}
+		}
+	}
+
+	var parsed struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &parsed); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for path, ops := range parsed.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	served := map[string]bool{}
+	err = chi.Walk(s.api.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		served[method+" "+strings.TrimPrefix(route, APIPrefix)] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(served, "GET /openapi.json") // the document itself
+	for r := range served {
+		if !documented[r] {
+			t.Errorf("%s is served but not in the document", r)
+		}
+	}
+	for r := range documented {
+		if !served[r] {
+			t.Errorf("%s is documented but not served", r)
+		}
+	}
+	if len(served) != 7 {
+		t.Errorf("%d routes served, want the 7 of the contract: %v", len(served), served)
+	}
+
+	// The statuses a list takes are the workflow's.
+	var enums struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					Enum []string `json:"enum"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &enums); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]string{"/requests": workflow.RequestStatuses,
+		"/user-requests": workflow.UserRequestStatuses} {
+		for _, p := range enums.Paths[path]["get"].Parameters {
+			if p.Name == "status" && !slices.Equal(p.Schema.Enum, want) {
+				t.Errorf("%s status enum %v, want %v", path, p.Schema.Enum, want)
+			}
+		}
+	}
+}
+
+// apiCase is one request of the bad-input table.
+type apiCase struct {
+	name, method, path, body string
+	status                   int
+}
+
+func TestAPI_BadInputGetsProblems(t *testing.T) {
+	tp := newTestPortal(t)
+	ctx := context.Background()
+	decider := tp.token("erp", store.ScopeDecide)
+	verified := tp.verifiedRequest(1)
+	approved := tp.verifiedRequest(2)
+	if _, err := tp.svc.Approve(ctx, workflow.Action{Number: approved, Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := libopenapi.NewDocument(openAPIDoc(t, tp.h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	long := strings.Repeat("x", 1001)
+	cases := []apiCase{
+		{"unknown status", "GET", "/api/v1/requests?status=pending", "", 422},
+		{"limit zero", "GET", "/api/v1/requests?limit=0", "", 422},
+		{"limit not a number", "GET", "/api/v1/requests?limit=ten", "", 422},
+		{"limit too large", "GET", "/api/v1/requests?limit=100000", "", 422},
+		{"cursor garbage", "GET", "/api/v1/requests?cursor=%%%", "", 400},
+		{"cursor of another list", "GET", "/api/v1/requests?cursor=" + encodeCursor("customers", "C1"), "", 400},
+		{"cursor not a position", "GET", "/api/v1/requests?cursor=" + encodeCursor("requests", "x"), "", 400},
+		{"search too long", "GET", "/api/v1/requests?search=" + long, "", 422},
+		{"unknown request", "GET", "/api/v1/requests/REG-999999", "", 404},
+		{"number too long", "GET", "/api/v1/requests/" + strings.Repeat("9", 65), "", 422},
+		{"approve unknown", "POST", "/api/v1/requests/REG-999999/approve", "", 404},
+		{"approve approved", "POST", "/api/v1/requests/" + approved + "/approve", "", 409},
+		{"reject without body", "POST", "/api/v1/requests/" + verified + "/reject", "", 400},
+		{"reject bad JSON", "POST", "/api/v1/requests/" + verified + "/reject", `{"reason":`, 400},
+		{"reject wrong type", "POST", "/api/v1/requests/" + verified + "/reject", `{"reason":7}`, 422},
+		{"reject unknown reason", "POST", "/api/v1/requests/" + verified + "/reject", `{"reason":"nope"}`, 422},
+		{"reject other without comment", "POST", "/api/v1/requests/" + verified + "/reject", `{"reason":"other"}`, 422},
+		{"reject comment too long", "POST", "/api/v1/requests/" + verified + "/reject", `{"reason":"other","comment":"` + long + `"}`, 422},
+		{"reject unknown field", "POST", "/api/v1/requests/" + verified + "/reject", `{"reason":"duplicate","why":"x"}`, 422},
+		{"reject too large", "POST", "/api/v1/requests/" + verified + "/reject", `{"reason":"other","comment":"` + strings.Repeat("y", 20000) + `"}`, 413},
+		{"create unapproved", "POST", "/api/v1/requests/" + verified + "/create", "", 409},
+		{"create unknown template", "POST", "/api/v1/requests/" + approved + "/create", `{"template":"NOPE"}`, 422},
+		{"create unknown account", "POST", "/api/v1/requests/" + approved + "/create", `{"existing":"C99999"}`, 422},
+		{"create unknown role", "POST", "/api/v1/requests/" + approved + "/create", `{"role":"root"}`, 422},
+		{"create bad JSON", "POST", "/api/v1/requests/" + approved + "/create", `[`, 400},
+		{"customers bad cursor", "GET", "/api/v1/customers?cursor=" + encodeCursor("requests", "1"), "", 400},
+		{"customers limit", "GET", "/api/v1/customers?limit=-1", "", 422},
+		{"user requests unknown status", "GET", "/api/v1/user-requests?status=done", "", 422},
+		{"user requests bad cursor", "GET", "/api/v1/user-requests?cursor=bm9wZQ", "", 400},
+		{"unknown route", "GET", "/api/v1/nope", "", 404},
+		{"unknown version", "GET", "/api/v2/requests", "", 404},
+		{"wrong method", "DELETE", "/api/v1/requests", "", 405},
+	}
+	before := snapshot(t, tp.db)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
+			req.Header.Set("Authorization", "Bearer "+decider)
+			if c.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			rec := httptest.NewRecorder()
+			tp.h.ServeHTTP(rec, req)
+			var body map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("%d, not JSON: %s", rec.Code, rec.Body)
+			}
+			isProblem(t, rec.Code, rec.Header().Get("Content-Type"), body, c.status)
+			if strings.HasPrefix(c.path, "/api/v1/requests") || strings.HasPrefix(c.path, "/api/v1/customers") ||
+				strings.HasPrefix(c.path, "/api/v1/user-requests") {
+				// The answer matches what the document says of it.
+				req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
+				if ok, verrs := v.ValidateHttpResponse(req, rec.Result()); !ok {
+					for _, e := range verrs {
+						t.Errorf("response not as documented: %s %s", e.Message, e.Reason)
+					}
+				}
+			}
+		})
+	}
+	if after := snapshot(t, tp.db); after != before {
+		t.Fatalf("bad input changed the database:\n%s\n%s", before, after)
+	}
+}
+
+// snapshot summarises what an API call could change.
+func snapshot(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var b bytes.Buffer
+	for _, q := range []string{`SELECT count(*) FROM audit`, `SELECT count(*) FROM customers`,
+		`SELECT count(*) FROM outbox`, `SELECT group_concat(number || status, ',') FROM customer_requests`} {
+		var s string
+		if err := db.WriteDB().QueryRow(q).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(s + ";")
+	}
+	return b.String()
+}
