@@ -123,7 +123,12 @@ func (f *flags) requireDB() error {
 // by a running serve.
 func (f *flags) openOrCreate(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.Service, error) {
 	db, err := store.Open(ctx, f.dbPath(), store.Options{
-		Warn: func(msg string) { log.Warn(msg) }})
+		Warn: func(msg string) {
+			if log == nil {
+				log = slog.Default() // stderr
+			}
+			log.Warn(msg)
+		}})
 	if err != nil {
 		return nil, nil, err
 	}
