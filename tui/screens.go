@@ -35,5 +35,6 @@ func screenDefs() []screenDef {
 		{"Customers", "Customers", func(s *session) screen { return newCustomers(s) }},
 		{"Parameters", "Params", func(s *session) screen { return newParams(s) }},
 		{"Mail", "Mail", func(s *session) screen { return newMail(s) }},
+		{"Webhooks", "Hooks", func(s *session) screen { return newWebhooks(s) }},
 	}
 }
