@@ -16,6 +16,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if strings.TrimSpace(path) == "" {
 		return fmt.Errorf("store: backup: no file name given: %w", ErrInvalid)
 	}
+	if db.d.postgres {
+		return fmt.Errorf("store: backup: the database is PostgreSQL; back it up with pg_dump or pg_basebackup: %w", ErrInvalid)
+	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("store: backup: %s exists already; choose a new file", path)
 	}
