@@ -46,6 +46,9 @@ type Options struct {
 	// WriteConns caps the write pool on PostgreSQL; 0 means 10. (SQLite
 	// always has one writer.)
 	WriteConns int
+	// Warn hears when Open had to narrow the mode of the data directory or
+	// of a database file that other users could read.
+	Warn func(msg string)
 }
 
 // pragmas are set in the DSN so every pooled connection gets them;
@@ -90,7 +93,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		}
 		return db, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := secureDBFiles(filepath.Dir(path), path, opts.Warn); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	db, err := openPools(ctx, path, opts)
@@ -110,6 +113,9 @@ func OpenExisting(ctx context.Context, path string, opts Options) (*DB, error) {
 		return openPostgres(ctx, path, opts)
 	}
 	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := secureDBFiles(filepath.Dir(path), path, opts.Warn); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return openPools(ctx, path, opts)
