@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/regdesk/regdesk/portal"
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/jobs"
@@ -50,9 +51,8 @@ func serveCmd(e *env) *cobra.Command {
 		}
 		for _, c := range strings.Split(origins, ",") {
 			if c = strings.TrimSpace(c); c != "" {
-				scheme, _, _ := strings.Cut(c, "://")
-				if err := http.NewCrossOriginProtection().AddTrustedOrigin(c); err != nil || (scheme != "http" && scheme != "https") {
-					return usageErrorf("--trusted-origin %q: want scheme://host[:port] with no path, such as https://www.example.com", c)
+				if err := portal.ValidTrustedOrigin(c); err != nil {
+					return usageErrorf("--trusted-origin: %v", err)
 				}
 				o.TrustedOrigins = append(o.TrustedOrigins, c)
 			}
@@ -125,7 +125,8 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 		return err
 	}
 	defer unlock()
-	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{})
+	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{
+		Warn: func(msg string) { log.Warn(msg) }})
 	if err != nil {
 		return err
 	}
