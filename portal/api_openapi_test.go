@@ -48,7 +48,7 @@ func TestAPI_OpenAPIDocument(t *testing.T) {
 		for _, e := range errs {
 			t.Errorf("invalid: %s %s", e.Message, e.Reason)
 			for _, se := range e.SchemaValidationErrors {
-				t.Errorf("  %s: %s", se.Location, se.Reason)
+				t.Errorf("  %s: %s", se.FieldPath, se.Reason)
 			}
 		}
 	}

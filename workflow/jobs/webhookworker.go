@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow/webhook"
@@ -82,7 +81,6 @@ func (w *webhookWorker) finish(ctx context.Context, job *river.Job[WebhookArgs],
 		if err := tx.RecordDeliveryAttempt(ctx, a); err != nil && !errors.Is(err, store.ErrConflict) {
 			return err
 		}
-		_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
-		return err
+		return completeTx(ctx, tx, job)
 	})
 }
