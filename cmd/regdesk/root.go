@@ -97,6 +97,8 @@ func newRoot(e *env) *cobra.Command {
 		{"setup", approversCmd(e)},
 		{"setup", paramsCmd(e)},
 		{"setup", seedCmd(e)},
+		{"setup", webhooksCmd(e)},
+		{"setup", tokensCmd(e)},
 		{"run", serveCmd(e)},
 		{"run", tuiCmd(e)},
 		{"run", backupCmd(e)},

@@ -23,6 +23,7 @@ import (
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer"
 	"github.com/regdesk/regdesk/workflow/metrics"
+	"github.com/regdesk/regdesk/workflow/webhook"
 )
 
 // serveOptions are serve's flags after validation.
@@ -35,6 +36,9 @@ type serveOptions struct {
 	// pages may post the portal's forms, such as a sign-up form on the
 	// company's own web site; other cross-origin posts get 403.
 	TrustedOrigins []string
+	// AllowPrivateWebhooks lets webhooks reach loopback and private
+	// addresses (--allow-private-webhooks: tests and labs).
+	AllowPrivateWebhooks bool
 }
 
 func serveCmd(e *env) *cobra.Command {
@@ -73,6 +77,7 @@ func serveCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
 	f.StringVar(&proxies, "trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	f.StringVar(&origins, "trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form")
+	f.BoolVar(&o.AllowPrivateWebhooks, "allow-private-webhooks", false, "let webhooks reach loopback and private addresses (tests, labs)")
 	for _, name := range []string{"http", "ssh", "base-url", "smtp", "mail-from", "metrics", "trusted-proxy", "trusted-origin"} {
 		completeWith(c, name, cobra.NoFileCompletions)
 	}
@@ -141,8 +146,12 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 		o.BaseURL = derivedBaseURL(ln.Addr())
 	}
 	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log})
+	if o.AllowPrivateWebhooks {
+		log.Warn("webhooks may reach loopback and private addresses (--allow-private-webhooks)")
+	}
 	runner, err := jobs.New(ctx, jobs.Config{DB: db, Service: svc, Sender: sender,
-		MailFrom: o.MailFrom, Logger: log})
+		MailFrom: o.MailFrom, Logger: log,
+		Webhooks: webhook.NewClient(webhook.Config{AllowPrivate: o.AllowPrivateWebhooks})})
 	if err != nil {
 		return err
 	}
