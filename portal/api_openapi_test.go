@@ -141,7 +141,7 @@ func TestAPI_BadInputGetsProblems(t *testing.T) {
 		{"limit zero", "GET", "/api/v1/requests?limit=0", "", 422},
 		{"limit not a number", "GET", "/api/v1/requests?limit=ten", "", 422},
 		{"limit too large", "GET", "/api/v1/requests?limit=100000", "", 422},
-		{"cursor garbage", "GET", "/api/v1/requests?cursor=%%%", "", 400},
+		{"cursor garbage", "GET", "/api/v1/requests?cursor=not*base64", "", 400},
 		{"cursor of another list", "GET", "/api/v1/requests?cursor=" + encodeCursor("customers", "C1"), "", 400},
 		{"cursor not a position", "GET", "/api/v1/requests?cursor=" + encodeCursor("requests", "x"), "", 400},
 		{"search too long", "GET", "/api/v1/requests?search=" + long, "", 422},
@@ -185,7 +185,7 @@ func TestAPI_BadInputGetsProblems(t *testing.T) {
 				t.Fatalf("%d, not JSON: %s", rec.Code, rec.Body)
 			}
 			isProblem(t, rec.Code, rec.Header().Get("Content-Type"), body, c.status)
-			if strings.HasPrefix(c.path, "/api/v1/requests") || strings.HasPrefix(c.path, "/api/v1/customers") ||
+			if c.status != http.StatusMethodNotAllowed && strings.HasPrefix(c.path, "/api/v1/requests") || strings.HasPrefix(c.path, "/api/v1/customers") ||
 				strings.HasPrefix(c.path, "/api/v1/user-requests") {
 				// The answer matches what the document says of it.
 				req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
@@ -215,4 +215,87 @@ func snapshot(t *testing.T, db *store.DB) string {
 		b.WriteString(s + ";")
 	}
 	return b.String()
+}
+
+func TestAPI_ListsAndCreateAsDocumented(t *testing.T) {
+	tp := newTestPortal(t)
+	doc, err := libopenapi.NewDocument(openAPIDoc(t, tp.h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	tok := tp.token("erp", store.ScopeDecide)
+	call := func(method, path, body string, want int) map[string]any {
+		t.Helper()
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		tp.h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Fatalf("%s %s: %d, want %d: %s", method, path, rec.Code, want, rec.Body)
+		}
+		check := httptest.NewRequest(method, path, strings.NewReader(body))
+		check.Header.Set("Content-Type", "application/json")
+		check.Header.Set("Authorization", "Bearer "+tok)
+		if ok, verrs := v.ValidateHttpRequestResponse(check, rec.Result()); !ok {
+			for _, e := range verrs {
+				t.Errorf("%s %s not as documented: %s %s", method, path, e.Message, e.Reason)
+			}
+		}
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	var numbers []string
+	for i := range 3 {
+		numbers = append(numbers, tp.verifiedRequest(i+1))
+	}
+	first := call("GET", "/api/v1/requests?status=verified&limit=2", "", 200)
+	if items := first["items"].([]any); len(items) != 2 || items[0].(map[string]any)["number"] != numbers[0] {
+		t.Fatalf("first page: %v", first)
+	}
+	next := first["next_cursor"].(string)
+	second := call("GET", "/api/v1/requests?status=verified&limit=2&cursor="+next, "", 200)
+	if items := second["items"].([]any); len(items) != 1 || items[0].(map[string]any)["number"] != numbers[2] ||
+		second["next_cursor"] != "" {
+		t.Fatalf("second page: %v", second)
+	}
+	if r := call("GET", "/api/v1/requests/"+numbers[1], "", 200); r["company_name"] != "Api Test 2 GmbH" {
+		t.Fatalf("show: %v", r)
+	}
+	call("POST", "/api/v1/requests/"+numbers[0]+"/approve", "", 200)
+	created := call("POST", "/api/v1/requests/"+numbers[0]+"/create", `{"template":"EU","role":"customer_admin"}`, 200)
+	account := created["customer"].(map[string]any)["account"]
+	if created["new_customer"] != true || created["customer"].(map[string]any)["currency"] != "EUR" ||
+		created["user_request"].(map[string]any)["role"] != "customer_admin" {
+		t.Fatalf("create: %v", created)
+	}
+	call("POST", "/api/v1/requests/"+numbers[1]+"/reject", `{"reason":"other","comment":"Outside our market."}`, 200)
+
+	var accounts []any
+	cursor := ""
+	for {
+		page := call("GET", "/api/v1/customers?limit=1&cursor="+cursor, "", 200)
+		for _, it := range page["items"].([]any) {
+			accounts = append(accounts, it.(map[string]any)["account"])
+		}
+		if cursor = page["next_cursor"].(string); cursor == "" {
+			break
+		}
+	}
+	if !slices.Contains(accounts, account) || len(accounts) != 3 { // two from the fixture
+		t.Fatalf("customers: %v", accounts)
+	}
+	urs := call("GET", "/api/v1/user-requests?status=submitted", "", 200)
+	if items := urs["items"].([]any); len(items) != 1 || items[0].(map[string]any)["request_number"] != numbers[0] {
+		t.Fatalf("user requests: %v", urs)
+	}
 }

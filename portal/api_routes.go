@@ -27,7 +27,8 @@ func (a *apiServer) register() {
 	decide := func(op huma.Operation) huma.Operation {
 		op = read(op)
 		op.Metadata[metaScope] = store.ScopeDecide
-		op.Errors = append(op.Errors, http.StatusForbidden, http.StatusNotFound, http.StatusConflict)
+		op.Errors = append(op.Errors, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
+			http.StatusRequestEntityTooLarge)
 		return op
 	}
 	huma.Register(a.api, read(huma.Operation{OperationID: "list-requests", Method: http.MethodGet,
@@ -132,13 +133,14 @@ func (a *apiServer) listRequests(ctx context.Context, in *listRequestsInput) (*r
 	return out, nil
 }
 
-type numberInput struct {
+// NumberInput names a request in the path.
+type NumberInput struct {
 	Number string `path:"number" maxLength:"64" doc:"Registration number, e.g. REG-000042"`
 }
 
 type requestOutput struct{ Body workflow.RequestRecord }
 
-func (a *apiServer) getRequest(ctx context.Context, in *numberInput) (*requestOutput, error) {
+func (a *apiServer) getRequest(ctx context.Context, in *NumberInput) (*requestOutput, error) {
 	r, err := a.s.db.Read().RequestByNumber(ctx, in.Number)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, huma.Error404NotFound("no request " + strconv.Quote(in.Number))
@@ -160,13 +162,13 @@ func (a *apiServer) decided(ctx context.Context, number string, r store.Request,
 	return &requestOutput{Body: workflow.NewRequestRecord(r)}, nil
 }
 
-func (a *apiServer) approve(ctx context.Context, in *numberInput) (*requestOutput, error) {
+func (a *apiServer) approve(ctx context.Context, in *NumberInput) (*requestOutput, error) {
 	r, err := a.s.svc.Approve(ctx, workflow.Action{Number: in.Number, Actor: tokenFrom(ctx).Name})
 	return a.decided(ctx, in.Number, r, err)
 }
 
 type rejectInput struct {
-	numberInput
+	NumberInput
 	Body struct {
 		Reason  string `json:"reason" maxLength:"64" doc:"A reason code (the reject_reasons parameter)"`
 		Comment string `json:"comment,omitempty" maxLength:"1000" doc:"For the prospect; needed with reason other"`
@@ -187,7 +189,7 @@ type CreateBody struct {
 }
 
 type createInput struct {
-	numberInput
+	NumberInput
 	Body *CreateBody
 }
 
