@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -73,24 +73,6 @@ func (e *erp) ofType(typ string) []map[string]any {
 	return out
 }
 
-// binOut runs the built binary and returns its stdout.
-func binOut(t *testing.T, data string, args ...string) string {
-	t.Helper()
-	bin, err := binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, append(args, "--data", data)...).Output()
-	if err != nil {
-		msg := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = string(ee.Stderr)
-		}
-		t.Fatalf("regdesk %s: %v\n%s", strings.Join(args, " "), err, msg)
-	}
-	return string(out)
-}
-
 // api calls the HTTP API with a token and decodes the JSON answer.
 func api(t *testing.T, method, u, token, body string, want int) map[string]any {
 	t.Helper()
@@ -124,10 +106,10 @@ func TestServe_WebhooksAndAPI(t *testing.T) {
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 
-	decider := strings.TrimSpace(binOut(t, data, "tokens", "add", "erp", "--scope", "decide"))
-	reader := strings.TrimSpace(binOut(t, data, "tokens", "add", "reports", "--scope", "read"))
-	secret := strings.TrimSpace(binOut(t, data, "webhooks", "add", srv.URL+"/regdesk",
-		"--events", "request.verified,request.approved,customer.created,user.provisioned"))
+	decider := strings.TrimSpace(regdesk(t, data, "", "tokens", "add", "erp", "--scope", "decide").ok(t))
+	reader := strings.TrimSpace(regdesk(t, data, "", "tokens", "add", "reports", "--scope", "read").ok(t))
+	secret := strings.TrimSpace(regdesk(t, data, "", "webhooks", "add", srv.URL+"/regdesk",
+		"--events", "request.verified,request.approved,customer.created,user.provisioned").ok(t))
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	if err != nil || !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("webhooks add printed %q", secret)
@@ -169,7 +151,7 @@ func TestServe_WebhooksAndAPI(t *testing.T) {
 	if account == "" || created["request"].(map[string]any)["status"] != "created" {
 		t.Fatalf("create: %v", created)
 	}
-	binOut(t, data, "tokens", "revoke", "reports")
+	regdesk(t, data, "", "tokens", "revoke", "reports").ok(t)
 	api(t, "GET", p.url+"/api/v1/customers", reader, "", http.StatusUnauthorized)
 
 	// Attempts fail while the ERP is down; serve restarts in the middle.
@@ -203,12 +185,58 @@ func TestServe_WebhooksAndAPI(t *testing.T) {
 		ResponseCode int    `json:"response_code"`
 		Attempts     int    `json:"attempts"`
 	}
-	if err := json.Unmarshal([]byte(binOut(t, data, "webhooks", "deliveries", "--json")), &ds); err != nil {
+	if err := json.Unmarshal([]byte(regdesk(t, data, "", "webhooks", "deliveries", "--json").ok(t)), &ds); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range ds {
 		if d.Status != "delivered" || d.ResponseCode != http.StatusNoContent || d.Attempts < 1 {
 			t.Errorf("delivery %+v", d)
 		}
+	}
+}
+
+func TestCLI_WebhooksAndTokensBadInput(t *testing.T) {
+	data := t.TempDir()
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte("not-a-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	regdesk(t, data, "", "tokens", "add", "erp", "--scope", "decide").ok(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"webhooks", "add", "https://erp.example.com/h"}, "--events is required"},
+		{[]string{"webhooks", "add", "ftp://erp.example.com/h", "--events", "customer.created"}, "only http and https"},
+		{[]string{"webhooks", "add", "https://user:pw@erp.example.com/h", "--events", "customer.created"}, "no user name or password"},
+		{[]string{"webhooks", "add", "https://erp.example.com/h", "--events", "customer.deleted"}, `unknown event "customer.deleted"`},
+		{[]string{"webhooks", "add", "https://erp.example.com/h", "--events", "customer.created", "--secret-file", secretFile}, "starts with \"whsec_\""},
+		{[]string{"webhooks", "add", "https://erp.example.com/h", "--events", "customer.created", "--secret-file", secretFile + ".missing"}, "--secret-file"},
+		{[]string{"webhooks", "remove", "x"}, "not a webhook number"},
+		{[]string{"webhooks", "remove", "7"}, "not found"},
+		{[]string{"webhooks", "test", "7"}, "not found"},
+		{[]string{"webhooks", "deliveries", "--status", "lost"}, `unknown status "lost"`},
+		{[]string{"webhooks", "deliveries", "--retry", "7"}, "not found"},
+		{[]string{"tokens", "add", "reader"}, "--scope read|decide"},
+		{[]string{"tokens", "add", "reader", "--scope", "admin"}, "--scope read|decide"},
+		{[]string{"tokens", "add", "erp", "--scope", "read"}, `a token named "erp" exists`},
+		{[]string{"tokens", "add", "two words", "--scope", "read"}, "without spaces"},
+		{[]string{"tokens", "revoke", "nobody"}, "not found"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			regdesk(t, data, "", c.args...).fails(t, c.want)
+		})
+	}
+	var hooks []map[string]any
+	if err := json.Unmarshal([]byte(regdesk(t, data, "", "webhooks", "list", "--json").ok(t)), &hooks); err != nil || len(hooks) != 0 {
+		t.Fatalf("refused adds left webhooks: %v %v", hooks, err)
+	}
+	var toks []map[string]any
+	if err := json.Unmarshal([]byte(regdesk(t, data, "", "tokens", "list", "--json").ok(t)), &toks); err != nil ||
+		len(toks) != 1 || toks[0]["name"] != "erp" || toks[0]["scope"] != "decide" {
+		t.Fatalf("tokens: %v %v", toks, err)
+	}
+	if out := regdesk(t, data, "", "tokens", "list").ok(t); strings.Contains(out, "rdk_") {
+		t.Fatalf("tokens list shows a token:\n%s", out)
 	}
 }
