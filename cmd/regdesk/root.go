@@ -47,7 +47,7 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	data           string
-	db             dbURL // --db; empty: the SQLite file in data
+	db             dbURL          // --db; empty: the SQLite file in data
 	root           *cobra.Command // the whole command line, for the manual
 }
 
