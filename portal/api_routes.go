@@ -252,7 +252,9 @@ type listUserRequestsInput struct {
 	PageInput
 }
 
-type userRequestsOutput struct{ Body Page[workflow.UserRequestRecord] }
+type userRequestsOutput struct {
+	Body Page[workflow.UserRequestRecord]
+}
 
 func (a *apiServer) listUserRequests(ctx context.Context, in *listUserRequestsInput) (*userRequestsOutput, error) {
 	after, err := decodeIDCursor("user-requests", in.Cursor)

@@ -275,4 +275,3 @@ func TestWebhooks_PrivateTargetRefusedWithoutFlag(t *testing.T) {
 		t.Fatalf("the private receiver was reached %d times", a)
 	}
 }
-
