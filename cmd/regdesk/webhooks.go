@@ -55,7 +55,7 @@ func webhooksAdd(e *env) *cobra.Command {
 			}
 			return nil
 		})
-	c.Flags().StringSliceVar(&events, "events", nil, "events to send, comma-separated: "+strings.Join(workflow.HookEvents, ","))
+	c.Flags().StringSliceVar(&events, "events", nil, "events to send, comma-separated; any of "+strings.Join(workflow.HookEvents, ", "))
 	c.Flags().StringVar(&secretFile, "secret-file", "", "file holding a Standard Webhooks secret (whsec_<base64>); default: a new one")
 	return c
 }
