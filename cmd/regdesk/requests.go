@@ -10,6 +10,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func runRequests(ctx context.Context, e *env, args []string) error {
@@ -44,31 +45,31 @@ func subNames(sub map[string]func(context.Context, *env, []string) error) string
 
 // requestJSON is the contract for scripts: requests list/show --json.
 type requestJSON struct {
-	Number          string     `json:"number"`
-	Status          string     `json:"status"`
-	Version         int64      `json:"version"`
-	CompanyName     string     `json:"company_name"`
-	TaxID           string     `json:"tax_id"`
-	Street          string     `json:"street"`
-	City            string     `json:"city"`
-	State           string     `json:"state"`
-	PostalCode      string     `json:"postal_code"`
-	Country         string     `json:"country"`
-	FirstName       string     `json:"first_name"`
-	LastName        string     `json:"last_name"`
-	JobTitle        string     `json:"job_title"`
-	Email           string     `json:"email"`
-	Phone           string     `json:"phone"`
-	Language        string     `json:"language"`
-	Username        string     `json:"username"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	VerifiedAt      *time.Time `json:"verified_at"`
-	DecidedAt       *time.Time `json:"decided_at"`
-	DecidedBy       string     `json:"decided_by"`
-	RejectReason    string     `json:"reject_reason"`
-	RejectComment   string     `json:"reject_comment"`
-	CustomerAccount string     `json:"customer_account"`
+	Number          string               `json:"number"`
+	Status          domain.RequestStatus `json:"status"`
+	Version         int64                `json:"version"`
+	CompanyName     string               `json:"company_name"`
+	TaxID           string               `json:"tax_id"`
+	Street          string               `json:"street"`
+	City            string               `json:"city"`
+	State           string               `json:"state"`
+	PostalCode      string               `json:"postal_code"`
+	Country         string               `json:"country"`
+	FirstName       string               `json:"first_name"`
+	LastName        string               `json:"last_name"`
+	JobTitle        string               `json:"job_title"`
+	Email           string               `json:"email"`
+	Phone           string               `json:"phone"`
+	Language        string               `json:"language"`
+	Username        string               `json:"username"`
+	CreatedAt       time.Time            `json:"created_at"`
+	UpdatedAt       time.Time            `json:"updated_at"`
+	VerifiedAt      *time.Time           `json:"verified_at"`
+	DecidedAt       *time.Time           `json:"decided_at"`
+	DecidedBy       string               `json:"decided_by"`
+	RejectReason    string               `json:"reject_reason"`
+	RejectComment   string               `json:"reject_comment"`
+	CustomerAccount string               `json:"customer_account"`
 }
 
 func toRequestJSON(r store.Request) requestJSON {
@@ -82,16 +83,18 @@ func toRequestJSON(r store.Request) requestJSON {
 		CustomerAccount: r.CustomerAccount}
 }
 
-func validStatus(s string, all []string) error {
+func validStatus[S ~string](s string, all []S) error {
 	if s == "" {
 		return nil
 	}
-	for _, x := range all {
-		if x == s {
+	names := make([]string, len(all))
+	for i, x := range all {
+		if string(x) == s {
 			return nil
 		}
+		names[i] = string(x)
 	}
-	return usageErrorf("unknown status %q (use one of %s)", s, joinComma(all))
+	return usageErrorf("unknown status %q (use one of %s)", s, joinComma(names))
 }
 
 func requestsList(ctx context.Context, e *env, args []string) error {
@@ -103,7 +106,7 @@ func requestsList(ctx context.Context, e *env, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	if err := validStatus(*status, workflow.RequestStatuses); err != nil {
+	if err := validStatus(*status, domain.RequestStatuses); err != nil {
 		return err
 	}
 	if *limit < 0 {
@@ -114,7 +117,7 @@ func requestsList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rs, err := db.Read().Requests(ctx, store.ListRequests{Status: *status, Search: *search, Limit: *limit})
+	rs, err := db.Read().Requests(ctx, store.ListRequests{Status: domain.RequestStatus(*status), Search: *search, Limit: *limit})
 	if err != nil {
 		return err
 	}
@@ -165,7 +168,7 @@ func printRequest(w io.Writer, r store.Request) error {
 		}
 	}
 	row("Number", r.Number)
-	row("Status", r.Status)
+	row("Status", string(r.Status))
 	row("Company", r.CompanyName)
 	row("Tax id", r.TaxID)
 	row("Address", joinNonEmpty(", ", r.Street, r.City, r.State, r.PostalCode, r.Country))
@@ -191,7 +194,7 @@ func requestsApprove(ctx context.Context, e *env, args []string) error {
 	return numberAction(ctx, e, args, "requests approve", "approver acting",
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			r, err := svc.Approve(ctx, a)
-			return fmt.Sprintf("%s approved by %s", r.Number, a.Actor), err
+			return domain.ApproveRequest.Outcome(r.Number) + " by " + a.Actor, err
 		})
 }
 
@@ -256,6 +259,6 @@ func requestsResend(ctx context.Context, e *env, args []string) error {
 	return numberAction(ctx, e, args, "requests resend", "who is acting (for the audit trail)",
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			_, err := svc.ResendActivation(ctx, a)
-			return a.Number + ": a new activation link is queued; earlier links no longer work", err
+			return domain.ResendActivation.Outcome(a.Number), err
 		})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // TestTUI_EndToEnd builds the real binary and drives `regdesk tui` in tmux:
@@ -101,14 +102,14 @@ func TestTUI_EndToEnd(t *testing.T) {
 	keys("q")
 
 	var got struct {
-		Status          string `json:"status"`
-		CustomerAccount string `json:"customer_account"`
-		DecidedBy       string `json:"decided_by"`
+		Status          domain.RequestStatus `json:"status"`
+		CustomerAccount string               `json:"customer_account"`
+		DecidedBy       string               `json:"decided_by"`
 	}
 	if err := json.Unmarshal(cli("requests", "show", number, "--json"), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != workflow.Created || got.CustomerAccount == "" || got.DecidedBy != "erin" {
+	if got.Status != domain.Created || got.CustomerAccount == "" || got.DecidedBy != "erin" {
 		t.Fatalf("request after the TUI = %+v", got)
 	}
 	if log, err := os.ReadFile(filepath.Join(data, "tui.log")); err != nil || !strings.Contains(string(log), "customer created") {

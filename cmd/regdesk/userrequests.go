@@ -8,6 +8,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func runUserRequests(ctx context.Context, e *env, args []string) error {
@@ -18,18 +19,18 @@ func runUserRequests(ctx context.Context, e *env, args []string) error {
 
 // userRequestJSON is the contract for scripts: user-requests list --json.
 type userRequestJSON struct {
-	Number          string    `json:"number"`
-	Status          string    `json:"status"`
-	RequestNumber   string    `json:"request_number"`
-	Username        string    `json:"username"`
-	Email           string    `json:"email"`
-	Role            string    `json:"role"`
-	CustomerAccount string    `json:"customer_account"`
-	Step            string    `json:"step"`
-	Attempts        int       `json:"attempts"`
-	LastError       string    `json:"last_error"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	Number          string                   `json:"number"`
+	Status          domain.UserRequestStatus `json:"status"`
+	RequestNumber   string                   `json:"request_number"`
+	Username        string                   `json:"username"`
+	Email           string                   `json:"email"`
+	Role            string                   `json:"role"`
+	CustomerAccount string                   `json:"customer_account"`
+	Step            string                   `json:"step"`
+	Attempts        int                      `json:"attempts"`
+	LastError       string                   `json:"last_error"`
+	CreatedAt       time.Time                `json:"created_at"`
+	UpdatedAt       time.Time                `json:"updated_at"`
 }
 
 func userRequestsList(ctx context.Context, e *env, args []string) error {
@@ -40,7 +41,7 @@ func userRequestsList(ctx context.Context, e *env, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	if err := validStatus(*status, workflow.UserRequestStatuses); err != nil {
+	if err := validStatus(*status, domain.UserRequestStatuses); err != nil {
 		return err
 	}
 	if *limit < 0 {
@@ -51,7 +52,7 @@ func userRequestsList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	us, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: *status, Limit: *limit})
+	us, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: domain.UserRequestStatus(*status), Limit: *limit})
 	if err != nil {
 		return err
 	}
