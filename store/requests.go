@@ -393,3 +393,48 @@ func (q *Queries) RequestsByEmail(ctx context.Context, email string, status doma
 	}
 	return out, nil
 }
+
+// RequestEdit changes some of a request's fields, conditionally on its
+// status and version like [RequestChange]. Fields maps field names (as
+// [Request.Field] knows them) to new values.
+type RequestEdit struct {
+	ID      int64
+	Status  domain.RequestStatus
+	Version int64
+	Fields  map[string]string
+}
+
+// EditRequest applies e and refreshes the request's search entry, or
+// returns ErrConflict when the request moved on.
+func (q *Queries) EditRequest(ctx context.Context, e RequestEdit) error {
+	set := []string{"version = version + 1", "updated_at = ?"}
+	args := []any{q.nowMS()}
+	var probe Request
+	for _, f := range domain.RequestFields() { // a fixed order, and only known columns
+		v, ok := e.Fields[f.Name]
+		if !ok {
+			continue
+		}
+		if probe.Field(f.Name) == nil {
+			return fmt.Errorf("store: edit request #%d: %w", e.ID, ErrInvalid)
+		}
+		set = append(set, f.Name+" = ?")
+		args = append(args, v)
+	}
+	if len(set) == 2 || len(set)-2 != len(e.Fields) {
+		return fmt.Errorf("store: edit request #%d: no known fields: %w", e.ID, ErrInvalid)
+	}
+	args = append(args, e.ID, e.Status, e.Version)
+	res, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET `+strings.Join(set, ", ")+
+		` WHERE id = ? AND status = ? AND version = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("store: edit request #%d: %w", e.ID, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: edit request #%d: %w", e.ID, ErrConflict)
+	}
+	if err := q.unindexRequest(ctx, e.ID); err != nil {
+		return err
+	}
+	return q.indexRequests(ctx, e.ID, e.ID)
+}

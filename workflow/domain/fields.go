@@ -54,7 +54,7 @@ var requestFields = [...]Field{
 	{FieldCity, "Town or city", "Address", true, 100, "", "Enter the town or city", false},
 	{FieldState, "State or province", "Address", false, 100, "", "", false},
 	{FieldPostalCode, "Postal code", "Address", true, 20, "", "Enter the postal code", false},
-	{FieldCountry, "Country", "Address", true, 2, "ISO 3166-1 alpha-2 code, e.g. DE.", "Select the country", true},
+	{FieldCountry, "Country", "Address", true, 2, "", "Select the country", true},
 	{FieldFirstName, "First name", "Contact person", true, 100, "", "Enter your first name", false},
 	{FieldLastName, "Last name", "Contact person", true, 100, "", "Enter your last name", false},
 	{FieldJobTitle, "Job title", "Contact person", false, 100, "", "", false},
