@@ -87,11 +87,10 @@ func (r *registration) approve() tea.Cmd {
 		w.Effect,
 		"Recorded as approved by " + r.s.actor + "; under Approved, c creates the customer.",
 	}
-	r.s.confirm(w.Question(cur.Number), w.Button, lines, r.act(w.Verb, func(ctx context.Context) (*store.Request, string, error) {
+	return r.s.confirm(w.Question(cur.Number), w.Button, lines, r.act(w.Verb, func(ctx context.Context) (*store.Request, string, error) {
 		out, err := svc.Approve(ctx, a)
 		return &out, fmt.Sprintf("%s (%s); under Approved, c creates its customer.", w.Outcome(cur.Number), cur.CompanyName), err
 	}))
-	return nil
 }
 
 func (r *registration) resend() tea.Cmd {
@@ -102,7 +101,7 @@ func (r *registration) resend() tea.Cmd {
 	}
 	a := workflow.Action{Number: cur.Number, Actor: r.s.actor}
 	svc := r.s.svc
-	r.s.confirm(w.Question(cur.Number), w.Button, []string{
+	return r.s.confirm(w.Question(cur.Number), w.Button, []string{
 		fmt.Sprintf("%s · %s", cur.Number, cur.CompanyName),
 		"",
 		"To " + cur.Email + ".",
@@ -111,7 +110,6 @@ func (r *registration) resend() tea.Cmd {
 		_, err := svc.ResendActivation(ctx, a)
 		return nil, w.Outcome(cur.Number) + ".", err
 	}))
-	return nil
 }
 
 func (r *registration) provision() tea.Cmd {
@@ -131,7 +129,7 @@ func (r *registration) provision() tea.Cmd {
 	}
 	a := workflow.Action{Number: u.Number, Actor: r.s.actor, Version: u.Version}
 	svc := r.s.svc
-	r.s.confirm("Provision the user by hand?", "Provision", []string{
+	return r.s.confirm("Provision the user by hand?", "Provision", []string{
 		fmt.Sprintf("%s · %s · user request %s", cur.Number, cur.CompanyName, u.Number),
 		"",
 		fmt.Sprintf("Creates the login %q (%s) for customer %s with the password chosen at sign-up, then emails the welcome message to %s.",
@@ -141,5 +139,4 @@ func (r *registration) provision() tea.Cmd {
 		out, err := svc.ProvisionUser(ctx, a)
 		return nil, fmt.Sprintf("User %s provisioned (%s); welcome mail queued.", u.Username, out.Status), err
 	}))
-	return nil
 }

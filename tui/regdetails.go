@@ -25,6 +25,17 @@ type requestDetails struct {
 	partial     bool // only req and userRequest: the pane is not on screen
 }
 
+// detailsPane shows everything about the selected request: its fields,
+// warnings, the activation link and the audit trail. It sits beside the
+// list on a wide terminal and replaces it after enter.
+type detailsPane struct {
+	details    *requestDetails // nil until loaded for the selected row
+	detailsSeq uint64
+	showDetail bool
+	wide       bool // the terminal has room for the details beside the table
+	scroll     int
+}
+
 // loadDetails reads the selected request's details; replies for a row the
 // cursor has left are dropped by sequence number.
 func (r *registration) loadDetails() tea.Cmd {
@@ -128,17 +139,27 @@ func activation(d *requestDetails, now time.Time) string {
 
 // detailsView draws the details of the selected request in w×h, scrolled.
 func (r *registration) detailsView(w, h int) string {
-	st := r.s.styles
+	lines := r.detailLines(w)
+	scroll := max(min(r.scroll, len(lines)-h), 0)
+	return strings.Join(lines[scroll:], "\n")
+}
+
+func (r *registration) detailLines(w int) []string {
 	cur, ok := r.current()
+	return r.detailsPane.lines(r.s.styles, cur, ok, r.s.now(), r.s.loc, w)
+}
+
+// lines are the lines of the pane for the selected request cur, each cut
+// to w cells.
+func (p *detailsPane) lines(st Styles, cur store.Request, ok bool, now time.Time, loc *time.Location, w int) []string {
 	if !ok {
-		return st.Muted.Render(" Nothing selected.")
+		return []string{st.Muted.Render(" Nothing selected.")}
 	}
-	d := r.details
+	d := p.details
 	if d == nil || d.req.ID != cur.ID || d.partial {
-		return st.Section.Render(cur.Number) + "  " + st.Muted.Render("loading…")
+		return []string{st.Section.Render(cur.Number) + "  " + st.Muted.Render("loading…")}
 	}
 	q := d.req
-	now := r.s.now()
 	var lines []string
 	add := func(label, value string) {
 		if value == "" {
@@ -158,10 +179,10 @@ func (r *registration) detailsView(w, h int) string {
 	add("Phone", q.Phone)
 	add("Language", q.Language)
 	add("User name", q.Username)
-	add("Signed up", when(q.CreatedAt, true, r.s.loc)+"  ("+ago(now, q.CreatedAt)+")")
+	add("Signed up", when(q.CreatedAt, true, loc)+"  ("+ago(now, q.CreatedAt)+")")
 	add("Activation", activation(d, now))
 	if q.DecidedAt != nil {
-		add("Decided", when(*q.DecidedAt, true, r.s.loc)+" by "+q.DecidedBy)
+		add("Decided", when(*q.DecidedAt, true, loc)+" by "+q.DecidedBy)
 	}
 	if q.RejectReason != "" {
 		add("Reason", q.RejectReason+" — "+workflow.ReasonLabel(q.RejectReason))
@@ -197,18 +218,16 @@ func (r *registration) detailsView(w, h int) string {
 		lines = append(lines, st.Muted.Render("  no entries"))
 	}
 	for _, e := range d.audit {
-		line := "  " + when(e.At, true, r.s.loc) + "  " + cell(e.Actor, 12) + " " + e.Action
+		line := "  " + when(e.At, true, loc) + "  " + cell(e.Actor, 12) + " " + e.Action
 		if e.Detail != "" {
 			line += " — " + e.Detail
 		}
 		lines = append(lines, st.Value.Render(line))
 	}
-	var wrapped []string
-	for _, l := range lines {
-		wrapped = append(wrapped, truncate(l, w))
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
 	}
-	r.scroll = max(min(r.scroll, len(wrapped)-h), 0)
-	return strings.Join(wrapped[r.scroll:], "\n")
+	return lines
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

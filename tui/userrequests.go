@@ -30,7 +30,7 @@ var urTabs = []struct {
 // provision a draft).
 type userRequests struct {
 	s        *session
-	tab      int
+	tabs     tabs
 	rows     []store.UserRequest
 	more     bool
 	cur      cursor
@@ -40,6 +40,8 @@ type userRequests struct {
 	stepsFor int64
 	stepsSeq uint64
 	detail   bool
+
+	width, height int
 }
 
 const urPage = 200
@@ -64,9 +66,14 @@ type (
 	}
 )
 
-func newUserRequests(s *session) *userRequests { return &userRequests{s: s, cur: cursor{h: 18}} }
+func newUserRequests(s *session) *userRequests {
+	labels := make([]string, len(urTabs))
+	for i, t := range urTabs {
+		labels[i] = t.label
+	}
+	return &userRequests{s: s, cur: cursor{h: 18}, tabs: newTabs(labels...)}
+}
 
-func (u *userRequests) Name() string    { return "User requests" }
 func (u *userRequests) Init() tea.Cmd   { return u.load(0, 0) }
 func (u *userRequests) Capturing() bool { return false }
 func (u *userRequests) Reload() tea.Cmd { return u.load(0, max(len(u.rows), urPage)) }
@@ -83,7 +90,7 @@ func (u *userRequests) load(afterID int64, limit int) tea.Cmd {
 		limit = urPage
 	}
 	u.seq = u.s.next()
-	seq, db, ctx, status := u.seq, u.s.db, u.s.ctx, urTabs[u.tab].status
+	seq, db, ctx, status := u.seq, u.s.db, u.s.ctx, urTabs[u.tabs.active].status
 	return func() tea.Msg {
 		rows, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: status, AfterID: afterID, Limit: limit + 1})
 		more := len(rows) > limit
@@ -172,11 +179,11 @@ func (u *userRequests) key(msg tea.Msg) tea.Cmd {
 	kp, _ := msg.(tea.KeyPressMsg)
 	switch {
 	case key.Matches(kp, k.NextTab):
-		u.tab = (u.tab + 1) % len(urTabs)
+		u.tabs.next()
 		u.rows, u.loaded, u.cur = nil, false, cursor{h: u.cur.h}
 		return u.load(0, 0)
 	case key.Matches(kp, k.PrevTab):
-		u.tab = (u.tab + len(urTabs) - 1) % len(urTabs)
+		u.tabs.prev()
 		u.rows, u.loaded, u.cur = nil, false, cursor{h: u.cur.h}
 		return u.load(0, 0)
 	case key.Matches(kp, k.Details):
@@ -213,7 +220,7 @@ func (u *userRequests) action(w domain.Wording, fn func(context.Context, workflo
 	x := *sel
 	a := workflow.Action{Number: x.Number, Actor: u.s.actor, Version: x.Version}
 	ctx := u.s.ctx
-	u.s.confirm(w.Question(x.Number), w.Button, []string{
+	return u.s.confirm(w.Question(x.Number), w.Button, []string{
 		fmt.Sprintf("Login %q (%s) for customer %s, %s.", x.Username, x.Role, x.CustomerAccount, x.Email),
 		"",
 		w.Effect,
@@ -225,7 +232,6 @@ func (u *userRequests) action(w domain.Wording, fn func(context.Context, workflo
 			return urActionMsg{fmt.Sprintf("%s (now %s).", w.Outcome(x.Number), out.Status), err}
 		}
 	})
-	return nil
 }
 
 func (u *userRequests) Help() helpMap {
@@ -253,28 +259,34 @@ var urColumns = []column{{width: 1}, {title: "NUMBER", width: 9}, {title: "REQUE
 	{title: "ACCOUNT", width: 8}, {title: "USER", share: 3}, {title: "ROLE", width: 14},
 	{title: "STEP", share: 2}, {title: "TRY", width: 3}, {title: "STATUS", width: 16}}
 
-func (u *userRequests) View(w, h int) string {
-	st := u.s.styles
-	labels := make([]string, len(urTabs))
-	for i, t := range urTabs {
-		labels[i] = t.label
+// SetSize lays the screen out: tabs, then the list and, when shown, the
+// details under it (or beside it on a wide terminal).
+func (u *userRequests) SetSize(w, h int) {
+	u.width, u.height = w, h
+	u.tabs.SetWidth(w)
+	_, listH := u.listSize()
+	u.cur.setHeight(listH)
+}
+
+func (u *userRequests) listSize() (w, h int) {
+	w, h = u.width, u.height-1
+	switch {
+	case u.width >= 150:
+		w = u.width * 58 / 100
+	case u.detail:
+		h /= 2
 	}
-	lines := []string{statusTabs(st, labels, u.tab, w)}
-	h--
+	return w, h
+}
+
+func (u *userRequests) View() string {
+	st := u.s.styles
+	w, h := u.width, u.height-1
+	lines := []string{u.tabs.View(st)}
 	if !u.loaded {
 		return strings.Join(append(lines, st.Muted.Render(" loading…")), "\n")
 	}
-	listH := h
-	if u.detail || w >= 150 {
-		listH = h / 2
-		if w >= 150 {
-			listH = h
-		}
-	}
-	listW := w
-	if w >= 150 {
-		listW = w * 58 / 100
-	}
+	listW, listH := u.listSize()
 	// STATUS is as wide as the longest status loaded ("pending_approval" is
 	// rare): the room goes to USER and STEP, which clip first.
 	cols := slices.Clone(urColumns)
