@@ -122,7 +122,13 @@ func (f *flags) requireDB() error {
 // queue client, so mail and workflow steps caused by a command are picked up
 // by a running serve.
 func (f *flags) openOrCreate(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.Service, error) {
-	db, err := store.Open(ctx, f.dbPath(), store.Options{})
+	db, err := store.Open(ctx, f.dbPath(), store.Options{
+		Warn: func(msg string) {
+			if log == nil {
+				log = slog.Default() // stderr
+			}
+			log.Warn(msg)
+		}})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/regdesk/regdesk/portal"
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/jobs"
@@ -59,9 +60,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	for _, c := range strings.Split(*origins, ",") {
 		if c = strings.TrimSpace(c); c != "" {
-			scheme, _, _ := strings.Cut(c, "://")
-			if err := http.NewCrossOriginProtection().AddTrustedOrigin(c); err != nil || (scheme != "http" && scheme != "https") {
-				return usageErrorf("--trusted-origin %q: want scheme://host[:port] with no path, such as https://www.example.com", c)
+			if err := portal.ValidTrustedOrigin(c); err != nil {
+				return usageErrorf("--trusted-origin: %v", err)
 			}
 			o.TrustedOrigins = append(o.TrustedOrigins, c)
 		}
@@ -120,7 +120,8 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 		return err
 	}
 	defer unlock()
-	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{})
+	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{
+		Warn: func(msg string) { log.Warn(msg) }})
 	if err != nil {
 		return err
 	}
