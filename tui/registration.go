@@ -387,6 +387,8 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.resend()
 	case key.Matches(msg, k.Provision):
 		return r.provision()
+	case key.Matches(msg, k.Correct):
+		return r.edit()
 	}
 	return nil
 }
@@ -407,9 +409,9 @@ func (r *registration) Help() helpMap {
 	if cur, ok := r.current(); ok {
 		switch cur.Status {
 		case domain.Verified:
-			short = append(short, k.Approve, k.Reject)
+			short = append(short, k.Approve, k.Reject, k.Correct)
 		case domain.Approved:
-			short = append(short, k.Create, k.Reject)
+			short = append(short, k.Create, k.Reject, k.Correct)
 		case domain.Requested:
 			short = append(short, k.Resend)
 		case domain.Created:
@@ -427,7 +429,7 @@ func (r *registration) Help() helpMap {
 	full := [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Search, k.Details, k.Back, k.Reread},
-		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision},
+		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision, k.Correct},
 	}
 	return helpMap{short: short, full: full}
 }
