@@ -48,6 +48,16 @@ type requestJSON struct {
 	RejectReason    string               `json:"reject_reason"`
 	RejectComment   string               `json:"reject_comment"`
 	CustomerAccount string               `json:"customer_account"`
+	// Audit is the request's history, oldest first (requests show only).
+	Audit []auditJSON `json:"audit,omitempty"`
+}
+
+// auditJSON is one entry of a request's history.
+type auditJSON struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail"`
 }
 
 func toRequestJSON(r store.Request) requestJSON {
@@ -131,10 +141,27 @@ func requestsShow(e *env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			return printJSON(e.stdout, toRequestJSON(r))
+		trail, err := db.Read().AuditTrail(ctx, store.EntityRequest, r.Number)
+		if err != nil {
+			return err
 		}
-		return printRequest(e.stdout, r)
+		if asJSON {
+			out := toRequestJSON(r)
+			out.Audit = make([]auditJSON, 0, len(trail))
+			for _, a := range trail {
+				out.Audit = append(out.Audit, auditJSON{At: a.At, Actor: a.Actor, Action: a.Action, Detail: a.Detail})
+			}
+			return printJSON(e.stdout, out)
+		}
+		if err := printRequest(e.stdout, r); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "\nHistory")
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		for _, a := range trail {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), a.Actor, a.Action, a.Detail)
+		}
+		return tw.Flush()
 	})
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	c.ValidArgsFunction = completeRequests(e)
@@ -309,9 +336,9 @@ func requestsEdit(e *env) *cobra.Command {
 		"Fields: " + strings.Join(editable, ", ") + ".\n" +
 		"The email address is not editable: only its owner proved it. Each changed field is recorded\n" +
 		"in the audit trail (old → new) and the duplicate warnings are checked again."
-	c.Example = "  regdesk requests edit REG-000042 --as alice --set street='1 High Street' --set postal_code=M1 1AE"
+	c.Example = "  regdesk requests edit REG-000042 --as alice --set 'street=1 High Street' --set 'postal_code=M1 1AE'"
 	c.Flags().StringVar(&as, "as", "", "approver acting")
-	c.Flags().StringArrayVar(&sets, "set", nil, "FIELD=VALUE, a sign-up field name and its new value (repeatable)")
+	c.Flags().StringArrayVar(&sets, "set", nil, "a sign-up field and its new value, as FIELD=VALUE (repeatable)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the request, the changes and the warnings as JSON")
 	c.ValidArgsFunction = completeRequests(e, domain.Verified, domain.Approved)
 	completeWith(c, "as", completeApprovers(e))
