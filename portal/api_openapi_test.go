@@ -17,6 +17,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // openAPIDoc fetches the document the server publishes, without a token.
@@ -102,8 +103,15 @@ func TestAPI_OpenAPIDocument(t *testing.T) {
 	if err := json.Unmarshal(raw, &enums); err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string][]string{"/requests": workflow.RequestStatuses,
-		"/user-requests": workflow.UserRequestStatuses} {
+	var requestStatuses, userRequestStatuses []string
+	for _, s := range domain.RequestStatuses {
+		requestStatuses = append(requestStatuses, string(s))
+	}
+	for _, s := range domain.UserRequestStatuses {
+		userRequestStatuses = append(userRequestStatuses, string(s))
+	}
+	for path, want := range map[string][]string{"/requests": requestStatuses,
+		"/user-requests": userRequestStatuses} {
 		for _, p := range enums.Paths[path]["get"].Parameters {
 			if p.Name == "status" && !slices.Equal(p.Schema.Enum, want) {
 				t.Errorf("%s status enum %v, want %v", path, p.Schema.Enum, want)

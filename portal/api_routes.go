@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // register lists every API route.
@@ -114,7 +115,7 @@ func (a *apiServer) listRequests(ctx context.Context, in *listRequestsInput) (*r
 	if err != nil {
 		return nil, err
 	}
-	p := store.ListRequests{Status: in.Status, Search: in.Search, Limit: in.Limit + 1}
+	p := store.ListRequests{Status: domain.RequestStatus(in.Status), Search: in.Search, Limit: in.Limit + 1}
 	if after > 0 {
 		p.After = &store.Cursor{ID: after}
 	}
@@ -261,7 +262,7 @@ func (a *apiServer) listUserRequests(ctx context.Context, in *listUserRequestsIn
 	if err != nil {
 		return nil, err
 	}
-	us, err := a.s.db.Read().UserRequests(ctx, store.ListUserRequests{Status: in.Status, AfterID: after, Limit: in.Limit + 1})
+	us, err := a.s.db.Read().UserRequests(ctx, store.ListUserRequests{Status: domain.UserRequestStatus(in.Status), AfterID: after, Limit: in.Limit + 1})
 	if err != nil {
 		return nil, a.problem(ctx, err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // apiCall makes one API request on the real router and returns the status,
@@ -102,14 +103,14 @@ func TestAPI_Tokens(t *testing.T) {
 	t.Run("read scope cannot decide", func(t *testing.T) {
 		st, ct, body := tp.apiCall("POST", "/api/v1/requests/"+number+"/approve", reader, "")
 		isProblem(t, st, ct, body, http.StatusForbidden)
-		if r, _ := tp.db.Read().RequestByNumber(context.Background(), number); r.Status != workflow.Verified {
+		if r, _ := tp.db.Read().RequestByNumber(context.Background(), number); r.Status != domain.Verified {
 			t.Fatalf("status %s after a refused approve", r.Status)
 		}
 	})
 	t.Run("decide approves, audited with the token's name", func(t *testing.T) {
 		st, _, body := tp.apiCall("POST", "/api/v1/requests/"+number+"/approve", decider, "",
 			"Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site")
-		if st != http.StatusOK || body["status"] != workflow.Approved {
+		if st != http.StatusOK || body["status"] != domain.Approved {
 			t.Fatalf("approve: %d %v", st, body)
 		}
 		last, err := tp.db.Read().LastAudit(context.Background(), store.EntityRequest, number)

@@ -39,7 +39,7 @@ type RequestRecord struct {
 
 // NewRequestRecord is r as a record.
 func NewRequestRecord(r store.Request) RequestRecord {
-	return RequestRecord{Number: r.Number, Status: r.Status, Version: r.Version,
+	return RequestRecord{Number: r.Number, Status: string(r.Status), Version: r.Version,
 		CompanyName: r.CompanyName, TaxID: r.TaxID, Street: r.Street, City: r.City, State: r.State,
 		PostalCode: r.PostalCode, Country: r.Country, FirstName: r.FirstName, LastName: r.LastName,
 		JobTitle: r.JobTitle, Email: r.Email, Phone: r.Phone, Language: r.Language,
@@ -96,7 +96,7 @@ type UserRequestRecord struct {
 
 // NewUserRequestRecord is u as a record.
 func NewUserRequestRecord(u store.UserRequest) UserRequestRecord {
-	return UserRequestRecord{Number: u.Number, Status: u.Status, RequestNumber: u.RequestNumber,
+	return UserRequestRecord{Number: u.Number, Status: string(u.Status), RequestNumber: u.RequestNumber,
 		Username: u.Username, Email: u.Email, Role: u.Role, CustomerAccount: u.CustomerAccount,
 		Step: u.Step, Attempts: u.Attempts, LastError: u.LastError, CreatedAt: u.CreatedAt,
 		UpdatedAt: u.UpdatedAt}

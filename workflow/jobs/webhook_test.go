@@ -16,6 +16,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer"
 	"github.com/regdesk/regdesk/workflow/webhook"
@@ -145,7 +146,7 @@ func TestWebhooks_ExactlyOnceAcrossOutageAndRestart(t *testing.T) {
 		a, _, _ := rcv.stats()
 		return a >= 6
 	})
-	u := waitStatus(t, e.db, ur.ID, workflow.URCompleted)
+	u := waitStatus(t, e.db, ur.ID, domain.URCompleted)
 
 	// The process stops mid-outage; a new one (serve restarted) takes over.
 	if err := e.runner.Stop(); err != nil {
