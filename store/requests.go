@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Request is a customer request: a prospect's sign-up and its review.
@@ -162,7 +161,10 @@ func CursorOf(r Request) Cursor { return Cursor{ID: r.ID} }
 // ListRequests is a page of requests in queue order.
 type ListRequests struct {
 	Status string // "" for every status
-	Search string // substring of number, company, contact, email or tax id
+	// Search is what an approver typed: keys (registration number, customer
+	// account, user-request number, email) by exact match or prefix, other
+	// words as word prefixes of number, company, contact, email or tax id.
+	Search string
 	// After starts the page after this position; Before ends it before this
 	// position (the page is still returned oldest first). At most one is set.
 	After, Before *Cursor
@@ -178,12 +180,15 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		where = append(where, "r.status = ?")
 		args = append(args, p.Status)
 	}
-	if m := searchQuery(p.Search); m != "" {
-		where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
-		args = append(args, m)
-	} else if strings.TrimSpace(p.Search) != "" {
+	conds, sargs, none, err := q.searchFilter(ctx, p.Search)
+	if err != nil {
+		return nil, err
+	}
+	if none {
 		return nil, nil // nothing searchable in it: no match
 	}
+	where = append(where, conds...)
+	args = append(args, sargs...)
 	order := "ASC"
 	switch {
 	case p.After != nil:
@@ -213,18 +218,6 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		}
 	}
 	return out, nil
-}
-
-// searchQuery turns what an approver typed into an FTS5 query: every word
-// must appear as a word prefix. Words are quoted, so no input is FTS syntax.
-func searchQuery(text string) string {
-	var terms []string
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		terms = append(terms, `"`+w+`"*`)
-	}
-	return strings.Join(terms, " AND ")
 }
 
 func escapeLike(s string) string {

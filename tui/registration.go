@@ -39,6 +39,11 @@ type registration struct {
 	search string
 	input  textinput.Model
 	typing bool
+	// searchBefore is the search when / was pressed, which esc restores.
+	searchBefore string
+	// cancelFetch stops the page query in flight, whose answer would be
+	// dropped anyway once another is asked for.
+	cancelFetch context.CancelFunc
 
 	rows         []store.Request // a window of the filtered list, queue order
 	sel, top     int             // selected row and first visible row, in rows
@@ -119,9 +124,13 @@ func (r *registration) loadCounts() tea.Cmd {
 // fetch runs a page query for a window of rows.
 func (r *registration) fetch(f func(context.Context, *store.Queries, store.ListRequests) regPageMsg) tea.Cmd {
 	r.pageSeq = r.s.next()
-	seq, db, ctx, base := r.pageSeq, r.s.db, r.s.ctx, r.filter()
+	if r.cancelFetch != nil {
+		r.cancelFetch()
+	}
+	ctx, cancel := context.WithTimeout(r.s.ctx, 10*time.Second)
+	r.cancelFetch = cancel
+	seq, db, base := r.pageSeq, r.s.db, r.filter()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		m := f(ctx, db.Read(), base)
 		m.seq = seq
@@ -343,27 +352,26 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		case "enter":
 			r.typing = false
 			r.input.Blur()
-			was := r.search
-			r.search = strings.TrimSpace(r.input.Value())
-			r.rows, r.loaded = nil, false
 			switch {
 			case r.search != "":
 				r.s.info("Searching for “%s”; esc clears.", r.search)
-			case was != "":
+			case r.searchBefore != "":
 				r.s.info("Search cleared.")
 			default:
 				r.s.status = statusLine{}
 			}
-			return r.loadFirst()
+			return nil
 		case "esc":
 			r.typing = false
 			r.input.Blur()
-			r.input.SetValue(r.search)
-			return nil
+			r.input.SetValue(r.searchBefore)
+			return r.searchFor(r.searchBefore)
 		}
 		var cmd tea.Cmd
 		r.input, cmd = r.input.Update(msg)
-		return cmd
+		// The list follows as the approver types; answers to earlier
+		// keystrokes are dropped by their sequence number.
+		return tea.Batch(cmd, r.searchFor(r.input.Value()))
 	}
 	if r.showDetail {
 		switch {
@@ -405,6 +413,7 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.loadLast()
 	case key.Matches(msg, k.Search):
 		r.typing = true
+		r.searchBefore = r.search
 		r.input.SetValue(r.search)
 		r.input.CursorEnd()
 		return r.input.Focus()
@@ -435,6 +444,17 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.provision()
 	}
 	return nil
+}
+
+// searchFor lists the requests matching text when that is not what is
+// listed already.
+func (r *registration) searchFor(text string) tea.Cmd {
+	text = strings.TrimSpace(text)
+	if text == r.search {
+		return nil
+	}
+	r.search = text
+	return r.loadFirst()
 }
 
 func (r *registration) setTab(i int) tea.Cmd {
