@@ -41,7 +41,7 @@ func TestRequests_SearchByKey(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, search, status string
-		want               []string
+		want                 []string
 	}{
 		{"number", "REG-000002", "", []string{"REG-000002"}},
 		{"number in lower case", "reg-000004", "", []string{"REG-000004"}},
