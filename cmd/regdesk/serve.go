@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -69,6 +70,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	sender, err := o.validate(*f.data)
 	if err != nil {
 		return err
+	}
+	if c, ok := sender.(io.Closer); ok {
+		defer c.Close() // QUIT on the SMTP connections kept open
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	return serve(ctx, e, *f.data, o, sender, log)
