@@ -59,9 +59,9 @@ type Server struct {
 	mu    sync.Mutex
 	srv   *smtp.Server
 	ln    net.Listener
-	msgs     []Message
-	datas    int
-	conns    map[string]bool // client addresses seen: one per connection
+	msgs  []Message
+	datas int
+	conns map[string]bool // client addresses seen: one per connection
 }
 
 // New starts a server on a free loopback port; it stops when the test ends.
