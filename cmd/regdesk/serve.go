@@ -34,6 +34,8 @@ type serveOptions struct {
 	// pages may post the portal's forms, such as a sign-up form on the
 	// company's own web site; other cross-origin posts get 403.
 	TrustedOrigins []string
+	// Pprof serves Go's profiler at /debug/pprof/ on the metrics listener.
+	Pprof bool
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -45,6 +47,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.StringVar(&o.SMTP, "smtp", "", "deliver mail to smtp://user:pass@host:port or smtps://… (default: .eml files in DATA/mail)")
 	f.StringVar(&o.MailFrom, "mail-from", "", "sender of every mail (default: the mail.from parameter)")
 	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
+	f.BoolVar(&o.Pprof, "pprof", false, "also serve Go's profiler at /debug/pprof/ on the --metrics address (default off)")
 	proxies := f.String("trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	origins := f.String("trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form")
 	if _, err := f.parse(args); err != nil {
@@ -81,6 +84,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // validate checks every flag before anything starts and returns the mail
 // sender the flags ask for.
 func (o *serveOptions) validate(dataDir string) (mailer.Sender, error) {
+	if o.Pprof && o.Metrics == "" {
+		return nil, usageErrorf("--pprof needs --metrics ADDR: the profiler is served on that listener only")
+	}
 	for _, a := range []struct{ flag, addr string }{{"http", o.HTTP}, {"ssh", o.SSH}, {"metrics", o.Metrics}} {
 		if a.addr == "" && a.flag == "metrics" {
 			continue
