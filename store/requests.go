@@ -180,7 +180,7 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		where = append(where, "r.status = ?")
 		args = append(args, p.Status)
 	}
-	conds, sargs, none, err := q.searchFilter(ctx, p.Search)
+	conds, sargs, match, none, err := q.searchFilter(ctx, p.Search)
 	if err != nil {
 		return nil, err
 	}
@@ -189,21 +189,31 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 	}
 	where = append(where, conds...)
 	args = append(args, sargs...)
+	// With words to match, the full-text index drives the query: it yields
+	// rowids in order, so the page is the first matches, not a sort of all.
+	from, key := requestFrom, "r.id"
+	if match != "" {
+		from = ` FROM request_search s JOIN customer_requests r ON r.id = s.rowid
+			LEFT JOIN customers c ON c.id = r.customer_id`
+		key = "s.rowid"
+		where = append(where, "s.request_search MATCH ?")
+		args = append(args, match)
+	}
 	order := "ASC"
 	switch {
 	case p.After != nil:
-		where = append(where, "r.id > ?")
+		where = append(where, key+" > ?")
 		args = append(args, p.After.ID)
 	case p.Before != nil:
-		where = append(where, "r.id < ?")
+		where = append(where, key+" < ?")
 		args = append(args, p.Before.ID)
 		order = "DESC"
 	}
-	query := `SELECT ` + requestColumns + requestFrom
+	query := `SELECT ` + requestColumns + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY r.id " + order
+	query += " ORDER BY " + key + " " + order
 	if p.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, p.Limit)

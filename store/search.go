@@ -15,9 +15,10 @@ import (
 // Each part of the query narrows the result, so a mixed query ("REG-0001
 // contoso") is the intersection of its parts.
 
-// searchFilter is the SQL condition (on r, the customer_requests row) for
-// text, with its arguments. none reports that nothing can match.
-func (q *Queries) searchFilter(ctx context.Context, text string) (conds []string, args []any, none bool, err error) {
+// searchFilter splits text into SQL conditions on r (the customer_requests
+// row) with their arguments, for the keys, and an FTS5 query for the words.
+// none reports that nothing can match.
+func (q *Queries) searchFilter(ctx context.Context, text string) (conds []string, args []any, match string, none bool, err error) {
 	var words []string
 	for _, field := range strings.Fields(text) {
 		var cond string
@@ -29,7 +30,7 @@ func (q *Queries) searchFilter(ctx context.Context, text string) (conds []string
 			cond, cargs, err = q.keyFilter(ctx, field)
 		}
 		if err != nil {
-			return nil, nil, false, fmt.Errorf("store: search: %w", err)
+			return nil, nil, "", false, fmt.Errorf("store: search: %w", err)
 		}
 		if cond == "" {
 			words = append(words, field)
@@ -38,12 +39,13 @@ func (q *Queries) searchFilter(ctx context.Context, text string) (conds []string
 		conds = append(conds, cond)
 		args = append(args, cargs...)
 	}
-	if m := matchQuery(strings.Join(words, " ")); m != "" {
-		conds = append(conds, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
-		args = append(args, m)
+	match, none, err = q.matchQuery(ctx, strings.Join(words, " "))
+	if err != nil {
+		return nil, nil, "", false, fmt.Errorf("store: search: %w", err)
 	}
 	// Text with nothing searchable in it (only punctuation) matches nothing.
-	return conds, args, len(conds) == 0 && strings.TrimSpace(text) != "", nil
+	none = none || (len(conds) == 0 && match == "" && strings.TrimSpace(text) != "")
+	return conds, args, match, none, nil
 }
 
 // looksLikeEmail: something on both sides of one @, or an address being typed
@@ -128,7 +130,7 @@ func (q *Queries) keyFilter(ctx context.Context, key string) (string, []any, err
 }
 
 // prefixEnd is the least string above every string starting with p; p is
-// ASCII (looksLikeKey), so the next byte value of its last byte.
+// ASCII, so the next byte value of its last byte.
 func prefixEnd(p string) string {
 	return p[:len(p)-1] + string(rune(p[len(p)-1]+1))
 }
@@ -156,14 +158,56 @@ func (q *Queries) emailFilter(ctx context.Context, email string) (string, []any,
 	return "", nil, nil
 }
 
+// maxWordTerms is how many whole words a typed word may stand for before
+// the plain prefix query is used instead.
+const maxWordTerms = 64
+
 // matchQuery turns words into an FTS5 query: every word must appear as a
-// word prefix. Words are quoted, so no input is FTS syntax.
-func matchQuery(text string) string {
+// word prefix. Words are quoted, so no input is FTS syntax. A prefix query
+// gathers every match before the first row comes out (tens of ms for a
+// common name among a million requests), so an ASCII word is replaced by
+// the whole words in the index that begin with it, which the index answers
+// lazily in rowid order; the result is the same. none: a word begins no
+// word in the index, so nothing matches.
+func (q *Queries) matchQuery(ctx context.Context, text string) (match string, none bool, err error) {
 	var terms []string
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
-		terms = append(terms, `"`+w+`"*`)
+		if !isASCII(w) {
+			// The index folds case and diacritics its own way; let it.
+			terms = append(terms, `"`+w+`"*`)
+			continue
+		}
+		w = strings.ToLower(w)
+		whole, err := queryAll(ctx, q.q, func(s scanner) (string, error) {
+			var t string
+			return t, s.Scan(&t)
+		}, `SELECT term FROM request_search_vocab WHERE term >= ? AND term < ? LIMIT ?`,
+			w, prefixEnd(w), maxWordTerms+1)
+		if err != nil {
+			return "", false, err
+		}
+		switch {
+		case len(whole) == 0:
+			return "", true, nil
+		case len(whole) > maxWordTerms:
+			terms = append(terms, `"`+w+`"*`)
+		default:
+			for i, t := range whole {
+				whole[i] = `"` + t + `"`
+			}
+			terms = append(terms, "("+strings.Join(whole, " OR ")+")")
+		}
 	}
-	return strings.Join(terms, " AND ")
+	return strings.Join(terms, " AND "), false, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
