@@ -545,26 +545,26 @@ func TestRegistration_SearchAsYouType(t *testing.T) {
 	run(t, a, second)
 	want := len(reg.rows)
 	if want < 2 {
-		t.Fatalf("%q lists %d rows, want several", reg.search, want)
+		t.Fatalf("%q lists %d rows, want several", reg.search.value, want)
 	}
 	run(t, a, first)
-	if len(reg.rows) != want || reg.search != target.Number[:len(target.Number)-2] {
-		t.Fatalf("a late answer replaced the list: %d rows for %q, want %d", len(reg.rows), reg.search, want)
+	if len(reg.rows) != want || reg.search.value != target.Number[:len(target.Number)-2] {
+		t.Fatalf("a late answer replaced the list: %d rows for %q, want %d", len(reg.rows), reg.search.value, want)
 	}
 	if reg.s.status.kind == "err" {
 		t.Fatalf("the dropped answer left an error: %+v", reg.s.status)
 	}
 
 	press(t, a, "esc")
-	if reg.search != "" || reg.typing || len(reg.rows) < 100 {
-		t.Fatalf("esc kept %q (typing %v, %d rows)", reg.search, reg.typing, len(reg.rows))
+	if reg.search.value != "" || reg.search.typing || len(reg.rows) < 100 {
+		t.Fatalf("esc kept %q (typing %v, %d rows)", reg.search.value, reg.search.typing, len(reg.rows))
 	}
 	press(t, a, "/")
 	typeText(t, a, target.Email)
 	press(t, a, "enter")
 	mustContain(t, a, `Searching for “`+target.Email+`”`)
 	press(t, a, "/", "x", "esc") // back to the email search, not to none
-	if reg.search != target.Email || len(reg.rows) != 1 {
-		t.Fatalf("esc restored %q with %d rows, want %q", reg.search, len(reg.rows), target.Email)
+	if reg.search.value != target.Email || len(reg.rows) != 1 {
+		t.Fatalf("esc restored %q with %d rows, want %q", reg.search.value, len(reg.rows), target.Email)
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -17,8 +19,8 @@ import (
 
 // SMTPConfig configures SMTPSender.
 type SMTPConfig struct {
-	// URL is smtp://[user:pass@]host[:port] (STARTTLS when the server offers
-	// it, required when credentials are given; port 587 by default) or
+	// URL is smtp://[user:pass@]host[:port] (STARTTLS required, except to a
+	// relay on this machine without credentials; port 587 by default) or
 	// smtps://[user:pass@]host[:port] (implicit TLS, port 465).
 	URL string
 	// TLSConfig overrides the TLS settings (tests trust their own CA).
@@ -40,6 +42,7 @@ type SMTPConfig struct {
 // small message.
 type SMTPSender struct {
 	client      *gomail.Client // holds the settings; connections are per message
+	tlsRequired bool           // STARTTLS or fail (smtps is TLS anyway)
 	idle        chan idleConn
 	idleTimeout time.Duration
 }
@@ -47,6 +50,15 @@ type SMTPSender struct {
 type idleConn struct {
 	c     *smtp.Client
 	since time.Time
+}
+
+// isLoopback reports whether host is this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // NewSMTPSender checks the URL and prepares the client options.
@@ -87,13 +99,18 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		opts = append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}))
 	}
 	user := u.User.Username()
+	s := &SMTPSender{}
 	switch {
 	case u.Scheme == "smtps":
 		opts = append(opts, gomail.WithSSL())
-	case user != "":
-		// Never send credentials in the clear.
+	case user != "" || !isLoopback(u.Hostname()):
+		// Never send credentials, or mail holding activation and reset
+		// links, across a network in the clear: a server that does not
+		// offer STARTTLS (or an attacker stripping it) gets nothing.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		s.tlsRequired = true
 	default:
+		// A relay on this machine (a local Postfix) may speak plain SMTP.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	}
 	if user != "" {
@@ -101,20 +118,19 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
-	c, err := gomail.NewClient(u.Hostname(), opts...)
-	if err != nil {
+	if s.client, err = gomail.NewClient(u.Hostname(), opts...); err != nil {
 		return nil, bad(err.Error())
 	}
 	idle := cfg.IdleConns
 	if idle == 0 {
 		idle = 8
 	}
-	idleTimeout := cfg.IdleTimeout
-	if idleTimeout <= 0 {
-		idleTimeout = 30 * time.Second
+	s.idle = make(chan idleConn, max(idle, 0))
+	s.idleTimeout = cfg.IdleTimeout
+	if s.idleTimeout <= 0 {
+		s.idleTimeout = 30 * time.Second
 	}
-	return &SMTPSender{client: c,
-		idle: make(chan idleConn, max(idle, 0)), idleTimeout: idleTimeout}, nil
+	return s, nil
 }
 
 // Addr is the server's host:port, for logs.
