@@ -83,7 +83,7 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 		r.CreatedAt = now
 	}
 	r.UpdatedAt, r.Version = now, 1
-	res, err := q.q.ExecContext(ctx, `INSERT INTO customer_requests (number, status, company_name,
+	id, err := q.insertID(ctx, `INSERT INTO customer_requests (number, status, company_name,
 		tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
 		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -94,19 +94,13 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
-	if r.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
+	r.ID = id
 	return q.indexRequests(ctx, r.ID, r.ID)
 }
 
 // indexRequests adds the requests with ids in [from, to] to the search index.
 func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, digits,
-		company_name, contact, email, tax_id) SELECT id, number,
-		ltrim(replace(number, rtrim(number, '0123456789'), ''), '0'),
-		company_name, first_name || ' ' || last_name, email, tax_id
-		FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
+	_, err := q.q.ExecContext(ctx, q.d.indexRequests, from, to)
 	if err != nil {
 		return fmt.Errorf("store: index requests: %w", mapErr(err))
 	}
@@ -115,7 +109,7 @@ func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
 
 // unindexRequest removes a request from the search index.
 func (q *Queries) unindexRequest(ctx context.Context, id int64) error {
-	_, err := q.q.ExecContext(ctx, `DELETE FROM request_search WHERE rowid = ?`, id)
+	_, err := q.q.ExecContext(ctx, q.d.unindexRequest, id)
 	if err != nil {
 		return fmt.Errorf("store: unindex request #%d: %w", id, mapErr(err))
 	}
@@ -192,7 +186,11 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 	// With words to match, the full-text index drives the query: it yields
 	// rowids in order, so the page is the first matches, not a sort of all.
 	from, key := requestFrom, "r.id"
-	if match != "" {
+	switch {
+	case match != "" && q.d.postgres:
+		where = append(where, q.d.searchRequests)
+		args = append(args, match)
+	case match != "":
 		from = ` FROM request_search s JOIN customer_requests r ON r.id = s.rowid
 			LEFT JOIN customers c ON c.id = r.customer_id`
 		key = "s.rowid"
@@ -303,32 +301,32 @@ func (q *Queries) UpdateRequestStatus(ctx context.Context, c RequestChange) erro
 
 // UsernameTaken reports whether a user or an open request holds the name.
 func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, error) {
-	var n int
+	var taken bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE username = ? COLLATE NOCASE
 			AND status IN ('requested', 'verified', 'approved'))
 		OR EXISTS (SELECT 1 FROM user_requests WHERE username = ? COLLATE NOCASE
 			AND status NOT IN ('rejected', 'canceled', 'completed'))`,
-		username, username, username).Scan(&n)
+		username, username, username).Scan(&taken)
 	if err != nil {
 		return false, fmt.Errorf("store: username taken: %w", mapErr(err))
 	}
-	return n == 1, nil
+	return taken, nil
 }
 
 // EmailRegistered reports whether an address belongs to a user or a request
 // that is still open.
 func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, error) {
-	var n int
+	var registered bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE email = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE email = ? COLLATE NOCASE
-			AND status IN ('requested', 'verified', 'approved'))`, email, email).Scan(&n)
+			AND status IN ('requested', 'verified', 'approved'))`, email, email).Scan(&registered)
 	if err != nil {
 		return false, fmt.Errorf("store: email registered: %w", mapErr(err))
 	}
-	return n == 1, nil
+	return registered, nil
 }
 
 // CountUnverified is the number of requests waiting for activation.

@@ -104,7 +104,13 @@ func (q *Queries) keyFilter(ctx context.Context, key string) (string, []any, err
 		for _, v := range variants {
 			cond, args := func(col string) string { return col + " = ?" }, []any{v}
 			if !exact {
-				cond = func(col string) string { return col + " >= ? AND " + col + " < ?" }
+				// A range on the unique index; byte order, which PostgreSQL
+				// gives only under the C collation.
+				c := ""
+				if q.d.postgres {
+					c = ` COLLATE "C"`
+				}
+				cond = func(col string) string { return col + c + " >= ? AND " + col + c + " < ?" }
 				args = []any{v, prefixEnd(v)}
 			}
 			var parts []string
@@ -143,7 +149,7 @@ func (q *Queries) emailFilter(ctx context.Context, email string) (string, []any,
 		arg  string
 	}{
 		{"email = ? COLLATE NOCASE", email},
-		{`email LIKE ? ESCAPE '\'`, escapeLike(email) + "%"},
+		{`email ` + q.d.likeOp + ` ? ESCAPE '\'`, escapeLike(email) + "%"},
 	} {
 		var hit bool
 		err := q.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM customer_requests WHERE `+
@@ -170,6 +176,10 @@ const maxWordTerms = 64
 // lazily in rowid order; the result is the same. none: a word begins no
 // word in the index, so nothing matches.
 func (q *Queries) matchQuery(ctx context.Context, text string) (match string, none bool, err error) {
+	if q.d.postgres {
+		// A GIN index on a tsvector: prefix queries are answered from it.
+		return q.d.searchArg(text), false, nil
+	}
 	var terms []string
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
