@@ -45,7 +45,7 @@ func TestParamCache_seesChangesFromAnotherProcess(t *testing.T) {
 		t.Fatalf("after a change elsewhere: %v, %v", p.Duration(ParamActivationTTL), err)
 	}
 	// A write straight to the table (a restore, a hand edit) moves it too.
-	if _, err := other.WriteDB().ExecContext(ctx, `DELETE FROM parameters WHERE key = ?`, ParamActivationTTL); err != nil {
+	if _, err := other.WriteDB().ExecContext(ctx, `DELETE FROM parameters WHERE key = '`+ParamActivationTTL+`'`); err != nil {
 		t.Fatal(err)
 	}
 	p, err = here.Params(ctx, db.Read())
