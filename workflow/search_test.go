@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // TestRequests_SearchByKey: what an approver pastes (a registration number,
@@ -16,8 +17,8 @@ func TestRequests_SearchByKey(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	// REG-000001..000003 created: C00001, C00002, and REG-000003 joins C00002.
-	first := f.request(Created)
-	second := f.request(Created)
+	first := f.request(domain.Created)
+	second := f.request(domain.Created)
 	in := f.input()
 	in.CompanyName = "Acme2 Traders"
 	res, err := f.svc.SignUp(ctx, in)
@@ -34,21 +35,22 @@ func TestRequests_SearchByKey(t *testing.T) {
 		Existing: second.CustomerAccount}); err != nil {
 		t.Fatal(err)
 	}
-	f.request(Verified) // REG-000004
-	f.request(Rejected) // REG-000005
+	f.request(domain.Verified) // REG-000004
+	f.request(domain.Rejected) // REG-000005
 	if first.CustomerAccount != "C00001" || second.CustomerAccount != "C00002" {
 		t.Fatalf("accounts %q %q", first.CustomerAccount, second.CustomerAccount)
 	}
 	for _, c := range []struct {
-		name, search, status string
-		want                 []string
+		name, search string
+		status       domain.RequestStatus
+		want         []string
 	}{
 		{"number", "REG-000002", "", []string{"REG-000002"}},
 		{"number in lower case", "reg-000004", "", []string{"REG-000004"}},
 		{"number with spaces around", "  REG-000004 ", "", []string{"REG-000004"}},
 		{"number prefix", "REG-00000", "", []string{"REG-000001", "REG-000002", "REG-000003", "REG-000004", "REG-000005"}},
-		{"number prefix and status", "REG-00000", Verified, []string{"REG-000004"}},
-		{"number of another status", "REG-000004", Created, nil},
+		{"number prefix and status", "REG-00000", domain.Verified, []string{"REG-000004"}},
+		{"number of another status", "REG-000004", domain.Created, nil},
 		{"customer account", "C00002", "", []string{"REG-000002", "REG-000003"}},
 		{"customer account prefix", "c0000", "", []string{"REG-000001", "REG-000002", "REG-000003"}},
 		{"user-request number", "UR-000003", "", []string{"REG-000003"}},
