@@ -110,7 +110,7 @@ func TestAPI_Tokens(t *testing.T) {
 	t.Run("decide approves, audited with the token's name", func(t *testing.T) {
 		st, _, body := tp.apiCall("POST", "/api/v1/requests/"+number+"/approve", decider, "",
 			"Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site")
-		if st != http.StatusOK || body["status"] != domain.Approved {
+		if st != http.StatusOK || body["status"] != string(domain.Approved) {
 			t.Fatalf("approve: %d %v", st, body)
 		}
 		last, err := tp.db.Read().LastAudit(context.Background(), store.EntityRequest, number)
