@@ -37,8 +37,13 @@ func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
 		defer rows.Close()
 		for rows.Next() {
 			var typ, name, sql string
-			rows.Scan(&typ, &name, &sql)
+			if err := rows.Scan(&typ, &name, &sql); err != nil {
+				t.Fatal(err)
+			}
 			fmt.Fprintf(&b, "%s %s %s\n", typ, name, sql)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
 		}
 		return b.String()
 	}
@@ -57,7 +62,9 @@ func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
 		t.Fatalf("schema changed on a second run:\n%s\nvs\n%s", before, after)
 	}
 	var n int
-	db.WriteDB().QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if err := db.WriteDB().QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != len(ms) {
 		t.Fatalf("%d migration records, want %d", n, len(ms))
 	}
@@ -133,7 +140,10 @@ func TestQueries_RequestsKeyset(t *testing.T) {
 		}
 	}
 	// Before pages backwards, still returned oldest first.
-	last, _ := q.RequestByNumber(ctx, all[10])
+	last, err := q.RequestByNumber(ctx, all[10])
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := store.CursorOf(last)
 	prev, err := q.Requests(ctx, store.ListRequests{Status: "verified", Before: &c, Limit: 3})
 	if err != nil || len(prev) != 3 || prev[0].Number != all[7] || prev[2].Number != all[9] {
