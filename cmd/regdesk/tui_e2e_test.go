@@ -120,7 +120,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 }
 
 // signUpVerified makes a verified request through the workflow, as the
-// portal would.
+// portal would; the user name is the address's local part.
 func signUpVerified(t *testing.T, path, company, email string) string {
 	t.Helper()
 	ctx := context.Background()
@@ -132,7 +132,7 @@ func signUpVerified(t *testing.T, path, company, email string) string {
 	svc := workflow.New(workflow.Config{DB: db})
 	res, err := svc.SignUp(ctx, workflow.SignupInput{CompanyName: company, Street: "1 Robot Way",
 		City: "Austin", PostalCode: "73301", Country: "US", FirstName: "Erin", LastName: "Engineer",
-		Email: email, Phone: "+1 512 555 0100", Username: "erin.e2e", PasswordHash: "$argon2id$e2e"})
+		Email: email, Phone: "+1 512 555 0100", Username: usernameOf(email), PasswordHash: "$argon2id$e2e"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,4 +140,10 @@ func signUpVerified(t *testing.T, path, company, email string) string {
 		t.Fatal(err)
 	}
 	return res.Number
+}
+
+// usernameOf is a user name from an address's local part: "erin@x" → "erin.e2e".
+func usernameOf(email string) string {
+	local, _, _ := strings.Cut(email, "@")
+	return local + ".e2e"
 }
