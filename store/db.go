@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -27,6 +28,10 @@ type DB struct {
 	read  *sql.DB
 	now   func() time.Time
 }
+
+// uriPath escapes what would end or change a file: URI's path, so a data
+// directory named "a#b" or "a?b" opens a#b/regdesk.db, not a file named "a".
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Options tunes Open. The zero value is ready to use.
 type Options struct {
@@ -66,7 +71,7 @@ func dsn(path string, readOnly bool, extra ...string) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	return "file:" + uriPath.Replace(filepath.ToSlash(path)) + "?" + q.Encode()
 }
 
 // Open opens (creating if needed) the database at path and applies every

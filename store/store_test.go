@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -262,5 +263,35 @@ func TestDB_OpenUpToDateTakesNoWriteLock(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A data directory whose name holds URI punctuation opens its own file, not
+// one named after the part before the # or ?.
+func TestOpen_PathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	parent := t.TempDir()
+	for _, name := range []string{"a#1", "a#2", "b?x=1", "c%23"} {
+		path := filepath.Join(parent, name, "regdesk.db")
+		db, err := store.Open(ctx, path, store.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.SetParam(ctx, "mail.from", name, "test") }); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: the database is not at %s: %v", name, path, err)
+		}
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			t.Fatalf("a stray file %q was created beside the data directories", e.Name())
+		}
 	}
 }

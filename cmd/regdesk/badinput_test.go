@@ -25,9 +25,12 @@ import (
 // TestBadInput_signup sends thousands of malformed and hostile sign-ups to the
 // real binary on loopback and checks that none gets a 5xx, nothing panics,
 // and every request stored passes the portal's rules. REGDESK_BADINPUT_N sets
-// the number of requests (default 3000).
+// the number of requests (default 3000, 600 under the race detector).
 func TestBadInput_signup(t *testing.T) {
 	n := 3000
+	if raceBuild {
+		n = 600 // serve built with the race detector is several times slower
+	}
 	if v := os.Getenv("REGDESK_BADINPUT_N"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {
