@@ -33,6 +33,9 @@ type envOpts struct {
 	steps func(jobs.Steps) jobs.Steps
 	// noStart builds the runner without starting it.
 	noStart bool
+	// servePolling polls the queues as serve does (the runner's default)
+	// instead of the tests' 50 ms.
+	servePolling bool
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -55,6 +58,9 @@ func newEnv(t testing.TB, o envOpts) *env {
 	}
 	cfg := jobs.Config{DB: e.db, Service: e.svc, Sender: sender, Backoff: fast,
 		PollInterval: 50 * time.Millisecond, StopTimeout: 5 * time.Second, TestOnly: true}
+	if o.servePolling {
+		cfg.PollInterval = 0
+	}
 	if o.steps != nil {
 		cfg.Steps = o.steps(e.svc)
 	}
