@@ -61,7 +61,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
 	waitFor := func(texts ...string) string {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second) // generous: the binary may run under the race detector
 		for {
 			s := screen()
 			ok := true
