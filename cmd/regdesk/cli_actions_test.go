@@ -14,6 +14,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // TestCLI_ResendRetryRemove drives the commands the end-to-end test does not:
@@ -67,7 +68,7 @@ func TestCLI_ResendRetryRemove(t *testing.T) {
 			t.Fatal("the first link, not yet expired, still activated after a resend")
 		}
 		r, err := db.Read().RequestByNumber(ctx, res.Number)
-		if err != nil || r.Status != workflow.Requested {
+		if err != nil || r.Status != domain.Requested {
 			t.Fatalf("after the old link: %s, %v", r.Status, err)
 		}
 
@@ -103,7 +104,7 @@ func TestCLI_ResendRetryRemove(t *testing.T) {
 		if err := svc.FailUserRequest(ctx, u.ID, 8, errors.New("smtp: connection refused")); err != nil {
 			t.Fatal(err)
 		}
-		if u, _ = db.Read().UserRequestByID(ctx, u.ID); u.Status != workflow.URFailed {
+		if u, _ = db.Read().UserRequestByID(ctx, u.ID); u.Status != domain.URFailed {
 			t.Fatalf("after the failure: %s", u.Status)
 		}
 		out := cli(t, data, "user-requests", "retry", u.Number, "--as", "alice")
@@ -111,7 +112,7 @@ func TestCLI_ResendRetryRemove(t *testing.T) {
 			t.Fatalf("retry: %q", out)
 		}
 		u, err = db.Read().UserRequestByID(ctx, u.ID)
-		if err != nil || u.Status != workflow.URSubmitted {
+		if err != nil || u.Status != domain.URSubmitted {
 			t.Fatalf("after retry: %s, %v", u.Status, err)
 		}
 		if _, err := inproc(t, "user-requests", "retry", u.Number, "--data", data); err == nil || !strings.Contains(err.Error(), "--as") {

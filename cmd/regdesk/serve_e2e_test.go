@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/mailer/smtptest"
 )
 
@@ -52,7 +53,7 @@ func TestServe_EndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(cli(t, data, "user-requests", "list", "--json")), &urs); err != nil {
 		t.Fatal(err)
 	}
-	if len(urs) != 1 || urs[0].Status != workflow.URCompleted || urs[0].RequestNumber != number {
+	if len(urs) != 1 || urs[0].Status != domain.URCompleted || urs[0].RequestNumber != number {
 		t.Fatalf("user requests: %+v", urs)
 	}
 	var ms []mailJSON
@@ -102,7 +103,7 @@ func TestServe_CrashRecovery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inStatus := func(status string) []store.UserRequest {
+	inStatus := func(status domain.UserRequestStatus) []store.UserRequest {
 		urs, err := d.db.Read().UserRequests(ctx, store.ListUserRequests{Status: status})
 		if err != nil {
 			t.Fatal(err)
@@ -125,16 +126,16 @@ func TestServe_CrashRecovery(t *testing.T) {
 		}
 	}
 	waitFor(t, 30*time.Second, "every user request waiting for its approver", func() bool {
-		return len(inStatus(workflow.URPendingApproval)) == n
+		return len(inStatus(domain.URPendingApproval)) == n
 	})
-	approveUsers(inStatus(workflow.URPendingApproval)[:n/2])
+	approveUsers(inStatus(domain.URPendingApproval)[:n/2])
 	waitFor(t, 30*time.Second, "the approved half completed and a delivery held at SMTP", func() bool {
-		return len(inStatus(workflow.URCompleted)) == n/2 && arrived.Load() > 0
+		return len(inStatus(domain.URCompleted)) == n/2 && arrived.Load() > 0
 	})
 	p.kill(t)
 	// What was in flight when it died: the other half at their human step,
 	// every mail unacknowledged.
-	if got := len(inStatus(workflow.URPendingApproval)); got != n-n/2 {
+	if got := len(inStatus(domain.URPendingApproval)); got != n-n/2 {
 		t.Fatalf("%d user requests waiting at the kill, want %d", got, n-n/2)
 	}
 	if got := sent(); got != 0 {
@@ -145,9 +146,9 @@ func TestServe_CrashRecovery(t *testing.T) {
 	restarted.Store(true)
 	held := int(heldForDead.Load())
 	p2 := startServe(t, data, nil, "--smtp", srv.URL())
-	approveUsers(inStatus(workflow.URPendingApproval))
+	approveUsers(inStatus(domain.URPendingApproval))
 	waitFor(t, 60*time.Second, "every user request completed", func() bool {
-		return len(inStatus(workflow.URCompleted)) == n
+		return len(inStatus(domain.URCompleted)) == n
 	})
 	waitFor(t, 60*time.Second, "every mail sent", func() bool { return sent() == 2*n })
 
