@@ -21,7 +21,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
-	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/mailer/smtptest"
 )
 
@@ -133,7 +133,7 @@ func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 		json.Unmarshal(out.Bytes(), &urs)
 		done := 0
 		for _, u := range urs {
-			if u.Status == workflow.URCompleted {
+			if u.Status == domain.URCompleted {
 				done++
 			}
 		}
