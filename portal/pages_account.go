@@ -118,17 +118,6 @@ type AccountPage struct {
 	Contacts []store.Contact
 }
 
-// CountryName is the customer's country in words.
-func (p AccountPage) CountryName() string {
-	if n, ok := CountryName(p.Customer.Country); ok {
-		return n
-	}
-	return p.Customer.Country
-}
-
-// LanguageName is the user's language in words, or "".
-func (p AccountPage) LanguageName() string { return LanguageName(p.Contact.Language) }
-
 // RoleLabel is the user's role in words.
 func (p AccountPage) RoleLabel() string { return RoleLabel(p.User.Role) }
 

@@ -144,6 +144,7 @@ func (s *server) routes() http.Handler {
 	r.Handle(StaticPrefix+"*", s.rd.StaticHandler())
 	r.Get("/healthz", s.healthz)
 	r.Get("/", s.home)
+	r.Post("/language", s.setLanguage)
 	r.Get("/signup", s.signupForm)
 	r.Post("/signup", s.signup)
 	r.Get("/signup/sent", s.signupSent)
@@ -220,7 +221,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // render writes a page, logging a failure (the renderer wrote nothing then).
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, page any) {
-	if err := s.rd.Render(w, status, name, page); err != nil {
+	if err := s.rd.Render(w, r, status, name, page); err != nil {
 		s.fail(w, r, err)
 	}
 }

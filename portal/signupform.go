@@ -194,7 +194,7 @@ func cleanInput(raw, label string) (string, string) {
 	msg := ""
 	if !utf8.ValidString(raw) {
 		raw = strings.ToValidUTF8(raw, "\uFFFD")
-		msg = label + " contains characters that could not be read; type it again"
+		msg = fmt.Sprintf(fmtUnreadable, label)
 	}
 	val := norm.NFC.String(strings.TrimSpace(raw))
 	if strings.IndexFunc(val, isForbiddenRune) >= 0 {
@@ -205,7 +205,7 @@ func cleanInput(raw, label string) (string, string) {
 			return r
 		}, val)
 		if msg == "" {
-			msg = label + " must not contain control characters such as tabs or line breaks"
+			msg = fmt.Sprintf(fmtControl, label)
 		}
 	}
 	return val, msg
@@ -258,7 +258,7 @@ func (f *SignupForm) check(s fieldSpec, common *CommonPasswords) string {
 		return ""
 	}
 	if n := utf8.RuneCountInString(*p); n > s.maxLen && s.inputType != "select" && s.inputType != "password" {
-		return fmt.Sprintf("%s must be %d characters or fewer", s.label, s.maxLen)
+		return fmt.Sprintf(fmtTooLong, s.label, s.maxLen)
 	}
 	switch s.name {
 	case FieldTaxID:
@@ -353,9 +353,9 @@ func (f *SignupForm) checkPassword(common *CommonPasswords) string {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < PasswordMinLen:
-		return fmt.Sprintf("Password must be at least %d characters", PasswordMinLen)
+		return fmt.Sprintf(fmtPwShort, PasswordMinLen)
 	case n > PasswordMaxLen:
-		return fmt.Sprintf("Password must be %d characters or fewer", PasswordMaxLen)
+		return fmt.Sprintf(fmtPwLong, PasswordMaxLen)
 	case strings.IndexFunc(pw, isForbiddenRune) >= 0:
 		return "Password must not contain control characters"
 	case common.Contains(pw):
