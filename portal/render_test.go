@@ -423,7 +423,6 @@ func TestRenderer_preview(t *testing.T) {
 	}
 }
 
-
 func TestSignupSentPage_lifetimeAndEmail(t *testing.T) {
 	rd := newTestRenderer(t)
 	body := render(t, rd, 200, PageSignupSent, SignupSentPage{}).Body.String()
