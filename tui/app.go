@@ -49,8 +49,10 @@ type Config struct {
 // App is the root model of one session.
 type App struct {
 	s       *session
+	defs    []screenDef
 	screens []screen
 	active  int
+	dialog  dialog // the open dialog, if any
 	help    help.Model
 	showAll bool
 	width   int
@@ -63,22 +65,8 @@ type App struct {
 	bgKnown bool
 }
 
-// screen is one of the app's screens.
-type screen interface {
-	Name() string
-	Init() tea.Cmd
-	// Update handles keys when the screen is active and its own replies always.
-	Update(msg tea.Msg, active bool) tea.Cmd
-	View(width, height int) string
-	Help() helpMap
-	// Reload rereads what is on screen after the database changed.
-	Reload() tea.Cmd
-	// Capturing reports that the screen wants every key (typing in a field).
-	Capturing() bool
-}
-
-// session is what the screens share: dependencies, styles, keys, the
-// status line and the open dialog.
+// session is what the screens share: dependencies, styles, keys and the
+// status line.
 type session struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -94,7 +82,6 @@ type session struct {
 	loc     *time.Location
 	seq     uint64
 	status  statusLine
-	dialog  dialog
 }
 
 type statusLine struct {
@@ -115,8 +102,13 @@ func (s *session) info(format string, a ...any) {
 
 // fail shows an error as a plain sentence and logs it once.
 func (s *session) fail(what string, err error) {
+	s.status = s.failLine(what, err)
+}
+
+// failLine logs an error once and returns the status line that says it.
+func (s *session) failLine(what string, err error) statusLine {
 	s.log.Error(what, "err", err)
-	s.status = statusLine{Sanitize(userMessage(err)), "err"}
+	return statusLine{Sanitize(userMessage(err)), "err"}
 }
 
 // userMessage is what an approver reads for an error: no SQL, no stack.
@@ -170,12 +162,20 @@ func New(cfg Config) *App {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancel(parent)
+	defs := screenDefs()
+	names := make([]string, len(defs))
+	for i, d := range defs {
+		names[i] = d.name
+	}
 	s := &session{ctx: ctx, cancel: cancel, svc: cfg.Service, db: cfg.DB, actor: cfg.Actor,
 		log: log.With("component", "tui", "actor", cfg.Actor), now: now, poll: poll,
-		styles: styles, keys: NewKeys(), profile: cfg.Profile, loc: loc}
-	a := &App{s: s, help: help.New(), width: 80, height: 24}
+		styles: styles, keys: NewKeys(names), profile: cfg.Profile, loc: loc}
+	a := &App{s: s, defs: defs, help: help.New(), width: 80, height: 24}
 	a.help.Styles = s.styles.Help
-	a.screens = []screen{newRegistration(s), newUserRequests(s), newCustomers(s), newParams(s), newMail(s)}
+	for _, d := range defs {
+		a.screens = append(a.screens, d.build(s))
+	}
+	a.layout()
 	a.askBackground = cfg.Dark == nil
 	a.bgKnown = cfg.Dark != nil
 	return a
@@ -242,27 +242,45 @@ func (a *App) pollVersion() tea.Cmd {
 }
 
 // Update routes a message: app-wide keys first, then the open dialog, then
-// the active screen; replies go to every screen (each takes its own).
+// the active screen; replies go to every screen (each takes its own). Then
+// every component gets its size, as the status line and help may have
+// changed height.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := a.update(msg)
+	a.layout()
+	return a, cmd
+}
+
+func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case openDialogMsg:
+		a.dialog = msg.d
+		// The status line is about what came before (an earlier action, a
+		// hint about the form), so it clears.
+		a.s.status = statusLine{}
+		return msg.d.Init()
+	case closeDialogMsg:
+		a.dialog = nil
+		a.s.status = msg.status
+		return msg.then
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.help.SetWidth(msg.Width)
-		return a, a.broadcast(msg)
+		return a.broadcast(msg)
 	case tea.BackgroundColorMsg:
 		a.bgKnown = true
 		a.setStyles(NewStyles(msg.IsDark(), a.s.profile))
-		return a, nil
+		return nil
 	case tea.ColorProfileMsg:
 		a.s.profile = msg.Profile
 		if a.bgKnown {
 			a.setStyles(NewStyles(a.s.styles.Dark, msg.Profile))
 		}
-		return a, nil
+		return nil
 	case watcherMsg:
 		if msg.err != nil {
 			a.s.fail("watch changes", msg.err)
-			return a, nil
+			return nil
 		}
 		// Reread once from this baseline: a change made while the first
 		// pages loaded is then on screen too.
@@ -271,14 +289,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, sc := range a.screens {
 			cmds = append(cmds, sc.Reload())
 		}
-		return a, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	case versionMsg:
 		if msg.err != nil {
 			if a.s.ctx.Err() != nil {
-				return a, nil
+				return nil
 			}
 			a.s.log.Warn("poll data version", "err", msg.err)
-			return a, a.pollVersion()
+			return a.pollVersion()
 		}
 		changed := msg.v != a.version
 		a.version = msg.v
@@ -288,21 +306,21 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmds = append(cmds, sc.Reload())
 			}
 		}
-		return a, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	case tea.KeyPressMsg:
-		return a, a.key(msg)
+		return a.key(msg)
 	case tea.MouseWheelMsg:
-		if a.s.dialog != nil {
-			return a, nil
+		if a.dialog != nil {
+			return nil
 		}
-		return a, a.screens[a.active].Update(msg, true)
+		return a.screens[a.active].Update(msg, true)
 	}
-	if a.s.dialog != nil {
-		if cmd, handled := a.s.dialog.Update(msg); handled {
-			return a, cmd
+	if a.dialog != nil {
+		if cmd, handled := a.dialog.Update(msg); handled {
+			return cmd
 		}
 	}
-	return a, a.broadcast(msg)
+	return a.broadcast(msg)
 }
 
 func (a *App) setStyles(st Styles) {
@@ -323,8 +341,8 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	if a.s.dialog != nil {
-		cmd, _ := a.s.dialog.Update(msg)
+	if a.dialog != nil {
+		cmd, _ := a.dialog.Update(msg)
 		return cmd
 	}
 	cur := a.screens[a.active]
@@ -356,33 +374,49 @@ func (a *App) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "regdesk · " + a.screens[a.active].Name()
+	v.WindowTitle = "regdesk · " + a.defs[a.active].name
 	return v
+}
+
+// bodySize is the area between the nav bar and the status line and help.
+func (a *App) bodySize() (w, h int) {
+	w, h = max(a.width, 20), max(a.height, 5)
+	return w, max(h-1-lipgloss.Height(a.statusView(w))-lipgloss.Height(a.helpView(w)), 1)
+}
+
+// layout gives every screen and the dialog their size.
+func (a *App) layout() {
+	w, h := a.bodySize()
+	for _, sc := range a.screens {
+		sc.SetSize(w, h)
+	}
+	if a.dialog != nil {
+		a.dialog.SetWidth(min(w-4, 76))
+	}
 }
 
 func (a *App) render() string {
 	st := a.s.styles
-	w, h := max(a.width, 20), max(a.height, 5)
+	w, bodyH := a.bodySize()
 	nav := a.nav(w)
 	status := a.statusView(w)
 	helpText := a.helpView(w)
-	bodyH := h - 1 - lipgloss.Height(status) - lipgloss.Height(helpText)
-	body := a.screens[a.active].View(w, max(bodyH, 1))
-	if a.s.dialog != nil {
-		body = overlay(body, st.Dialog.Render(a.s.dialog.View(min(w-4, 76))), w, max(bodyH, 1))
+	body := a.screens[a.active].View()
+	if a.dialog != nil {
+		body = overlay(body, st.Dialog.Render(a.dialog.View()), w, bodyH)
 	}
-	body = fit(body, w, max(bodyH, 1))
+	body = fit(body, w, bodyH)
 	return lipgloss.JoinVertical(lipgloss.Left, nav, body, status, helpText)
 }
 
 func (a *App) nav(w int) string {
 	st := a.s.styles
 	build := func(short bool) string {
-		parts := make([]string, len(a.screens))
-		for i, sc := range a.screens {
-			name := sc.Name()
+		parts := make([]string, len(a.defs))
+		for i, d := range a.defs {
+			name := d.name
 			if short {
-				name = shortNames[i]
+				name = d.short
 			}
 			label := fmt.Sprintf("%d %s", i+1, name)
 			if i == a.active {
@@ -404,9 +438,6 @@ func (a *App) nav(w int) string {
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	return truncate(left+strings.Repeat(" ", max(gap, 1))+right, w)
 }
-
-// shortNames label the screens in the nav bar of a narrow terminal.
-var shortNames = [...]string{"Registration", "Users", "Customers", "Params", "Mail"}
 
 func (a *App) statusView(w int) string {
 	st := a.s.styles
@@ -445,8 +476,8 @@ func (a *App) helpView(w int) string {
 	cur := a.screens[a.active]
 	// A dialog or a search being typed takes every key: there ? and q are
 	// text or cancel, so the help offers neither.
-	if a.s.dialog != nil {
-		return a.shortHelp(a.s.dialog.Help().short, nil, w)
+	if a.dialog != nil {
+		return a.shortHelp(a.dialog.Help().short, nil, w)
 	}
 	hm := cur.Help()
 	if cur.Capturing() {
@@ -455,7 +486,7 @@ func (a *App) helpView(w int) string {
 	if a.showAll {
 		less := k.Help
 		less.SetHelp("?", "less")
-		global := []key.Binding{k.Screens[0], k.Screens[1], k.Screens[2], k.Screens[3], k.Screens[4], less, k.Quit}
+		global := append(append([]key.Binding{}, k.Screens...), less, k.Quit)
 		return a.help.FullHelpView(append(hm.full, global))
 	}
 	return a.shortHelp(hm.short, []key.Binding{k.Help, k.Quit}, w)

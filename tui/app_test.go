@@ -64,7 +64,7 @@ func TestRegistration_Approve(t *testing.T) {
 	t.Run("approving again is refused with a message", func(t *testing.T) {
 		press(t, a, "a")
 		mustContain(t, a, "Cannot approve "+r.Number+": it is approved by alice.")
-		if a.s.dialog != nil {
+		if a.dialog != nil {
 			t.Fatal("dialog opened for an approved request")
 		}
 	})
@@ -431,7 +431,7 @@ func TestApp_DialogClearsStaleStatus(t *testing.T) {
 		press(t, a, "a", "esc")
 		mustContain(t, a, "Cancelled; nothing changed.")
 		press(t, a, k)
-		if a.s.dialog == nil {
+		if a.dialog == nil {
 			t.Fatalf("%s opened no dialog:\n%s", k, shown(a))
 		}
 		if strings.Contains(shown(a), "Cancelled") {

@@ -29,6 +29,8 @@ type customers struct {
 	dSeq    uint64
 	focused bool // the users list has the cursor
 	userSel int
+
+	width, height int
 }
 
 type customerDetail struct {
@@ -64,7 +66,6 @@ func newCustomers(s *session) *customers {
 	return c
 }
 
-func (c *customers) Name() string    { return "Customers" }
 func (c *customers) Init() tea.Cmd   { return c.load("", 0) }
 func (c *customers) Capturing() bool { return c.typing }
 func (c *customers) Reload() tea.Cmd { return c.load("", max(len(c.rows), custPage)) }
@@ -258,7 +259,7 @@ func (c *customers) inactivate() tea.Cmd {
 		return nil
 	}
 	svc, ctx, actor := c.s.svc, c.s.ctx, c.s.actor
-	c.s.confirm("Inactivate user "+u.Username+"?", "Inactivate", []string{
+	return c.s.confirm("Inactivate user "+u.Username+"?", "Inactivate", []string{
 		fmt.Sprintf("%s <%s>, %s", u.Username, u.Email, u.Role),
 		"",
 		"The login stops working at once and every session of this user ends.",
@@ -271,7 +272,6 @@ func (c *customers) inactivate() tea.Cmd {
 			return custActionMsg{fmt.Sprintf("User %s inactivated; sessions ended.", u.Username), err}
 		}
 	})
-	return nil
 }
 
 func (c *customers) Help() helpMap {
@@ -295,12 +295,28 @@ func (c *customers) Help() helpMap {
 var custColumns = []column{{width: 1}, {title: "ACCOUNT", width: 8}, {title: "NAME", share: 4},
 	{title: "CITY", share: 2}, {title: "CO", width: 2}, {title: "TEMPLATE", width: 8}, {title: "CREATED", width: 10}}
 
-func (c *customers) View(w, h int) string {
+// SetSize lays the screen out: a search or title line, the list, and the
+// details under it (or beside it on a wide terminal).
+func (c *customers) SetSize(w, h int) {
+	c.width, c.height = w, h
+	c.input.SetWidth(w - 4)
+	_, listH := c.listSize()
+	c.cur.setHeight(listH)
+}
+
+func (c *customers) listSize() (w, h int) {
+	if c.width >= 150 {
+		return c.width * 55 / 100, c.height - 1
+	}
+	return c.width, (c.height - 1) / 2
+}
+
+func (c *customers) View() string {
 	st := c.s.styles
+	w, h := c.width, c.height
 	var lines []string
 	switch {
 	case c.typing:
-		c.input.SetWidth(w - 4)
 		lines = append(lines, c.input.View())
 	case c.search != "":
 		lines = append(lines, st.Muted.Render("/ ")+st.Value.Render(Sanitize(c.search))+st.Muted.Render("   esc clears"))
@@ -311,10 +327,7 @@ func (c *customers) View(w, h int) string {
 	if !c.loaded {
 		return strings.Join(append(lines, st.Muted.Render(" loading…")), "\n")
 	}
-	listH, listW := h/2, w
-	if w >= 150 {
-		listH, listW = h, w*55/100
-	}
+	listW, listH := c.listSize()
 	list := c.cur.table(st, custColumns, listW, listH, "No customers yet.", func(i int) []string {
 		x := c.rows[i]
 		return []string{"", x.Account, x.Name, x.City, x.Country, x.Template, when(x.CreatedAt, false, c.s.loc)}

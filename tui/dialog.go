@@ -9,14 +9,37 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// dialog is a modal over the screen: it takes every key until it closes
-// itself (session.dialog = nil).
+// dialog is a modal over the screen: a component with its own width that
+// takes every key until it closes by returning closeDialog.
 type dialog interface {
+	// Init starts what the dialog needs loaded once it is open.
+	Init() tea.Cmd
 	// Update handles a message; handled is false for messages it ignores.
 	Update(msg tea.Msg) (cmd tea.Cmd, handled bool)
-	View(width int) string
+	SetWidth(width int)
+	View() string
 	Help() helpMap
 }
+
+// Messages that open and close a dialog: only the app holds the open one.
+type (
+	openDialogMsg  struct{ d dialog }
+	closeDialogMsg struct {
+		status statusLine
+		then   tea.Cmd // runs once the dialog is gone (the action it confirmed)
+	}
+)
+
+// openDialog shows d over the screen.
+func openDialog(d dialog) tea.Cmd { return func() tea.Msg { return openDialogMsg{d} } }
+
+// closeDialog closes the open dialog, shows status, then runs then.
+func closeDialog(status statusLine, then tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return closeDialogMsg{status, then} }
+}
+
+// cancelled is the status line of a dialog closed without acting.
+var cancelled = statusLine{"Cancelled; nothing changed.", "info"}
 
 // confirmDialog says exactly what will happen and runs it on y/enter.
 type confirmDialog struct {
@@ -25,19 +48,16 @@ type confirmDialog struct {
 	lines []string
 	verb  string
 	run   func() tea.Cmd
+	width int
 }
 
-func (s *session) confirm(title, verb string, lines []string, run func() tea.Cmd) {
-	s.open(&confirmDialog{s: s, title: title, verb: verb, lines: lines, run: run})
+// confirm opens a dialog that runs run once the approver confirms.
+func (s *session) confirm(title, verb string, lines []string, run func() tea.Cmd) tea.Cmd {
+	return openDialog(&confirmDialog{s: s, title: title, verb: verb, lines: lines, run: run, width: 60})
 }
 
-// open shows d. The status line is about what came before (an earlier
-// action, a hint about the form), so it clears.
-func (s *session) open(d dialog) {
-	s.status = statusLine{}
-	s.dialog = d
-}
-
+func (d *confirmDialog) Init() tea.Cmd  { return nil }
+func (d *confirmDialog) SetWidth(w int) { d.width = w }
 func (d *confirmDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -45,22 +65,19 @@ func (d *confirmDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(k, d.s.keys.Confirm):
-		d.s.dialog = nil
-		d.s.info("%s…", d.verb)
-		return d.run(), true
+		return closeDialog(statusLine{d.verb + "…", "info"}, d.run()), true
 	case key.Matches(k, d.s.keys.Cancel), k.String() == "q":
-		d.s.dialog = nil
-		d.s.info("Cancelled; nothing changed.")
+		return closeDialog(cancelled, nil), true
 	}
 	return nil, true
 }
 
-func (d *confirmDialog) View(w int) string {
+func (d *confirmDialog) View() string {
 	st := d.s.styles
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(d.title) + "\n\n")
 	for _, l := range d.lines {
-		b.WriteString(wrap(l, w-4) + "\n")
+		b.WriteString(wrap(l, d.width-4) + "\n")
 	}
 	b.WriteString("\n" + st.Key.Render("y") + st.Muted.Render(" "+strings.ToLower(d.verb)+"   ") +
 		st.Key.Render("esc") + st.Muted.Render(" cancel"))

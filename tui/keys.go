@@ -1,6 +1,11 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // Keys is one session's key map (SPEC: Registration screen keys). Screens
 // pick the bindings that apply to them for the help bar.
@@ -11,16 +16,16 @@ type Keys struct {
 	Approve, Reject, Create, Resend, Provision key.Binding
 	Retry, Inactivate, Edit                    key.Binding
 	Reread, Help, Quit                         key.Binding
-	Screens                                    [5]key.Binding
+	Screens                                    []key.Binding // 1…9, one per screen
 	Confirm, Cancel, Field, Save               key.Binding
 }
 
-// NewKeys returns the key map.
-func NewKeys() Keys {
+// NewKeys returns the key map for an app whose screens are named screens.
+func NewKeys(screens []string) Keys {
 	b := func(keys []string, k, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
-	return Keys{
+	k := Keys{
 		NextTab:    b([]string{"tab"}, "tab", "filter"),
 		PrevTab:    b([]string{"shift+tab"}, "shift+tab", "prev filter"),
 		Up:         b([]string{"up", "k"}, "↑/k", "up"),
@@ -43,18 +48,16 @@ func NewKeys() Keys {
 		Reread:     b([]string{"r"}, "r", "reread"),
 		Help:       b([]string{"?"}, "?", "more"),
 		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
-		Screens: [5]key.Binding{
-			b([]string{"1"}, "1", "registration"),
-			b([]string{"2"}, "2", "user requests"),
-			b([]string{"3"}, "3", "customers"),
-			b([]string{"4"}, "4", "parameters"),
-			b([]string{"5"}, "5", "mail"),
-		},
-		Confirm: b([]string{"y", "enter"}, "y/enter", "confirm"),
-		Cancel:  b([]string{"esc", "n"}, "esc/n", "cancel"),
-		Field:   b([]string{"tab", "shift+tab"}, "tab", "next field"),
-		Save:    b([]string{"ctrl+s"}, "ctrl+s", "save"),
+		Confirm:    b([]string{"y", "enter"}, "y/enter", "confirm"),
+		Cancel:     b([]string{"esc", "n"}, "esc/n", "cancel"),
+		Field:      b([]string{"tab", "shift+tab"}, "tab", "next field"),
+		Save:       b([]string{"ctrl+s"}, "ctrl+s", "save"),
 	}
+	for i, name := range screens {
+		n := strconv.Itoa(i + 1)
+		k.Screens = append(k.Screens, b([]string{n}, n, strings.ToLower(name)))
+	}
+	return k
 }
 
 // helpMap adapts a list of bindings to bubbles/help.

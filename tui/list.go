@@ -63,11 +63,17 @@ func (c *cursor) navKey(k Keys, msg tea.Msg) (moved, handled bool) {
 	return false, false
 }
 
-// table draws the visible rows of a list: header, then rows, the selected
-// one highlighted; status is the last column, coloured by value.
-func (c *cursor) table(st Styles, cols []column, w, h int, empty string, cells func(i int) []string) string {
+// setHeight fits the cursor to a table h lines high (a header, then rows).
+func (c *cursor) setHeight(h int) {
 	c.h = max(h-1, 1)
 	c.clamp()
+}
+
+// table draws the visible rows of a list: header, then rows, the selected
+// one highlighted; status is the last column, coloured by value. It works
+// on a copy, so drawing never moves the cursor.
+func (c cursor) table(st Styles, cols []column, w, h int, empty string, cells func(i int) []string) string {
+	c.setHeight(h)
 	widths := layoutColumns(cols, w)
 	titles := make([]string, len(cols))
 	for i, col := range cols {

@@ -28,6 +28,8 @@ type mail struct {
 	seq    uint64
 	loaded bool
 	counts map[string]int64
+
+	width, height int
 }
 
 const mailPage = 200
@@ -49,7 +51,6 @@ type (
 
 func newMail(s *session) *mail { return &mail{s: s, cur: cursor{h: 18}} }
 
-func (m *mail) Name() string    { return "Mail" }
 func (m *mail) Init() tea.Cmd   { return m.load(0, 0) }
 func (m *mail) Capturing() bool { return false }
 func (m *mail) Reload() tea.Cmd { return m.load(0, max(len(m.rows), mailPage)) }
@@ -159,7 +160,7 @@ func (m *mail) retry() tea.Cmd {
 	}
 	x := *sel
 	svc, ctx, actor := m.s.svc, m.s.ctx, m.s.actor
-	m.s.confirm("Retry this mail?", "Retry", []string{
+	return m.s.confirm("Retry this mail?", "Retry", []string{
 		fmt.Sprintf("#%d %s mail to %s: %q", x.ID, x.Kind, x.To, x.Subject),
 		"Last error: " + x.LastError,
 		"",
@@ -172,7 +173,6 @@ func (m *mail) retry() tea.Cmd {
 			return mailActionMsg{fmt.Sprintf("Mail #%d to %s queued again.", x.ID, x.To), err}
 		}
 	})
-	return nil
 }
 
 func (m *mail) Help() helpMap {
@@ -190,8 +190,16 @@ var mailColumns = []column{{width: 1}, {title: "ID", width: 6}, {title: "CREATED
 	{title: "KIND", width: 12}, {title: "REF", width: 10}, {title: "TO", share: 2},
 	{title: "SUBJECT", share: 3}, {title: "TRY", width: 3}, {title: "STATUS", width: 6}}
 
-func (m *mail) View(w, h int) string {
+// SetSize lays the screen out: tabs, the list, a rule and two lines about
+// the selected mail.
+func (m *mail) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.cur.setHeight(h - 4)
+}
+
+func (m *mail) View() string {
 	st := m.s.styles
+	w, h := m.width, m.height
 	labels := make([]string, len(mailTabs))
 	for i, t := range mailTabs {
 		n := int64(0)

@@ -27,6 +27,8 @@ type params struct {
 	input   textinput.Model
 	area    textarea.Model
 	editErr string
+
+	width, height int
 }
 
 type (
@@ -45,7 +47,6 @@ func newParams(s *session) *params {
 	return &params{s: s, cur: cursor{h: 18}, input: newInput(s.styles, "", 4000)}
 }
 
-func (p *params) Name() string    { return "Parameters" }
 func (p *params) Init() tea.Cmd   { return p.load() }
 func (p *params) Reload() tea.Cmd { return p.load() }
 func (p *params) Capturing() bool { return p.editing }
@@ -192,19 +193,36 @@ func (p *params) Help() helpMap {
 
 var paramColumns = []column{{width: 1}, {title: "PARAMETER", width: 28}, {title: "VALUE", share: 1}, {title: "", width: 7}}
 
-func (p *params) View(w, h int) string {
-	st := p.s.styles
-	if !p.loaded {
-		return st.Muted.Render(" loading…")
+// SetSize lays the screen out: the list, a rule, two lines about the
+// selected parameter and, while editing, the field.
+func (p *params) SetSize(w, h int) {
+	p.width, p.height = w, h
+	editH, listH := p.heights()
+	p.cur.setHeight(listH)
+	if p.editing && p.multi { // the text area exists only while editing a template
+		p.area.SetWidth(w - 2)
+		p.area.SetHeight(max(editH-2, 1))
 	}
-	editH := 0
+	p.input.SetWidth(w - 4)
+}
+
+func (p *params) heights() (editH, listH int) {
 	if p.editing {
 		editH = 5
 		if p.multi {
-			editH = min(h/2, 16)
+			editH = min(p.height/2, 16)
 		}
 	}
-	listH := h - 3 - editH
+	return editH, p.height - 3 - editH
+}
+
+func (p *params) View() string {
+	st := p.s.styles
+	w := p.width
+	if !p.loaded {
+		return st.Muted.Render(" loading…")
+	}
+	_, listH := p.heights()
 	list := p.cur.table(st, paramColumns, w, listH, "No parameters.", func(i int) []string {
 		x := p.rows[i]
 		v, _, _ := strings.Cut(x.Value, "\n")
@@ -227,11 +245,8 @@ func (p *params) View(w, h int) string {
 	lines = append(lines, truncate(info, w), truncate(st.Muted.Render(Sanitize(by)), w))
 	if p.editing {
 		if p.multi {
-			p.area.SetWidth(w - 2)
-			p.area.SetHeight(editH - 2)
 			lines = append(lines, p.area.View())
 		} else {
-			p.input.SetWidth(w - 4)
 			lines = append(lines, st.Key.Render("› ")+p.input.View())
 		}
 		if p.editErr != "" {

@@ -85,11 +85,10 @@ func (r *registration) approve() tea.Cmd {
 		"The request moves from verified to approved, recorded as approved by " + r.s.actor + ".",
 		"No email goes out yet; next, c creates the customer.",
 	}
-	r.s.confirm("Approve "+cur.Number+"?", "Approve", lines, r.act("approve", func(ctx context.Context) (*store.Request, string, error) {
+	return r.s.confirm("Approve "+cur.Number+"?", "Approve", lines, r.act("approve", func(ctx context.Context) (*store.Request, string, error) {
 		out, err := svc.Approve(ctx, a)
 		return &out, fmt.Sprintf("Approved %s (%s); under Approved, c creates its customer.", cur.Number, cur.CompanyName), err
 	}))
-	return nil
 }
 
 func (r *registration) resend() tea.Cmd {
@@ -99,7 +98,7 @@ func (r *registration) resend() tea.Cmd {
 	}
 	a := workflow.Action{Number: cur.Number, Actor: r.s.actor}
 	svc := r.s.svc
-	r.s.confirm("Resend the activation link?", "Send", []string{
+	return r.s.confirm("Resend the activation link?", "Send", []string{
 		fmt.Sprintf("%s · %s", cur.Number, cur.CompanyName),
 		"",
 		"A new activation link goes to " + cur.Email + ".",
@@ -108,7 +107,6 @@ func (r *registration) resend() tea.Cmd {
 		_, err := svc.ResendActivation(ctx, a)
 		return nil, fmt.Sprintf("Activation link for %s queued to %s.", cur.Number, cur.Email), err
 	}))
-	return nil
 }
 
 func (r *registration) provision() tea.Cmd {
@@ -128,7 +126,7 @@ func (r *registration) provision() tea.Cmd {
 	}
 	a := workflow.Action{Number: u.Number, Actor: r.s.actor, Version: u.Version}
 	svc := r.s.svc
-	r.s.confirm("Provision the user by hand?", "Provision", []string{
+	return r.s.confirm("Provision the user by hand?", "Provision", []string{
 		fmt.Sprintf("%s · %s · user request %s", cur.Number, cur.CompanyName, u.Number),
 		"",
 		fmt.Sprintf("Creates the login %q (%s) for customer %s with the password chosen at sign-up, then emails the welcome message to %s.",
@@ -138,5 +136,4 @@ func (r *registration) provision() tea.Cmd {
 		out, err := svc.ProvisionUser(ctx, a)
 		return nil, fmt.Sprintf("User %s provisioned (%s); welcome mail queued.", u.Username, out.Status), err
 	}))
-	return nil
 }

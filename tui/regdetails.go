@@ -127,14 +127,21 @@ func activation(d *requestDetails, now time.Time) string {
 
 // detailsView draws the details of the selected request in w×h, scrolled.
 func (r *registration) detailsView(w, h int) string {
+	lines := r.detailLines(w)
+	scroll := max(min(r.scroll, len(lines)-h), 0)
+	return strings.Join(lines[scroll:], "\n")
+}
+
+// detailLines are the lines of the details pane, each cut to w cells.
+func (r *registration) detailLines(w int) []string {
 	st := r.s.styles
 	cur, ok := r.current()
 	if !ok {
-		return st.Muted.Render(" Nothing selected.")
+		return []string{st.Muted.Render(" Nothing selected.")}
 	}
 	d := r.details
 	if d == nil || d.req.ID != cur.ID || d.partial {
-		return st.Section.Render(cur.Number) + "  " + st.Muted.Render("loading…")
+		return []string{st.Section.Render(cur.Number) + "  " + st.Muted.Render("loading…")}
 	}
 	q := d.req
 	now := r.s.now()
@@ -202,12 +209,10 @@ func (r *registration) detailsView(w, h int) string {
 		}
 		lines = append(lines, st.Value.Render(line))
 	}
-	var wrapped []string
-	for _, l := range lines {
-		wrapped = append(wrapped, truncate(l, w))
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
 	}
-	r.scroll = max(min(r.scroll, len(wrapped)-h), 0)
-	return strings.Join(wrapped[r.scroll:], "\n")
+	return lines
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

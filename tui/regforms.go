@@ -23,6 +23,7 @@ type rejectDialog struct {
 	comment textinput.Model
 	focus   int // 0 reason, 1 comment
 	loaded  bool
+	width   int
 }
 
 type reasonsMsg struct {
@@ -35,22 +36,29 @@ func (r *registration) reject() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	d := &rejectDialog{s: r.s, r: r, req: cur, comment: newInput(r.s.styles, "optional; the prospect reads it", 1000)}
-	r.s.open(d)
-	db, ctx := r.s.db, r.s.ctx
+	return openDialog(&rejectDialog{s: r.s, r: r, req: cur, width: 60,
+		comment: newInput(r.s.styles, "optional; the prospect reads it", 1000)})
+}
+
+// Init loads the reason codes.
+func (d *rejectDialog) Init() tea.Cmd {
+	db, ctx := d.s.db, d.s.ctx
 	return func() tea.Msg {
 		p, err := workflow.LoadParams(ctx, db.Read())
 		return reasonsMsg{p.RejectReasons(), err}
 	}
 }
 
+func (d *rejectDialog) SetWidth(w int) {
+	d.width = w
+	d.comment.SetWidth(w - 6)
+}
+
 func (d *rejectDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case reasonsMsg:
 		if msg.err != nil {
-			d.s.dialog = nil
-			d.s.fail("load reasons", msg.err)
-			return nil, true
+			return closeDialog(d.s.failLine("load reasons", msg.err), nil), true
 		}
 		d.reasons = choice{options: msg.reasons}
 		d.loaded = true
@@ -59,9 +67,7 @@ func (d *rejectDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 		k := d.s.keys
 		switch {
 		case msg.String() == "esc":
-			d.s.dialog = nil
-			d.s.info("Cancelled; nothing changed.")
-			return nil, true
+			return closeDialog(cancelled, nil), true
 		case msg.String() == "tab", msg.String() == "shift+tab":
 			d.focus = 1 - d.focus
 			if d.focus == 1 {
@@ -73,8 +79,7 @@ func (d *rejectDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 			if !d.loaded {
 				return nil, true
 			}
-			d.confirm()
-			return nil, true
+			return d.confirm(), true
 		case d.focus == 0 && (msg.String() == "left" || key.Matches(msg, k.Up) || msg.String() == "h"):
 			d.reasons.move(-1)
 			return nil, true
@@ -91,7 +96,7 @@ func (d *rejectDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (d *rejectDialog) confirm() {
+func (d *rejectDialog) confirm() tea.Cmd {
 	reason, comment := d.reasons.value(), strings.TrimSpace(d.comment.Value())
 	q := d.req
 	a := workflow.Action{Number: q.Number, Actor: d.s.actor, Version: q.Version}
@@ -107,14 +112,14 @@ func (d *rejectDialog) confirm() {
 	} else {
 		lines = append(lines, "No comment is added.")
 	}
-	d.s.confirm("Reject "+q.Number+"?", "Reject", lines, d.r.act("reject", func(ctx context.Context) (*store.Request, string, error) {
+	return d.s.confirm("Reject "+q.Number+"?", "Reject", lines, d.r.act("reject", func(ctx context.Context) (*store.Request, string, error) {
 		out, err := svc.Reject(ctx, a, reason, comment)
 		return &out, fmt.Sprintf("Rejected %s (%s, %s); rejection email queued to %s.", q.Number, q.CompanyName, reason, q.Email), err
 	}))
 }
 
-func (d *rejectDialog) View(w int) string {
-	st := d.s.styles
+func (d *rejectDialog) View() string {
+	st, w := d.s.styles, d.width
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Reject "+d.req.Number) + "  " + st.Muted.Render(d.req.CompanyName) + "\n\n")
 	if !d.loaded {
@@ -128,7 +133,6 @@ func (d *rejectDialog) View(w int) string {
 	}
 	b.WriteString(label(0, "Reason ") + "\n" + d.reasons.viewWrapped(st, d.focus == 0, w-2, "  ") + "\n")
 	b.WriteString("  " + st.Muted.Render(workflow.ReasonLabel(d.reasons.value())) + "\n\n")
-	d.comment.SetWidth(w - 6)
 	b.WriteString(label(1, "Comment for the prospect") + "\n  " + d.comment.View() + "\n\n")
 	b.WriteString(st.Key.Render("enter") + st.Muted.Render(" review   ") + st.Key.Render("tab") +
 		st.Muted.Render(" next field   ") + st.Key.Render("esc") + st.Muted.Render(" cancel"))
@@ -161,6 +165,7 @@ type createDialog struct {
 	searchSeq uint64
 	focus     int // 0 mode, 1 template or search, 2 results (existing), 3 role
 	loaded    bool
+	width     int
 }
 
 type createInfoMsg struct {
@@ -186,11 +191,19 @@ func (r *registration) create() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	d := &createDialog{s: r.s, r: r, req: cur, mode: choice{options: []string{modeNew, modeExisting}},
+	return openDialog(&createDialog{s: r.s, r: r, req: cur, mode: choice{options: []string{modeNew, modeExisting}},
 		role:   choice{options: []string{store.RoleCustomerUser, store.RoleCustomerAdmin}},
-		search: newInput(r.s.styles, "account, name or tax id", 100)}
-	r.s.open(d)
-	svc, db, ctx := r.s.svc, r.s.db, r.s.ctx
+		search: newInput(r.s.styles, "account, name or tax id", 100), width: 60})
+}
+
+func (d *createDialog) SetWidth(w int) {
+	d.width = w
+	d.search.SetWidth(w - 16)
+}
+
+// Init loads the templates, the parameters and the next account number.
+func (d *createDialog) Init() tea.Cmd {
+	svc, db, ctx := d.s.svc, d.s.db, d.s.ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
@@ -233,9 +246,7 @@ func (d *createDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case createInfoMsg:
 		if msg.err != nil {
-			d.s.dialog = nil
-			d.s.fail("prepare create", msg.err)
-			return nil, true
+			return closeDialog(d.s.failLine("prepare create", msg.err), nil), true
 		}
 		d.templates, d.preview, d.loaded = msg.templates, Sanitize(msg.preview), true
 		d.workflow = msg.params.Bool(workflow.ParamWorkflowEnabled)
@@ -277,9 +288,7 @@ func (d *createDialog) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case s == "esc":
-		d.s.dialog = nil
-		d.s.info("Cancelled; nothing changed.")
-		return nil
+		return closeDialog(cancelled, nil)
 	case s == "tab" || s == "shift+tab":
 		if s == "tab" {
 			pos = (pos + 1) % len(fields)
@@ -294,7 +303,7 @@ func (d *createDialog) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case s == "enter":
 		if d.loaded {
-			d.confirm()
+			return d.confirm()
 		}
 		return nil
 	}
@@ -350,7 +359,7 @@ func (d *createDialog) template() (store.Template, bool) {
 	return store.Template{}, false
 }
 
-func (d *createDialog) confirm() {
+func (d *createDialog) confirm() tea.Cmd {
 	q := d.req
 	in := workflow.CreateInput{Action: workflow.Action{Number: q.Number, Actor: d.s.actor, Version: q.Version},
 		Role: d.role.value()}
@@ -359,7 +368,7 @@ func (d *createDialog) confirm() {
 	if d.existing() {
 		if len(d.results) == 0 {
 			d.s.info("Pick an existing account first (type to search).")
-			return
+			return nil
 		}
 		c := d.results[d.resSel]
 		in.Existing = c.Account
@@ -375,7 +384,7 @@ func (d *createDialog) confirm() {
 		map[bool]string{true: "submitted to the workflow at once", false: "left as a draft (workflow disabled: provision with p)"}[d.workflow]),
 		"The request moves from approved to created.")
 	svc := d.s.svc
-	d.s.confirm("Create the customer for "+q.Number+"?", "Create", lines, d.r.act("create", func(ctx context.Context) (*store.Request, string, error) {
+	return d.s.confirm("Create the customer for "+q.Number+"?", "Create", lines, d.r.act("create", func(ctx context.Context) (*store.Request, string, error) {
 		res, err := svc.Create(ctx, in)
 		what := "joined " + res.Customer.Account
 		if res.NewCustomer {
@@ -386,8 +395,8 @@ func (d *createDialog) confirm() {
 	}))
 }
 
-func (d *createDialog) View(w int) string {
-	st := d.s.styles
+func (d *createDialog) View() string {
+	st, w := d.s.styles, d.width
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render("Create customer for "+d.req.Number) + "  " + st.Muted.Render(d.req.CompanyName) + "\n\n")
 	if !d.loaded {
@@ -401,7 +410,6 @@ func (d *createDialog) View(w int) string {
 	}
 	b.WriteString(label(0, cell("Customer", 10)) + d.mode.view(st, d.focus == 0) + "\n\n")
 	if d.existing() {
-		d.search.SetWidth(w - 16)
 		b.WriteString(label(1, cell("Search", 10)) + d.search.View() + "\n")
 		if len(d.results) == 0 {
 			b.WriteString(st.Muted.Render("            no matching account") + "\n")

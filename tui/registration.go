@@ -56,6 +56,8 @@ type registration struct {
 	showDetail bool
 	wide       bool // the terminal has room for the details beside the table
 	scroll     int
+
+	width, height int
 }
 
 func newRegistration(s *session) *registration {
@@ -63,8 +65,6 @@ func newRegistration(s *session) *registration {
 	r.input.Prompt = "/ "
 	return r
 }
-
-func (r *registration) Name() string { return "Registration" }
 
 func (r *registration) Init() tea.Cmd {
 	return tea.Batch(r.loadCounts(), r.loadFirst())
@@ -336,6 +336,24 @@ func (r *registration) move(d int) tea.Cmd {
 
 func (r *registration) listHeight() int { return max(r.viewH, 1) }
 
+// SetSize lays the screen out in w×h: the tabs, the search line when there
+// is one, the table header and its rows.
+func (r *registration) SetSize(w, h int) {
+	r.width, r.height = w, h
+	r.input.SetWidth(w - 4)
+	r.viewH = max(r.bodyHeight()-1, 1)
+	r.clampTop()
+}
+
+// bodyHeight is the height under the tabs and the search line.
+func (r *registration) bodyHeight() int {
+	h := r.height - 1
+	if r.typing || r.search != "" {
+		h--
+	}
+	return max(h, 1)
+}
+
 func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := r.s.keys
 	if r.typing {
@@ -371,7 +389,7 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 			r.showDetail = false
 			return nil
 		case key.Matches(msg, k.Down):
-			r.scroll++
+			r.scroll = min(r.scroll+1, max(len(r.detailLines(r.width))-r.bodyHeight(), 0))
 			return nil
 		case key.Matches(msg, k.Up):
 			r.scroll = max(r.scroll-1, 0)
@@ -482,19 +500,19 @@ func (r *registration) Help() helpMap {
 	return helpMap{short: short, full: full}
 }
 
-func (r *registration) View(w, h int) string {
+func (r *registration) View() string {
 	st := r.s.styles
+	w := r.width
 	tabs := r.tabsView(w)
 	lines := []string{tabs}
 	if r.typing || r.search != "" {
 		if r.typing {
-			r.input.SetWidth(w - 4)
 			lines = append(lines, r.input.View())
 		} else {
 			lines = append(lines, st.Muted.Render("/ ")+st.Value.Render(Sanitize(r.search))+st.Muted.Render("   esc clears"))
 		}
 	}
-	bodyH := h - len(lines)
+	bodyH := r.bodyHeight()
 	if r.showDetail {
 		lines = append(lines, r.detailsView(w, bodyH))
 		return strings.Join(lines, "\n")
@@ -571,8 +589,6 @@ var regColumns = []column{
 // tableView draws only the visible rows of the window.
 func (r *registration) tableView(w, h int) string {
 	st := r.s.styles
-	r.viewH = max(h-1, 1)
-	r.clampTop()
 	cols := append([]column(nil), regColumns...)
 	long := w >= 110
 	if long {

@@ -36,6 +36,8 @@ type userRequests struct {
 	stepsFor int64
 	stepsSeq uint64
 	detail   bool
+
+	width, height int
 }
 
 const urPage = 200
@@ -62,7 +64,6 @@ type (
 
 func newUserRequests(s *session) *userRequests { return &userRequests{s: s, cur: cursor{h: 18}} }
 
-func (u *userRequests) Name() string    { return "User requests" }
 func (u *userRequests) Init() tea.Cmd   { return u.load(0, 0) }
 func (u *userRequests) Capturing() bool { return false }
 func (u *userRequests) Reload() tea.Cmd { return u.load(0, max(len(u.rows), urPage)) }
@@ -210,7 +211,7 @@ func (u *userRequests) action(status, verb, effect string, fn func(context.Conte
 	x := *sel
 	a := workflow.Action{Number: x.Number, Actor: u.s.actor, Version: x.Version}
 	ctx := u.s.ctx
-	u.s.confirm(verb+" user request "+x.Number+"?", verb, []string{
+	return u.s.confirm(verb+" user request "+x.Number+"?", verb, []string{
 		fmt.Sprintf("Login %q (%s) for customer %s, %s.", x.Username, x.Role, x.CustomerAccount, x.Email),
 		"",
 		effect,
@@ -222,7 +223,6 @@ func (u *userRequests) action(status, verb, effect string, fn func(context.Conte
 			return urActionMsg{fmt.Sprintf("%s %s: now %s.", verb, x.Number, out.Status), err}
 		}
 	})
-	return nil
 }
 
 func (u *userRequests) Help() helpMap {
@@ -250,28 +250,37 @@ var urColumns = []column{{width: 1}, {title: "NUMBER", width: 9}, {title: "REQUE
 	{title: "ACCOUNT", width: 8}, {title: "USER", share: 3}, {title: "ROLE", width: 14},
 	{title: "STEP", share: 2}, {title: "TRY", width: 3}, {title: "STATUS", width: 16}}
 
-func (u *userRequests) View(w, h int) string {
+// SetSize lays the screen out: tabs, then the list and, when shown, the
+// details under it (or beside it on a wide terminal).
+func (u *userRequests) SetSize(w, h int) {
+	u.width, u.height = w, h
+	_, listH := u.listSize()
+	u.cur.setHeight(listH)
+}
+
+func (u *userRequests) listSize() (w, h int) {
+	w, h = u.width, u.height-1
+	switch {
+	case u.width >= 150:
+		w = u.width * 58 / 100
+	case u.detail:
+		h /= 2
+	}
+	return w, h
+}
+
+func (u *userRequests) View() string {
 	st := u.s.styles
+	w, h := u.width, u.height-1
 	labels := make([]string, len(urTabs))
 	for i, t := range urTabs {
 		labels[i] = t.label
 	}
 	lines := []string{statusTabs(st, labels, u.tab, w)}
-	h--
 	if !u.loaded {
 		return strings.Join(append(lines, st.Muted.Render(" loading…")), "\n")
 	}
-	listH := h
-	if u.detail || w >= 150 {
-		listH = h / 2
-		if w >= 150 {
-			listH = h
-		}
-	}
-	listW := w
-	if w >= 150 {
-		listW = w * 58 / 100
-	}
+	listW, listH := u.listSize()
 	// STATUS is as wide as the longest status loaded ("pending_approval" is
 	// rare): the room goes to USER and STEP, which clip first.
 	cols := slices.Clone(urColumns)
