@@ -51,7 +51,11 @@ func newTestPortalURL(t *testing.T, baseURL string) *testPortal {
 	t.Helper()
 	clock := storetest.NewClock()
 	db := storetest.NewWithClock(t, clock.Now)
-	svc := workflow.New(workflow.Config{DB: db, BaseURL: baseURL})
+	sec, err := workflow.LoadSecrets(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := workflow.New(workflow.Config{DB: db, BaseURL: baseURL, Secrets: sec})
 	tp := &testPortal{t: t, db: db, svc: svc, clock: clock, baseURL: baseURL,
 		hasher: NewHasher(HasherConfig{Params: testHashParams})}
 	h, err := New(Deps{DB: db, Service: svc, BaseURL: baseURL, Now: clock.Now, hashParams: testHashParams,

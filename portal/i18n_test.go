@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/locale"
 )
 
@@ -115,6 +116,24 @@ func TestPages_everyLanguage(t *testing.T) {
 	for _, st := range []string{"draft", "submitted", "pending_approval", "provisioned", "failed", "rejected", "canceled"} {
 		all = append(all, sample{PageAccountUsers, 200, UsersPage{Company: "X", Pending: []PendingRow{{Number: "UR-1", Status: st}}}})
 	}
+	nav := Nav{Username: "ada", Admin: true}
+	enrol := SecurityPage{Nav: nav, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", QR: "data:image/png;base64,AAAA"}
+	all = append(all, sample{PageAccountSecurity, 200, enrol})
+	for _, e := range []error{workflow.ErrCodeFormat, workflow.ErrCodeWrong, workflow.ErrCodeUsed, workflow.ErrNotEnrolling} {
+		fe := FieldErrors{{Field: FieldCode, Label: codeLabel, Message: codeMessage(e)}}
+		en := enrol
+		en.EnableErrors, en.Required, en.Notice = fe, true, noticeFor("required")
+		all = append(all, sample{PageAccountSecurity, 422, en}, sample{PageLoginCode, 422, CodePage{Errors: fe}})
+	}
+	on := SecurityPage{Nav: nav, Status: workflow.TwoFactorStatus{Enabled: true, RecoveryCodes: 1},
+		DisableErrors: FieldErrors{{Field: FieldCurrentPassword, Label: "Password", Message: "Your password is wrong; type it again"},
+			{Field: FieldCode, Label: codeLabel, Message: codeMessage(workflow.ErrCodeUsed)}}}
+	all = append(all, sample{PageAccountSecurity, 422, on})
+	on.Required, on.DisableErrors = true, nil
+	all = append(all, sample{PageAccountSecurity, 200, on},
+		sample{PageAccountSecurity, 200, SecurityPage{Nav: nav, Status: on.Status, RecoveryCodes: []string{"abcde-fghij"}}},
+		sample{PageAccountSecurity, 422, SecurityPage{Nav: nav, Status: on.Status, DisableErrors: FieldErrors{
+			{Field: FieldCurrentPassword, Label: "Password", Message: "Enter your password"}}}})
 	for _, v := range []url.Values{{}, {FieldUsername: {"\xff"}}} {
 		lf := ParseLoginForm(v)
 		all = append(all, sample{PageLogin, 422, LoginPage{Form: lf, Errors: lf.Validate()}})
