@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/regdesk/regdesk/store"
@@ -22,9 +21,7 @@ type customers struct {
 	cur     cursor
 	seq     uint64
 	loaded  bool
-	search  string
-	input   textinput.Model
-	typing  bool
+	search  searchBox
 	detail  *customerDetail
 	dSeq    uint64
 	focused bool // the users list has the cursor
@@ -61,13 +58,11 @@ type (
 )
 
 func newCustomers(s *session) *customers {
-	c := &customers{s: s, cur: cursor{h: 18}, input: newInput(s.styles, "account, name or tax id", 100)}
-	c.input.Prompt = "/ "
-	return c
+	return &customers{s: s, cur: cursor{h: 18}, search: newSearchBox(s.styles, "account, name or tax id")}
 }
 
 func (c *customers) Init() tea.Cmd   { return c.load("", 0) }
-func (c *customers) Capturing() bool { return c.typing }
+func (c *customers) Capturing() bool { return c.search.typing }
 func (c *customers) Reload() tea.Cmd { return c.load("", max(len(c.rows), custPage)) }
 
 func (c *customers) selected() *store.Customer {
@@ -82,7 +77,7 @@ func (c *customers) load(after string, limit int) tea.Cmd {
 		limit = custPage
 	}
 	c.seq = c.s.next()
-	seq, db, ctx, search := c.seq, c.s.db, c.s.ctx, c.search
+	seq, db, ctx, search := c.seq, c.s.db, c.s.ctx, c.search.value
 	return func() tea.Msg {
 		rows, err := db.Read().Customers(ctx, store.ListCustomers{Search: search, After: after, Limit: limit + 1})
 		more := len(rows) > limit
@@ -178,21 +173,12 @@ func (c *customers) Update(msg tea.Msg, active bool) tea.Cmd {
 func (c *customers) key(msg tea.Msg) tea.Cmd {
 	k := c.s.keys
 	kp, _ := msg.(tea.KeyPressMsg)
-	if c.typing {
-		switch kp.String() {
-		case "enter":
-			c.typing = false
-			c.input.Blur()
-			c.search = strings.TrimSpace(c.input.Value())
+	if c.search.typing {
+		cmd, done, committed := c.search.Update(kp)
+		if done && committed {
 			c.cur = cursor{h: c.cur.h}
 			return c.load("", 0)
-		case "esc":
-			c.typing = false
-			c.input.Blur()
-			return nil
 		}
-		var cmd tea.Cmd
-		c.input, cmd = c.input.Update(msg)
 		return cmd
 	}
 	if c.focused {
@@ -223,14 +209,9 @@ func (c *customers) key(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(kp, k.Search):
-		c.typing = true
-		c.input.SetValue(c.search)
-		c.input.CursorEnd()
-		return c.input.Focus()
+		return c.search.focus()
 	case key.Matches(kp, k.Back):
-		if c.search != "" {
-			c.search = ""
-			c.input.SetValue("")
+		if c.search.clear() {
 			c.cur = cursor{h: c.cur.h}
 			return c.load("", 0)
 		}
@@ -276,10 +257,8 @@ func (c *customers) inactivate() tea.Cmd {
 
 func (c *customers) Help() helpMap {
 	k := c.s.keys
-	if c.typing {
-		enter := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search"))
-		esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-		return helpMap{short: []key.Binding{enter, esc}, full: [][]key.Binding{{enter, esc}}}
+	if c.search.typing {
+		return c.search.Help()
 	}
 	users := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick user"))
 	short := []key.Binding{k.Down, k.Search, users, k.Reread}
@@ -299,7 +278,7 @@ var custColumns = []column{{width: 1}, {title: "ACCOUNT", width: 8}, {title: "NA
 // details under it (or beside it on a wide terminal).
 func (c *customers) SetSize(w, h int) {
 	c.width, c.height = w, h
-	c.input.SetWidth(w - 4)
+	c.search.SetWidth(w)
 	_, listH := c.listSize()
 	c.cur.setHeight(listH)
 }
@@ -316,10 +295,8 @@ func (c *customers) View() string {
 	w, h := c.width, c.height
 	var lines []string
 	switch {
-	case c.typing:
-		lines = append(lines, c.input.View())
-	case c.search != "":
-		lines = append(lines, st.Muted.Render("/ ")+st.Value.Render(Sanitize(c.search))+st.Muted.Render("   esc clears"))
+	case c.search.active():
+		lines = append(lines, c.search.View(st))
 	default:
 		lines = append(lines, st.Muted.Render("Customer accounts, by account number"))
 	}

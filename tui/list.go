@@ -101,19 +101,6 @@ func (c cursor) table(st Styles, cols []column, w, h int, empty string, cells fu
 	return strings.Join(out, "\n")
 }
 
-// statusTabs draws a row of filter tabs.
-func statusTabs(st Styles, labels []string, active int, w int) string {
-	parts := make([]string, len(labels))
-	for i, l := range labels {
-		if i == active {
-			parts[i] = st.TabActive.Render("▸ " + l)
-		} else {
-			parts[i] = st.Tab.Render("  " + l)
-		}
-	}
-	return truncate(strings.Join(parts, " "), w)
-}
-
 // kv draws a label and a value for a details pane.
 func kv(st Styles, label, value string) string {
 	return st.Label.Render(cell(label, 12)) + st.Value.Render(value)

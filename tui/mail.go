@@ -21,7 +21,7 @@ var mailTabs = []struct{ label, status string }{
 // are never shown: they carry activation links.
 type mail struct {
 	s      *session
-	tab    int
+	tabs   tabs
 	rows   []store.Mail
 	more   bool
 	cur    cursor
@@ -49,7 +49,13 @@ type (
 	}
 )
 
-func newMail(s *session) *mail { return &mail{s: s, cur: cursor{h: 18}} }
+func newMail(s *session) *mail {
+	labels := make([]string, len(mailTabs))
+	for i, t := range mailTabs {
+		labels[i] = t.label
+	}
+	return &mail{s: s, cur: cursor{h: 18}, tabs: newTabs(labels...)}
+}
 
 func (m *mail) Init() tea.Cmd   { return m.load(0, 0) }
 func (m *mail) Capturing() bool { return false }
@@ -60,7 +66,7 @@ func (m *mail) load(beforeID int64, limit int) tea.Cmd {
 		limit = mailPage
 	}
 	m.seq = m.s.next()
-	seq, db, ctx, status := m.seq, m.s.db, m.s.ctx, mailTabs[m.tab].status
+	seq, db, ctx, status := m.seq, m.s.db, m.s.ctx, mailTabs[m.tabs.active].status
 	return func() tea.Msg {
 		q := db.Read()
 		rows, err := q.Mails(ctx, store.ListMail{Status: status, BeforeID: beforeID, Limit: limit + 1})
@@ -133,11 +139,11 @@ func (m *mail) key(msg tea.Msg) tea.Cmd {
 	kp, _ := msg.(tea.KeyPressMsg)
 	switch {
 	case key.Matches(kp, k.NextTab), key.Matches(kp, k.PrevTab):
-		d := 1
 		if key.Matches(kp, k.PrevTab) {
-			d = len(mailTabs) - 1
+			m.tabs.prev()
+		} else {
+			m.tabs.next()
 		}
-		m.tab = (m.tab + d) % len(mailTabs)
 		m.rows, m.loaded, m.cur = nil, false, cursor{h: m.cur.h}
 		return m.load(0, 0)
 	case key.Matches(kp, k.Reread):
@@ -194,25 +200,25 @@ var mailColumns = []column{{width: 1}, {title: "ID", width: 6}, {title: "CREATED
 // the selected mail.
 func (m *mail) SetSize(w, h int) {
 	m.width, m.height = w, h
+	m.tabs.SetWidth(w)
 	m.cur.setHeight(h - 4)
 }
 
 func (m *mail) View() string {
 	st := m.s.styles
 	w, h := m.width, m.height
-	labels := make([]string, len(mailTabs))
-	for i, t := range mailTabs {
-		n := int64(0)
-		if t.status == "" {
-			for _, v := range m.counts {
-				n += v
-			}
-		} else {
-			n = m.counts[t.status]
+	t := m.tabs
+	t.counts = make([]int64, len(mailTabs))
+	for i, x := range mailTabs {
+		if x.status != "" {
+			t.counts[i] = m.counts[x.status]
+			continue
 		}
-		labels[i] = t.label + " " + count(n)
+		for _, v := range m.counts {
+			t.counts[i] += v
+		}
 	}
-	lines := []string{statusTabs(st, labels, m.tab, w)}
+	lines := []string{t.View(st)}
 	if !m.loaded {
 		return strings.Join(append(lines, st.Muted.Render(" loading…")), "\n")
 	}

@@ -24,6 +24,17 @@ type requestDetails struct {
 	partial     bool // only req and userRequest: the pane is not on screen
 }
 
+// detailsPane shows everything about the selected request: its fields,
+// warnings, the activation link and the audit trail. It sits beside the
+// list on a wide terminal and replaces it after enter.
+type detailsPane struct {
+	details    *requestDetails // nil until loaded for the selected row
+	detailsSeq uint64
+	showDetail bool
+	wide       bool // the terminal has room for the details beside the table
+	scroll     int
+}
+
 // loadDetails reads the selected request's details; replies for a row the
 // cursor has left are dropped by sequence number.
 func (r *registration) loadDetails() tea.Cmd {
@@ -132,19 +143,22 @@ func (r *registration) detailsView(w, h int) string {
 	return strings.Join(lines[scroll:], "\n")
 }
 
-// detailLines are the lines of the details pane, each cut to w cells.
 func (r *registration) detailLines(w int) []string {
-	st := r.s.styles
 	cur, ok := r.current()
+	return r.detailsPane.lines(r.s.styles, cur, ok, r.s.now(), r.s.loc, w)
+}
+
+// lines are the lines of the pane for the selected request cur, each cut
+// to w cells.
+func (p *detailsPane) lines(st Styles, cur store.Request, ok bool, now time.Time, loc *time.Location, w int) []string {
 	if !ok {
 		return []string{st.Muted.Render(" Nothing selected.")}
 	}
-	d := r.details
+	d := p.details
 	if d == nil || d.req.ID != cur.ID || d.partial {
 		return []string{st.Section.Render(cur.Number) + "  " + st.Muted.Render("loading…")}
 	}
 	q := d.req
-	now := r.s.now()
 	var lines []string
 	add := func(label, value string) {
 		if value == "" {
@@ -164,10 +178,10 @@ func (r *registration) detailLines(w int) []string {
 	add("Phone", q.Phone)
 	add("Language", q.Language)
 	add("User name", q.Username)
-	add("Signed up", when(q.CreatedAt, true, r.s.loc)+"  ("+ago(now, q.CreatedAt)+")")
+	add("Signed up", when(q.CreatedAt, true, loc)+"  ("+ago(now, q.CreatedAt)+")")
 	add("Activation", activation(d, now))
 	if q.DecidedAt != nil {
-		add("Decided", when(*q.DecidedAt, true, r.s.loc)+" by "+q.DecidedBy)
+		add("Decided", when(*q.DecidedAt, true, loc)+" by "+q.DecidedBy)
 	}
 	if q.RejectReason != "" {
 		add("Reason", q.RejectReason+" — "+workflow.ReasonLabel(q.RejectReason))
@@ -203,7 +217,7 @@ func (r *registration) detailLines(w int) []string {
 		lines = append(lines, st.Muted.Render("  no entries"))
 	}
 	for _, e := range d.audit {
-		line := "  " + when(e.At, true, r.s.loc) + "  " + cell(e.Actor, 12) + " " + e.Action
+		line := "  " + when(e.At, true, loc) + "  " + cell(e.Actor, 12) + " " + e.Action
 		if e.Detail != "" {
 			line += " — " + e.Detail
 		}

@@ -2,14 +2,12 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -35,42 +33,34 @@ func (r *registration) windowSize() int { return max(120, 6*r.listHeight()) }
 // registration is the home screen: the customer requests queue.
 type registration struct {
 	s      *session
-	tab    int
-	search string
-	input  textinput.Model
-	typing bool
-
-	rows         []store.Request // a window of the filtered list, queue order
-	sel, top     int             // selected row and first visible row, in rows
-	startReached bool            // no rows before rows[0]
-	endReached   bool            // no rows after the last
-	loaded       bool
-	pageSeq      uint64
-	viewH        int
+	tabs   tabs
+	search searchBox
+	requestWindow
+	pageSeq uint64
 
 	counts    map[string]int64
 	countsSeq uint64
 
-	details    *requestDetails // nil until loaded for the selected row
-	detailsSeq uint64
-	showDetail bool
-	wide       bool // the terminal has room for the details beside the table
-	scroll     int
+	detailsPane
 
 	width, height int
 }
 
 func newRegistration(s *session) *registration {
-	r := &registration{s: s, input: newInput(s.styles, "number, company, contact, email or tax id", 100), viewH: 18}
-	r.input.Prompt = "/ "
-	return r
+	labels := make([]string, len(regTabs))
+	for i, t := range regTabs {
+		labels[i] = t.label
+	}
+	return &registration{s: s, tabs: newTabs(labels...),
+		search:        newSearchBox(s.styles, "number, company, contact, email or tax id"),
+		requestWindow: requestWindow{viewH: 18}}
 }
 
 func (r *registration) Init() tea.Cmd {
 	return tea.Batch(r.loadCounts(), r.loadFirst())
 }
 
-func (r *registration) Capturing() bool { return r.typing }
+func (r *registration) Capturing() bool { return r.search.typing }
 
 // Messages of the Registration screen.
 type (
@@ -104,7 +94,7 @@ type (
 )
 
 func (r *registration) filter() store.ListRequests {
-	return store.ListRequests{Status: regTabs[r.tab].status, Search: r.search}
+	return store.ListRequests{Status: regTabs[r.tabs.active].status, Search: r.search.value}
 }
 
 func (r *registration) loadCounts() tea.Cmd {
@@ -208,13 +198,6 @@ func (r *registration) Reload() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (r *registration) current() (store.Request, bool) {
-	if r.sel >= 0 && r.sel < len(r.rows) {
-		return r.rows[r.sel], true
-	}
-	return store.Request{}, false
-}
-
 func (r *registration) Update(msg tea.Msg, active bool) tea.Cmd {
 	switch msg := msg.(type) {
 	case regCountsMsg:
@@ -267,14 +250,9 @@ func (r *registration) Update(msg tea.Msg, active bool) tea.Cmd {
 	return nil
 }
 
-// setPage installs a fetched window, keeping the selected row (by id) and
-// its place on screen when it is still there.
+// setPage installs a fetched window; when the selected row left the list
+// because someone changed it, the status line says so.
 func (r *registration) setPage(m regPageMsg) tea.Cmd {
-	offset := r.sel - r.top
-	prevID := int64(-1)
-	if cur, ok := r.current(); ok && r.loaded {
-		prevID = cur.ID
-	}
 	if cur, ok := r.current(); ok && r.loaded && m.left != nil && r.s.status.kind != "err" && m.left.ID == cur.ID && m.left.Status != cur.Status {
 		// The selected row changed under the approver and left the list:
 		// say so rather than silently landing on its neighbour (an error
@@ -285,70 +263,38 @@ func (r *registration) setPage(m regPageMsg) tea.Cmd {
 		}
 		r.s.info("%s is now %s%s, so it left this list.", m.left.Number, m.left.Status, by)
 	}
-	sel := m.anchor
-	if m.anchor < 0 || prevID >= 0 {
-		for i, row := range m.rows {
-			if row.ID == prevID {
-				sel = i
-				break
-			}
-		}
-	}
-	r.rows, r.startReached, r.endReached, r.loaded = m.rows, m.startReached, m.endReached, true
-	r.sel = max(min(sel, len(r.rows)-1), 0)
-	r.top = r.sel - max(min(offset, r.viewH-1), 0)
-	r.clampTop()
+	r.install(m.rows, m.anchor, m.startReached, m.endReached)
 	return r.loadDetails()
-}
-
-func (r *registration) clampTop() {
-	h := r.listHeight()
-	if r.sel < r.top {
-		r.top = r.sel
-	}
-	if r.sel >= r.top+h {
-		r.top = r.sel - h + 1
-	}
-	r.top = max(min(r.top, len(r.rows)-h), 0)
 }
 
 // move moves the cursor within the window and fetches a new window when the
 // cursor nears an edge that is not the end of the list.
 func (r *registration) move(d int) tea.Cmd {
-	if len(r.rows) == 0 {
-		return nil
-	}
-	old := r.sel
-	r.sel = max(min(r.sel+d, len(r.rows)-1), 0)
-	r.clampTop()
+	moved, refill := r.step(d)
 	var cmds []tea.Cmd
-	h := r.listHeight()
-	if (!r.endReached && len(r.rows)-1-r.sel < 2*h) || (!r.startReached && r.sel < 2*h) {
-		// Within two screens of an edge that is not the end of the list.
+	if refill {
 		cmds = append(cmds, r.loadAround(store.CursorOf(r.rows[r.sel]), ""))
 	}
-	if r.sel != old {
+	if moved {
 		r.scroll = 0
 		cmds = append(cmds, r.loadDetails())
 	}
 	return tea.Batch(cmds...)
 }
 
-func (r *registration) listHeight() int { return max(r.viewH, 1) }
-
 // SetSize lays the screen out in w×h: the tabs, the search line when there
 // is one, the table header and its rows.
 func (r *registration) SetSize(w, h int) {
 	r.width, r.height = w, h
-	r.input.SetWidth(w - 4)
-	r.viewH = max(r.bodyHeight()-1, 1)
-	r.clampTop()
+	r.tabs.SetWidth(w)
+	r.search.SetWidth(w)
+	r.setHeight(r.bodyHeight() - 1)
 }
 
 // bodyHeight is the height under the tabs and the search line.
 func (r *registration) bodyHeight() int {
 	h := r.height - 1
-	if r.typing || r.search != "" {
+	if r.search.active() {
 		h--
 	}
 	return max(h, 1)
@@ -356,32 +302,22 @@ func (r *registration) bodyHeight() int {
 
 func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := r.s.keys
-	if r.typing {
-		switch msg.String() {
-		case "enter":
-			r.typing = false
-			r.input.Blur()
-			was := r.search
-			r.search = strings.TrimSpace(r.input.Value())
-			r.rows, r.loaded = nil, false
-			switch {
-			case r.search != "":
-				r.s.info("Searching for “%s”; esc clears.", r.search)
-			case was != "":
-				r.s.info("Search cleared.")
-			default:
-				r.s.status = statusLine{}
-			}
-			return r.loadFirst()
-		case "esc":
-			r.typing = false
-			r.input.Blur()
-			r.input.SetValue(r.search)
-			return nil
+	if r.search.typing {
+		was := r.search.value
+		cmd, done, committed := r.search.Update(msg)
+		if !done || !committed {
+			return cmd
 		}
-		var cmd tea.Cmd
-		r.input, cmd = r.input.Update(msg)
-		return cmd
+		r.reset()
+		switch {
+		case r.search.value != "":
+			r.s.info("Searching for “%s”; esc clears.", r.search.value)
+		case was != "":
+			r.s.info("Search cleared.")
+		default:
+			r.s.status = statusLine{}
+		}
+		return r.loadFirst()
 	}
 	if r.showDetail {
 		switch {
@@ -398,9 +334,11 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.NextTab):
-		return r.setTab((r.tab + 1) % len(regTabs))
+		r.tabs.next()
+		return r.tabChanged()
 	case key.Matches(msg, k.PrevTab):
-		return r.setTab((r.tab + len(regTabs) - 1) % len(regTabs))
+		r.tabs.prev()
+		return r.tabChanged()
 	case key.Matches(msg, k.Down):
 		return r.move(1)
 	case key.Matches(msg, k.Up):
@@ -422,14 +360,9 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		r.loaded = false
 		return r.loadLast()
 	case key.Matches(msg, k.Search):
-		r.typing = true
-		r.input.SetValue(r.search)
-		r.input.CursorEnd()
-		return r.input.Focus()
+		return r.search.focus()
 	case key.Matches(msg, k.Back):
-		if r.search != "" {
-			r.search = ""
-			r.input.SetValue("")
+		if r.search.clear() {
 			r.loaded = false
 			r.s.info("Search cleared.")
 			return r.loadFirst()
@@ -455,10 +388,8 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (r *registration) setTab(i int) tea.Cmd {
-	r.tab = i
-	r.rows, r.sel, r.top, r.loaded = nil, 0, 0, false
-	r.startReached, r.endReached = false, false
+func (r *registration) tabChanged() tea.Cmd {
+	r.reset()
 	r.details = nil
 	return r.loadFirst()
 }
@@ -466,10 +397,8 @@ func (r *registration) setTab(i int) tea.Cmd {
 // Help lists the keys that apply to the selected request right now.
 func (r *registration) Help() helpMap {
 	k := r.s.keys
-	if r.typing {
-		enter := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search"))
-		esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-		return helpMap{short: []key.Binding{enter, esc}, full: [][]key.Binding{{enter, esc}}}
+	if r.search.typing {
+		return r.search.Help()
 	}
 	var short []key.Binding
 	if cur, ok := r.current(); ok {
@@ -503,14 +432,9 @@ func (r *registration) Help() helpMap {
 func (r *registration) View() string {
 	st := r.s.styles
 	w := r.width
-	tabs := r.tabsView(w)
-	lines := []string{tabs}
-	if r.typing || r.search != "" {
-		if r.typing {
-			lines = append(lines, r.input.View())
-		} else {
-			lines = append(lines, st.Muted.Render("/ ")+st.Value.Render(Sanitize(r.search))+st.Muted.Render("   esc clears"))
-		}
+	lines := []string{r.tabsView(w)}
+	if r.search.active() {
+		lines = append(lines, r.search.View(st))
 	}
 	bodyH := r.bodyHeight()
 	if r.showDetail {
@@ -529,50 +453,21 @@ func (r *registration) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// tabsView draws the status tabs with the live counts, w cells wide.
 func (r *registration) tabsView(w int) string {
-	st := r.s.styles
-	render := func(compact, short bool) string {
-		parts := make([]string, len(regTabs))
-		for i, t := range regTabs {
-			var n int64
-			if t.status == "" {
-				for _, v := range r.counts {
-					n += v
-				}
-			} else {
-				n = r.counts[t.status]
-			}
-			c := count(n)
-			switch {
-			case !short || n < 1000:
-			case n < 10_000:
-				c = fmt.Sprintf("%.1fk", float64(n)/1e3) // 1.2k, not 1k for 1,182
-			case n < 1_000_000:
-				c = fmt.Sprintf("%dk", n/1000)
-			default:
-				c = fmt.Sprintf("%.1fM", float64(n)/1e6)
-			}
-			label := t.label + " " + c
-			switch {
-			case i == r.tab:
-				parts[i] = st.TabActive.Render("▸ " + label)
-			case compact:
-				parts[i] = st.Tab.Render(label)
-			default:
-				parts[i] = st.Tab.Render("  " + label)
-			}
+	t := r.tabs
+	t.SetWidth(w)
+	t.counts = make([]int64, len(regTabs))
+	for i, x := range regTabs {
+		if x.status != "" {
+			t.counts[i] = r.counts[x.status]
+			continue
 		}
-		return strings.Join(parts, " ")
+		for _, v := range r.counts {
+			t.counts[i] += v
+		}
 	}
-	// Tighter spacing first; shorter numbers only when that is not enough.
-	out := render(false, false)
-	if lipgloss.Width(out) > w {
-		out = render(true, false)
-	}
-	if lipgloss.Width(out) > w {
-		out = render(true, true)
-	}
-	return truncate(out, w)
+	return t.View(r.s.styles)
 }
 
 var regColumns = []column{
@@ -607,11 +502,11 @@ func (r *registration) tableView(w, h int) string {
 		return strings.Join(append(out, st.Muted.Render(" loading…")), "\n")
 	}
 	if len(r.rows) == 0 {
-		msg := " No " + strings.ToLower(regTabs[r.tab].label) + " requests."
-		if regTabs[r.tab].status == "" {
+		msg := " No " + strings.ToLower(regTabs[r.tabs.active].label) + " requests."
+		if regTabs[r.tabs.active].status == "" {
 			msg = " No requests."
 		}
-		if r.search != "" {
+		if r.search.value != "" {
 			msg = " Nothing matches this search. esc clears it."
 		}
 		return strings.Join(append(out, st.Muted.Render(msg)), "\n")

@@ -26,7 +26,7 @@ var urTabs = []struct{ label, status string }{
 // provision a draft).
 type userRequests struct {
 	s        *session
-	tab      int
+	tabs     tabs
 	rows     []store.UserRequest
 	more     bool
 	cur      cursor
@@ -62,7 +62,13 @@ type (
 	}
 )
 
-func newUserRequests(s *session) *userRequests { return &userRequests{s: s, cur: cursor{h: 18}} }
+func newUserRequests(s *session) *userRequests {
+	labels := make([]string, len(urTabs))
+	for i, t := range urTabs {
+		labels[i] = t.label
+	}
+	return &userRequests{s: s, cur: cursor{h: 18}, tabs: newTabs(labels...)}
+}
 
 func (u *userRequests) Init() tea.Cmd   { return u.load(0, 0) }
 func (u *userRequests) Capturing() bool { return false }
@@ -80,7 +86,7 @@ func (u *userRequests) load(afterID int64, limit int) tea.Cmd {
 		limit = urPage
 	}
 	u.seq = u.s.next()
-	seq, db, ctx, status := u.seq, u.s.db, u.s.ctx, urTabs[u.tab].status
+	seq, db, ctx, status := u.seq, u.s.db, u.s.ctx, urTabs[u.tabs.active].status
 	return func() tea.Msg {
 		rows, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: status, AfterID: afterID, Limit: limit + 1})
 		more := len(rows) > limit
@@ -169,11 +175,11 @@ func (u *userRequests) key(msg tea.Msg) tea.Cmd {
 	kp, _ := msg.(tea.KeyPressMsg)
 	switch {
 	case key.Matches(kp, k.NextTab):
-		u.tab = (u.tab + 1) % len(urTabs)
+		u.tabs.next()
 		u.rows, u.loaded, u.cur = nil, false, cursor{h: u.cur.h}
 		return u.load(0, 0)
 	case key.Matches(kp, k.PrevTab):
-		u.tab = (u.tab + len(urTabs) - 1) % len(urTabs)
+		u.tabs.prev()
 		u.rows, u.loaded, u.cur = nil, false, cursor{h: u.cur.h}
 		return u.load(0, 0)
 	case key.Matches(kp, k.Details):
@@ -254,6 +260,7 @@ var urColumns = []column{{width: 1}, {title: "NUMBER", width: 9}, {title: "REQUE
 // details under it (or beside it on a wide terminal).
 func (u *userRequests) SetSize(w, h int) {
 	u.width, u.height = w, h
+	u.tabs.SetWidth(w)
 	_, listH := u.listSize()
 	u.cur.setHeight(listH)
 }
@@ -272,11 +279,7 @@ func (u *userRequests) listSize() (w, h int) {
 func (u *userRequests) View() string {
 	st := u.s.styles
 	w, h := u.width, u.height-1
-	labels := make([]string, len(urTabs))
-	for i, t := range urTabs {
-		labels[i] = t.label
-	}
-	lines := []string{statusTabs(st, labels, u.tab, w)}
+	lines := []string{u.tabs.View(st)}
 	if !u.loaded {
 		return strings.Join(append(lines, st.Muted.Render(" loading…")), "\n")
 	}

@@ -95,12 +95,12 @@ func ParamDefs() []ParamDef {
 		{ParamAdminTwoFactor, "false", "customer self-service administrators must use two-step login (an authenticator app)", validBool},
 		{ParamTermsVersion, "", "version of the terms and conditions a sign-up must accept (empty: none asked)", validTermsVersion},
 		{ParamTermsURL, "", "public http(s) URL of those terms; needed when terms.version is set", validTermsURL},
-		{ParamTmplActivation, defaultActivationTemplate, "email: activation link", validTemplate},
+		{ParamTmplActivation, defaultActivationTemplate, "email: activation link", validUnverifiedTemplate},
 		{ParamTmplRejection, defaultRejectionTemplate, "email: request rejected", validTemplate},
 		{ParamTmplWelcome, defaultWelcomeTemplate, "email: welcome with logon information", validTemplate},
 		{ParamTmplPasswordReset, defaultPasswordResetTemplate, "email: password reset link", validTemplate},
 		{ParamTmplSetPassword, defaultSetPasswordTemplate, "email: set your password (users added by an administrator)", validTemplate},
-		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validTemplate},
+		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validUnverifiedTemplate},
 		{ParamTmplDigest, defaultDigestTemplate, "email: approvers' digest of newly verified requests", validTemplate},
 	}
 }
