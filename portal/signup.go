@@ -26,7 +26,31 @@ func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
 	if s.signupPaused(w, r, p) {
 		return
 	}
-	s.render(w, r, http.StatusOK, PageSignup, SignupPage{})
+	// The mails follow the language chosen here; it starts as the page's.
+	s.render(w, r, http.StatusOK, PageSignup, SignupPage{Form: SignupForm{Language: LanguageOf(r).String()},
+		Terms: termsOf(p)})
+}
+
+// termsOf returns the terms a sign-up must accept, or nil.
+func termsOf(p workflow.Params) *Terms {
+	if v, u, ok := p.Terms(); ok {
+		return &Terms{Version: v, URL: u}
+	}
+	return nil
+}
+
+// checkTerms adds the terms checkbox's problem to errs: unticked, or ticked
+// for a version that is no longer current (the page was open across a change).
+func checkTerms(errs FieldErrors, terms *Terms, f SignupForm) FieldErrors {
+	switch {
+	case terms == nil:
+		return errs
+	case f.TermsVersion == "":
+		return AddSignupError(errs, FieldTerms, workflow.MsgTermsMissing)
+	case f.TermsVersion != terms.Version:
+		return AddSignupError(errs, FieldTerms, workflow.MsgTermsChanged)
+	}
+	return errs
 }
 
 // signup handles a posted sign-up: validate (422 with the values kept),
@@ -45,8 +69,9 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := ParseSignupForm(r.PostForm)
-	if errs := f.Validate(); errs != nil {
-		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs})
+	terms := termsOf(p)
+	if errs := checkTerms(f.Validate(), terms, f); errs != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs, Terms: terms})
 		return
 	}
 	// Only valid forms count: a person fixing typos is not an attack, and
@@ -74,12 +99,17 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		PostalCode: f.PostalCode, Country: f.Country, FirstName: f.FirstName, LastName: f.LastName,
 		JobTitle: f.JobTitle, Email: f.Email, Phone: f.Phone, Language: f.Language,
 		Username: f.Username, PasswordHash: hash, SourceIP: s.ips.ClientIP(r).String(),
+		TermsVersion: f.TermsVersion,
 	})
 	var fe *workflow.FieldError
 	switch {
 	case errors.As(err, &fe) && fe.Field == FieldUsername:
 		errs := AddSignupError(nil, FieldUsername, MsgUsernameTaken)
-		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs})
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs, Terms: terms})
+	case errors.As(err, &fe) && fe.Field == FieldTerms:
+		// The terms changed between the check above and the write.
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f,
+			Errors: AddSignupError(nil, FieldTerms, fe.Message), Terms: terms})
 	case errors.Is(err, workflow.ErrSignupPaused):
 		s.renderPaused(w, r)
 	case errors.Is(err, workflow.ErrTooMany):

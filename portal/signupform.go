@@ -30,6 +30,7 @@ const (
 	FieldUsername        = "username"
 	FieldPassword        = "password"
 	FieldPasswordConfirm = "password_confirm"
+	FieldTerms           = "terms" // the checkbox accepting the terms; its value is their version
 )
 
 // Password length limits in characters (runes), per NIST SP 800-63B for a
@@ -107,6 +108,10 @@ type SignupForm struct {
 	Password        string
 	PasswordConfirm string
 
+	// TermsVersion is the version of the terms the checkbox accepted ("" if
+	// unticked); whether it must be ticked is the handler's to say.
+	TermsVersion string
+
 	confirmSent bool        // password_confirm was in the request
 	parseErrs   FieldErrors // unreadable input found while parsing
 }
@@ -181,8 +186,14 @@ func ParseSignupForm(v url.Values) SignupForm {
 		*f.field(s.name) = val
 	}
 	f.Username = strings.ToLower(f.Username)
+	if v, msg := cleanInput(v.Get(FieldTerms), "Terms"); msg == "" && len(v) <= 32 {
+		f.TermsVersion = v
+	}
 	return f
 }
+
+// TermsAccepted reports whether the terms checkbox was ticked.
+func (f SignupForm) TermsAccepted() bool { return f.TermsVersion != "" }
 
 // NormalizePassword puts a password into Unicode NFC, so the same password
 // typed on different systems hashes the same. Login must use it too.

@@ -17,6 +17,30 @@ type SignupInput struct {
 	FirstName, LastName, JobTitle, Email, Phone, Language        string
 	Username, PasswordHash                                       string
 	SourceIP                                                     string
+	// TermsVersion is the version of the terms the prospect accepted; it
+	// must be the current one (parameter terms.version) when that is set.
+	TermsVersion string
+}
+
+// Messages for terms that were not accepted.
+const (
+	MsgTermsMissing = "Accept the terms and conditions to sign up"
+	MsgTermsChanged = "The terms and conditions have changed; read them and accept the current version"
+)
+
+// checkTerms refuses a sign-up that did not accept the current terms, and
+// returns the version to record ("" when no terms are asked for).
+func checkTerms(p Params, accepted string) (string, error) {
+	version, _, ok := p.Terms()
+	switch {
+	case !ok:
+		return "", nil
+	case accepted == "":
+		return "", &FieldError{Field: "terms", Message: MsgTermsMissing}
+	case accepted != version:
+		return "", &FieldError{Field: "terms", Message: MsgTermsChanged}
+	}
+	return version, nil
 }
 
 // SignupResult is what SignUp did. The portal shows the same page whatever
@@ -33,6 +57,10 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 	var res SignupResult
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		p, err := LoadParams(ctx, &tx.Queries)
+		if err != nil {
+			return err
+		}
+		terms, err := checkTerms(p, in.TermsVersion)
 		if err != nil {
 			return err
 		}
@@ -76,6 +104,10 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 			LastName: in.LastName, JobTitle: in.JobTitle, Email: in.Email, Phone: in.Phone,
 			Language: in.Language, Username: in.Username, PasswordHash: in.PasswordHash,
 			SourceIP: in.SourceIP}
+		if terms != "" {
+			now := s.now()
+			r.TermsVersion, r.TermsAcceptedAt = terms, &now
+		}
 		if err := tx.InsertRequest(ctx, &r); err != nil {
 			return err
 		}
