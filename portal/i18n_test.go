@@ -41,10 +41,10 @@ func requestIn(tag language.Tag) *http.Request {
 	return r
 }
 
-// errorSignupPages are sign-up pages showing every message the form can
-// give, field by field.
-func errorSignupPages() []SignupPage {
-	var pages []SignupPage
+// errorSignupPage is a sign-up page whose error summary holds every
+// message the form can give, field by field.
+func errorSignupPage() SignupPage {
+	var all FieldErrors
 	bad := map[string][]string{
 		FieldCompanyName: {"", strings.Repeat("x", 201), "Acme\x00", "Acme\xff"},
 		FieldTaxID:       {strings.Repeat("1", 41), "DE#1", "DE\x01", "\xff"},
@@ -76,12 +76,11 @@ func errorSignupPages() []SignupPage {
 			if len(errs) == 0 && utf8.ValidString(v) {
 				continue
 			}
-			pages = append(pages, SignupPage{Form: f, Errors: errs})
+			all = append(all, errs...)
 		}
 	}
-	f := ParseSignupForm(validSignup())
-	pages = append(pages, SignupPage{Form: f, Errors: AddSignupError(nil, FieldUsername, MsgUsernameTaken)})
-	return pages
+	all = append(all, FieldError{Field: FieldUsername, Message: MsgUsernameTaken})
+	return SignupPage{Form: ParseSignupForm(validSignup()), Errors: all}
 }
 
 // TestPages_everyLanguage renders every page, and every message of every
@@ -100,9 +99,7 @@ func TestPages_everyLanguage(t *testing.T) {
 	for name, s := range samplePages() {
 		all = append(all, sample{name, s.status, s.page})
 	}
-	for _, p := range errorSignupPages() {
-		all = append(all, sample{PageSignup, 422, p})
-	}
+	all = append(all, sample{PageSignup, 422, errorSignupPage()})
 	for _, status := range []int{400, 403, 405, 413, 500, 503} {
 		all = append(all, sample{PageError, status, ErrorPage{Status: status, RequestID: "abc"}})
 	}
