@@ -169,15 +169,13 @@ type LoginChallenge struct {
 // InsertLoginChallenge stores a challenge, and sweeps a few expired ones.
 func (q *Queries) InsertLoginChallenge(ctx context.Context, c *LoginChallenge) error {
 	c.CreatedAt = q.now().UTC()
-	res, err := q.q.ExecContext(ctx, `INSERT INTO login_challenges (hash, user_id, next, created_at,
+	id, err := q.insertID(ctx, `INSERT INTO login_challenges (hash, user_id, next, created_at,
 		expires_at) VALUES (?, ?, ?, ?, ?)`, c.Hash, c.UserID, c.Next, c.CreatedAt.UnixMilli(),
 		c.ExpiresAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: insert login challenge: %w", mapErr(err))
 	}
-	if c.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
+	c.ID = id
 	_, err = q.q.ExecContext(ctx, `DELETE FROM login_challenges WHERE id IN
 		(SELECT id FROM login_challenges WHERE expires_at <= ? LIMIT 100)`, q.nowMS())
 	if err != nil {
