@@ -116,7 +116,7 @@ func TestPages_everyLanguage(t *testing.T) {
 	nav := Nav{Username: "ada", Admin: true}
 	enrol := SecurityPage{Nav: nav, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", QR: "data:image/png;base64,AAAA"}
 	all = append(all, sample{PageAccountSecurity, 200, enrol})
-	for _, e := range []error{workflow.ErrCodeFormat, workflow.ErrCodeWrong, workflow.ErrCodeUsed, workflow.ErrNotEnrolling} {
+	for _, e := range []error{workflow.ErrCodeFormat, workflow.ErrCodeWrong, workflow.ErrCodeUsed, workflow.ErrNotEnrolling, workflow.ErrSecretUnreadable} {
 		fe := FieldErrors{{Field: FieldCode, Label: codeLabel, Message: codeMessage(e)}}
 		en := enrol
 		en.EnableErrors, en.Required, en.Notice = fe, true, noticeFor("required")

@@ -162,6 +162,8 @@ func codeMessage(err error) string {
 		return "That code is not right. Enter the code your app shows now; check that the time on your phone is set automatically."
 	case errors.Is(err, workflow.ErrCodeUsed):
 		return "That code has been used already. Wait for your app to show the next one and enter that."
+	case errors.Is(err, workflow.ErrSecretUnreadable):
+		return "Codes from your app cannot be checked at the moment. Enter one of your recovery codes, or reply to any email from us and we will help you back in."
 	case errors.Is(err, workflow.ErrNotEnrolling):
 		return "The set-up has been restarted. Scan the new QR code and enter the code it gives."
 	}

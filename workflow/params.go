@@ -69,7 +69,7 @@ func (d ParamDef) Validate(value string) error {
 
 // ParamDefs lists every parameter in display order.
 func ParamDefs() []ParamDef {
-	return []ParamDef{
+	defs := []ParamDef{
 		{ParamSeqRegistration, "REG-{000000}", "format of registration numbers", validFormat},
 		{ParamSeqCustomer, "C{00000}", "format of customer account numbers", validFormat},
 		{ParamSeqUserRequest, "UR-{000000}", "format of user request numbers", validFormat},
@@ -103,6 +103,13 @@ func ParamDefs() []ParamDef {
 		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validUnverifiedTemplate},
 		{ParamTmplDigest, defaultDigestTemplate, "email: approvers' digest of newly verified requests", validTemplate},
 	}
+	// Each customer mail's template in German, French and Spanish follows its English one.
+	out := make([]ParamDef, 0, len(defs)+3*len(localizedTemplates))
+	for _, d := range defs {
+		out = append(out, d)
+		out = append(out, localizedParamDefs(d)...)
+	}
+	return out
 }
 
 // ParamDefByKey returns the definition of key.

@@ -92,7 +92,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 			return err
 		}
 		if known {
-			return s.noteAlreadyRegistered(ctx, tx, p, in.Email)
+			return s.noteAlreadyRegistered(ctx, tx, p, in.Email, in.Language)
 		}
 		number, err := s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration)
 		if err != nil {
@@ -130,7 +130,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 
 // noteAlreadyRegistered tells the owner of a registered address that someone
 // tried to sign up with it, at most once an hour.
-func (s *Service) noteAlreadyRegistered(ctx context.Context, tx *store.Tx, p Params, email string) error {
+func (s *Service) noteAlreadyRegistered(ctx context.Context, tx *store.Tx, p Params, email, lang string) error {
 	recent, err := tx.Mails(ctx, store.ListMail{Ref: "known:" + strings.ToLower(email), Limit: 1})
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func (s *Service) noteAlreadyRegistered(ctx context.Context, tx *store.Tx, p Par
 		return nil
 	}
 	return s.queueMail(ctx, tx, p, "already_registered", ParamTmplAlreadyKnown,
-		"known:"+strings.ToLower(email), email, MailData{})
+		"known:"+strings.ToLower(email), email, MailData{lang: lang})
 }
 
 // queueActivation makes a fresh activation token (older ones stop working)
@@ -158,7 +158,7 @@ func (s *Service) queueActivation(ctx context.Context, tx *store.Tx, p Params, r
 	err = s.queueMail(ctx, tx, p, "activation", ParamTmplActivation, r.Number, r.Email, MailData{
 		Company: r.CompanyName, FirstName: r.FirstName, LastName: r.LastName, Number: r.Number,
 		Username: r.Username, Link: s.portalURL(p) + "/activate?token=" + token,
-		ExpiresIn: humanDuration(ttl)}.Defanged())
+		expires: ttl, lang: r.Language}.Defanged())
 	return token, err
 }
 

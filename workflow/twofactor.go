@@ -41,6 +41,9 @@ var (
 	ErrCodeUsed     = errors.New("that code has been used already; wait for the next one")
 	ErrNotEnrolling = errors.New("no enrolment is in progress; start again")
 	ErrCodeFormat   = errors.New("enter the 6-digit code from the app, or a recovery code")
+	// ErrSecretUnreadable: the stored secret does not open with the key in
+	// DATA (the key file was lost or replaced). Recovery codes still work.
+	ErrSecretUnreadable = errors.New("the authenticator's secret cannot be opened with this installation's key")
 )
 
 // ThrottledError says that too many wrong codes were entered; codes are not
@@ -255,7 +258,8 @@ func (s *Service) VerifyTwoFactor(ctx context.Context, userID int64, code string
 		} else {
 			secret, err := sec.Open(t.Secret, secretContext(userID))
 			if err != nil {
-				return err
+				s.log.Error("two-step login secret unreadable; was DATA/secrets.key replaced?", "user_id", userID)
+				return ErrSecretUnreadable
 			}
 			step, ok := matchTOTP(string(secret), code, now, t.LastStep)
 			switch {

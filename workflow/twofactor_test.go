@@ -301,3 +301,30 @@ func TestLoadSecrets(t *testing.T) {
 		t.Error("a short key file was accepted")
 	}
 }
+
+// A lost key file: app codes cannot be checked, but recovery codes, stored
+// as hashes, still let the customer in.
+func TestService_TwoFactor_keyReplaced(t *testing.T) {
+	f, u := twoFactorFixture(t)
+	ctx := context.Background()
+	en, err := f.svc.StartTwoFactor(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := f.svc.ConfirmTwoFactor(ctx, u.ID, codeAt(t, en.Secret, f.clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := LoadSecrets(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := New(Config{DB: f.db, Secrets: other})
+	f.clock.Advance(30 * time.Second)
+	if _, err := svc.VerifyTwoFactor(ctx, u.ID, codeAt(t, en.Secret, f.clock.Now())); !errors.Is(err, ErrSecretUnreadable) {
+		t.Fatalf("app code with another key: %v", err)
+	}
+	if rec, err := svc.VerifyTwoFactor(ctx, u.ID, codes[0]); err != nil || !rec {
+		t.Fatalf("recovery code with another key: %v", err)
+	}
+}
