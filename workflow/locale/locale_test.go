@@ -74,6 +74,9 @@ func TestPrinter_DurationAndDate(t *testing.T) {
 	if got := c.Printer(English).Duration(90 * time.Second); got != "2 minutes" {
 		t.Errorf("90s = %q, want rounded up to 2 minutes", got)
 	}
+	if got := c.Printer(French).Date(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)); got != "1er mars 2026" {
+		t.Errorf("French first of the month = %q", got)
+	}
 	// French puts 0 with the singular.
 	if got := c.Printer(French).Sprintf("%d days", 0); got != "0 jour" {
 		t.Errorf("French 0 days = %q", got)

@@ -71,9 +71,12 @@ func (p *Printer) Duration(d time.Duration) string {
 // "30. November 2026", "30 novembre 2026", "30 de noviembre de 2026".
 func (p *Printer) Date(t time.Time) string {
 	t = t.UTC()
+	day := strconv.Itoa(t.Day())
+	if p.tag == French && t.Day() == 1 {
+		day = "1er" // le 1er mars
+	}
 	// Parts go in as strings: a year is not a number to group ("2.026").
-	return p.Sprintf("%[1]s %[2]s %[3]s", strconv.Itoa(t.Day()), p.Sprintf(t.Month().String()),
-		strconv.Itoa(t.Year()))
+	return p.Sprintf("%[1]s %[2]s %[3]s", day, p.Sprintf(t.Month().String()), strconv.Itoa(t.Year()))
 }
 
 // DateTime says the day and time of t in UTC: "30 November 2026 at 14:05 UTC".
