@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/locale"
 )
 
@@ -116,8 +117,8 @@ func (rd *Renderer) funcs(lp *langPages) template.FuncMap {
 		"date":      lp.p.Date,
 		"datetime":  lp.p.DateTime,
 		"country":   func(code string) string { return countryIn(lp.p.Tag(), code) },
-		"countries": func() []Country { return lp.countries },
-		"languages": func(current string) []LanguageOption { return languageOptionsIn(lp.p.Tag(), current) },
+		"countries": func() []domain.Country { return lp.countries },
+		"languages": func(current string) []domain.LanguageOption { return languageOptionsIn(lp.p.Tag(), current) },
 		"langname":  func(tag string) string { return languageNameIn(lp.p.Tag(), tag) },
 	}
 }
@@ -137,7 +138,7 @@ func (rd *Renderer) text(p *locale.Printer, key string, args []any) (string, err
 // countryIn is a country's name in language t; English names come from
 // our table (common names), the others from CLDR.
 func countryIn(t language.Tag, code string) string {
-	en, ok := CountryName(code)
+	en, ok := domain.CountryName(code)
 	if !ok {
 		return code
 	}
@@ -153,8 +154,8 @@ func countryIn(t language.Tag, code string) string {
 }
 
 // localCountries is the country list named and sorted the way of t.
-func localCountries(t language.Tag) []Country {
-	cs := Countries()
+func localCountries(t language.Tag) []domain.Country {
+	cs := domain.Countries()
 	if t == locale.English {
 		return cs
 	}
@@ -162,7 +163,7 @@ func localCountries(t language.Tag) []Country {
 		cs[i].Name = countryIn(t, cs[i].Code)
 	}
 	col := collate.New(t)
-	slices.SortFunc(cs, func(a, b Country) int { return col.CompareString(a.Name, b.Name) })
+	slices.SortFunc(cs, func(a, b domain.Country) int { return col.CompareString(a.Name, b.Name) })
 	return cs
 }
 
@@ -184,8 +185,8 @@ func languageNameIn(t language.Tag, tag string) string {
 }
 
 // languageOptionsIn are the language select's options named in language t.
-func languageOptionsIn(t language.Tag, current string) []LanguageOption {
-	opts := LanguageOptions(current)
+func languageOptionsIn(t language.Tag, current string) []domain.LanguageOption {
+	opts := domain.LanguageOptions(current)
 	if t == locale.English {
 		return opts
 	}
@@ -195,7 +196,7 @@ func languageOptionsIn(t language.Tag, current string) []LanguageOption {
 		}
 	}
 	col := collate.New(t)
-	slices.SortStableFunc(opts[1:], func(a, b LanguageOption) int { return col.CompareString(a.Name, b.Name) })
+	slices.SortStableFunc(opts[1:], func(a, b domain.LanguageOption) int { return col.CompareString(a.Name, b.Name) })
 	return opts
 }
 

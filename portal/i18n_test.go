@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/locale"
 )
 
@@ -111,7 +112,7 @@ func TestPages_everyLanguage(t *testing.T) {
 		all = append(all, sample{PageLogin, 200, LoginPage{Notice: noticeFor(key)}})
 	}
 	for _, st := range []string{"draft", "submitted", "pending_approval", "provisioned", "failed", "rejected", "canceled"} {
-		all = append(all, sample{PageAccountUsers, 200, UsersPage{Company: "X", Pending: []PendingRow{{Number: "UR-1", Status: st}}}})
+		all = append(all, sample{PageAccountUsers, 200, UsersPage{Company: "X", Pending: []PendingRow{{Number: "UR-1", Status: domain.UserRequestStatus(st)}}}})
 	}
 	nav := Nav{Username: "ada", Admin: true}
 	enrol := SecurityPage{Nav: nav, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", QR: "data:image/png;base64,AAAA"}

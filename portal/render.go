@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/locale"
 )
 
@@ -56,7 +57,7 @@ type Renderer struct {
 type langPages struct {
 	pages     map[string]*template.Template
 	p         *locale.Printer
-	countries []Country // sorted the language's way
+	countries []domain.Country // sorted the language's way
 }
 
 // NewRenderer parses the embedded templates for every supported language:
