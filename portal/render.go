@@ -51,6 +51,7 @@ type Renderer struct {
 	static  fs.FS
 	version map[string]string // static file name → short content hash
 	strict  bool              // a missing message fails the page (tests)
+	built   prebuiltPages
 }
 
 // langPages are one language's parsed pages and the lists built once for it.

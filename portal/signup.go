@@ -19,16 +19,26 @@ const pausedRetryAfter = time.Hour
 // on unverified requests is reached. Query parameters are ignored: a link
 // must not be able to pre-fill someone's form.
 func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.params(w, r)
-	if !ok {
+	p, paused, ok := s.signupPaused(w, r)
+	if !ok || paused {
 		return
 	}
-	if s.signupPaused(w, r, p) {
+	// The empty form is the same for everyone who reads it in one language
+	// under the same terms: built once per language and terms, then copied
+	// out. The mails follow the language chosen in it; it starts as the page's.
+	terms := termsOf(p)
+	key := PageSignup
+	if terms != nil {
+		key += "|terms:" + terms.Version + "|" + terms.URL
+	}
+	page, err := s.rd.prebuilt(r, key, PageSignup, SignupPage{Form: SignupForm{Language: LanguageOf(r).String()}, Terms: terms})
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	// The mails follow the language chosen here; it starts as the page's.
-	s.render(w, r, http.StatusOK, PageSignup, SignupPage{Form: SignupForm{Language: LanguageOf(r).String()},
-		Terms: termsOf(p)})
+	if err := page.serve(w, r, http.StatusOK); err != nil {
+		s.log.Debug("writing the sign-up page", "err", err)
+	}
 }
 
 // termsOf returns the terms a sign-up must accept, or nil.
@@ -61,11 +71,8 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	p, ok := s.params(w, r)
-	if !ok {
-		return
-	}
-	if s.signupPaused(w, r, p) {
+	p, paused, ok := s.signupPaused(w, r)
+	if !ok || paused {
 		return
 	}
 	f := ParseSignupForm(r.PostForm)
@@ -132,19 +139,25 @@ func (s *server) signupSent(w http.ResponseWriter, r *http.Request) {
 		LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL))})
 }
 
-// signupPaused writes the paused page and returns true when too many
-// requests await activation.
-func (s *server) signupPaused(w http.ResponseWriter, r *http.Request, p workflow.Params) bool {
-	n, err := s.db.Read().CountUnverified(r.Context())
+// signupPaused returns the parameters and writes the paused page, reporting
+// true, when too many requests await activation; ok is false when it could
+// not tell (the error page is written). One row read: the parameters come
+// from the cache at the version read with the count.
+func (s *server) signupPaused(w http.ResponseWriter, r *http.Request) (p workflow.Params, paused, ok bool) {
+	q := s.db.Read()
+	st, err := q.SignupState(r.Context())
+	if err == nil {
+		p, err = s.svc.ParamsAt(r.Context(), q, st.ParamVersion)
+	}
 	if err != nil {
 		s.fail(w, r, err)
-		return true
+		return p, false, false
 	}
-	if n < int64(p.Int(workflow.ParamMaxUnverified)) {
-		return false
+	if st.Unverified < int64(p.Int(workflow.ParamMaxUnverified)) {
+		return p, false, true
 	}
 	s.renderPaused(w, r)
-	return true
+	return p, true, true
 }
 
 // renderPaused answers 503 with Retry-After: sign-up is unavailable for a
