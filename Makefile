@@ -52,7 +52,8 @@ lint:
 # Each fuzz target runs for FUZZTIME; `make test` runs their committed seeds.
 FUZZTIME ?= 30s
 FUZZ := ./workflow:FuzzFormatNumber ./workflow:FuzzLookupToken ./workflow:FuzzRenderMail \
-	./workflow:FuzzParamValidate ./workflow:FuzzMailAddress ./portal:FuzzSignupForm
+	./workflow:FuzzParamValidate ./workflow:FuzzMailAddress ./portal:FuzzSignupForm \
+	./tui:FuzzSanitize
 fuzz:
 	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "== $$fn ($$pkg)"; \

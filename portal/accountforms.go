@@ -14,11 +14,18 @@ const (
 	FieldRole            = "role"
 	FieldNext            = "next"
 	FieldLogin           = "login" // forgot-password: user name or email
+	FieldCode            = "code"  // two-step login: a code from the app or a recovery code
 )
 
 // MsgLoginFailed is the one answer to every failed login: unknown user,
 // wrong password and inactive login read the same.
 const MsgLoginFailed = "The user name or password is wrong. Check them and try again."
+
+// loginLabel is the login box's label.
+const loginLabel = "User name or email address"
+
+// forgotLabel is the forgot-password box's label.
+const forgotLabel = "Email address or user name"
 
 // maxLoginLen bounds the login box: the longest user name or email address.
 const maxLoginLen = domain.MaxEmailLen
@@ -34,7 +41,7 @@ type LoginForm struct {
 
 // ParseLoginForm reads the login form.
 func ParseLoginForm(v url.Values) LoginForm {
-	login, msg := domain.Clean(v.Get(FieldUsername), "User name or email address")
+	login, msg := domain.Clean(v.Get(FieldUsername), loginLabel)
 	return LoginForm{Username: login, Password: NormalizePassword(strings.ToValidUTF8(v.Get(FieldPassword), "\uFFFD")),
 		Next: LocalPath(v.Get(FieldNext)), parseErr: msg}
 }
@@ -45,9 +52,9 @@ func (f *LoginForm) Validate() FieldErrors {
 	var errs FieldErrors
 	switch {
 	case f.parseErr != "":
-		errs = errs.add(FieldUsername, "User name or email address", f.parseErr)
+		errs = errs.add(FieldUsername, loginLabel, f.parseErr)
 	case f.Username == "":
-		errs = errs.add(FieldUsername, "User name or email address", "Enter your user name or email address")
+		errs = errs.add(FieldUsername, loginLabel, "Enter your user name or email address")
 	}
 	if f.Password == "" {
 		errs = errs.add(FieldPassword, "Password", "Enter your password")
@@ -77,13 +84,13 @@ type ForgotForm struct {
 
 // ParseForgotForm reads the forgot-password form.
 func ParseForgotForm(v url.Values) ForgotForm {
-	login, msg := domain.Clean(v.Get(FieldLogin), "Email address or user name")
+	login, msg := domain.Clean(v.Get(FieldLogin), forgotLabel)
 	return ForgotForm{Login: login, parseErr: msg}
 }
 
 // Validate checks the box is filled and not absurdly long.
 func (f *ForgotForm) Validate() FieldErrors {
-	const label = "Email address or user name"
+	const label = forgotLabel
 	var errs FieldErrors
 	switch {
 	case f.parseErr != "":

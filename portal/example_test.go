@@ -29,7 +29,7 @@ func Example() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", rd.StaticHandler())
 	mux.HandleFunc("GET /signup", func(w http.ResponseWriter, r *http.Request) {
-		_ = rd.Render(w, http.StatusOK, portal.PageSignup, portal.SignupPage{})
+		_ = rd.Render(w, r, http.StatusOK, portal.PageSignup, portal.SignupPage{})
 	})
 	byIP := func(r *http.Request) string { return portal.IPKey(ips.ClientIP(r)) }
 	mux.Handle("POST /signup", portal.RateLimit(perIP, byIP, rd)(http.HandlerFunc(
@@ -42,7 +42,7 @@ func Example() {
 			// The store's uniqueness check would add:
 			// errs = portal.AddSignupError(errs, portal.FieldUsername, portal.MsgUsernameTaken)
 			if errs != nil {
-				_ = rd.Render(w, http.StatusUnprocessableEntity, portal.PageSignup, portal.SignupPage{Form: f, Errors: errs})
+				_ = rd.Render(w, r, http.StatusUnprocessableEntity, portal.PageSignup, portal.SignupPage{Form: f, Errors: errs})
 				return
 			}
 			if ok, wait := perEmail.Allow(strings.ToLower(f.Email)); !ok {

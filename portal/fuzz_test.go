@@ -33,7 +33,7 @@ func FuzzSignupForm(f *testing.F) {
 			t.Fatalf("CompanyName %q kept unreadable characters", form.CompanyName)
 		}
 		rec := httptest.NewRecorder()
-		if err := rd.Render(rec, 422, PageSignup, SignupPage{Form: form, Errors: errs}); err != nil {
+		if err := rd.Render(rec, httptest.NewRequest("POST", "/signup", nil), 422, PageSignup, SignupPage{Form: form, Errors: errs}); err != nil {
 			t.Fatal(err)
 		}
 		if len(password) >= 4 && strings.Contains(rec.Body.String(), "PW:"+password) {

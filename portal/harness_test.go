@@ -58,7 +58,11 @@ func newTestPortalWith(t *testing.T, baseURL string, mod func(*Deps)) *testPorta
 	t.Helper()
 	clock := storetest.NewClock()
 	db := storetest.NewWithClock(t, clock.Now)
-	svc := workflow.New(workflow.Config{DB: db, BaseURL: baseURL})
+	sec, err := workflow.LoadSecrets(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := workflow.New(workflow.Config{DB: db, BaseURL: baseURL, Secrets: sec})
 	tp := &testPortal{t: t, db: db, svc: svc, clock: clock, baseURL: baseURL,
 		hasher: NewHasher(HasherConfig{Params: testHashParams})}
 	tp.ph = NewHasher(HasherConfig{Params: testHashParams})

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -83,7 +84,23 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 			Errors: FieldErrors{{Field: FieldUsername, Label: "User name or email address", Message: MsgLoginFailed}}})
 		return
 	}
-	if err := s.logIn(w, r, *user, f.Password); err != nil {
+	if err := s.rehash(ctx, *user, f.Password); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// With two-step login the password is only half: no session until the code.
+	st, err := s.svc.TwoFactor(ctx, user.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if st.Enabled {
+		if err := s.startChallenge(w, r, *user, f.Next); err != nil {
+			s.fail(w, r, err)
+		}
+		return
+	}
+	if err := s.openSession(w, r, *user); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -114,39 +131,22 @@ func (s *server) checkPassword(r *http.Request, user *store.User, pw string) (bo
 	return ok && user != nil && user.Active, nil
 }
 
-// logIn rotates the session: the browser's old session, if any, ends and a
-// new one starts. A hash made with weaker parameters is replaced.
-func (s *server) logIn(w http.ResponseWriter, r *http.Request, u store.User, pw string) error {
-	ctx := r.Context()
-	var rehash string
-	if s.hasher.NeedsRehash(u.PasswordHash) {
-		h, err := s.hasher.Hash(ctx, pw)
-		if err != nil {
-			return err
-		}
-		rehash = h
+// rehash replaces a hash made with weaker parameters, now that the
+// password is known. Sessions stay: the password did not change.
+func (s *server) rehash(ctx context.Context, u store.User, pw string) error {
+	if !s.hasher.NeedsRehash(u.PasswordHash) {
+		return nil
 	}
-	p, err := s.svc.Params(ctx, s.db.Read())
+	h, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
-	old, _ := currentUser(r)
-	var id string
-	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		if rehash != "" {
-			if err := tx.RehashUserPassword(ctx, u.ID, u.PasswordHash, rehash); err != nil {
-				return err
-			}
-		}
-		var err error
-		id, err = s.startSession(ctx, tx, p, u, old)
-		return err
-	})
-	if err != nil {
+	if err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		return tx.RehashUserPassword(ctx, u.ID, u.PasswordHash, h)
+	}); err != nil {
 		return err
 	}
-	s.setSessionCookie(w, id)
-	s.log.Info("login", "user", u.Username, "request_id", RequestIDFrom(ctx), "rehashed", rehash != "")
+	s.log.Info("password rehashed", "user", u.Username, "request_id", RequestIDFrom(ctx))
 	return nil
 }
 

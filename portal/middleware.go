@@ -220,12 +220,12 @@ func (rd *Renderer) Error(w http.ResponseWriter, r *http.Request, status int) {
 	var err error
 	switch status {
 	case http.StatusNotFound:
-		err = rd.Render(w, status, PageNotFound, NotFoundPage{})
+		err = rd.Render(w, r, status, PageNotFound, NotFoundPage{})
 	case http.StatusTooManyRequests:
 		rd.TooManyRequests(w, r, time.Minute)
 		return
 	default:
-		err = rd.Render(w, status, PageError, ErrorPage{Status: status, RequestID: RequestIDFrom(r.Context())})
+		err = rd.Render(w, r, status, PageError, ErrorPage{Status: status, RequestID: RequestIDFrom(r.Context())})
 	}
 	if err != nil {
 		// The error pages are covered by tests; this is the last resort.
@@ -243,7 +243,7 @@ func (rd *Renderer) NotFound(w http.ResponseWriter, r *http.Request) {
 func (rd *Renderer) TooManyRequests(w http.ResponseWriter, r *http.Request, retryAfter time.Duration) {
 	secs := int64((retryAfter + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-	if err := rd.Render(w, http.StatusTooManyRequests, PageTooMany, TooManyPage{RetryAfter: retryAfter}); err != nil {
+	if err := rd.Render(w, r, http.StatusTooManyRequests, PageTooMany, TooManyPage{RetryAfter: retryAfter}); err != nil {
 		http.Error(w, http.StatusText(http.StatusTooManyRequests), http.StatusTooManyRequests)
 	}
 }

@@ -2,12 +2,9 @@ package portal
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // HomePage is the data for [PageHome].
@@ -16,36 +13,22 @@ type HomePage struct {
 	LinkLifetime LinkLifetime // how long activation links work; 0 leaves it unsaid
 }
 
-// LinkLifetime is how long an activation link works, shown in words.
+// LinkLifetime is how long an activation link works; pages say it in words
+// in their language (the template function dur).
 type LinkLifetime time.Duration
-
-// String says the lifetime in words ("48 hours", "30 minutes"), or "" for 0.
-func (l LinkLifetime) String() string {
-	d := time.Duration(l)
-	switch {
-	case d <= 0:
-		return ""
-	case d%(24*time.Hour) == 0 && d > 48*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day")
-	case d >= time.Hour:
-		return plural(int(math.Ceil(d.Hours())), "hour")
-	default:
-		return plural(int(math.Ceil(d.Minutes())), "minute")
-	}
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
 
 // SignupPage is the data for [PageSignup]: the form as entered and its
 // problems (nil on first display).
 type SignupPage struct {
 	Form   SignupForm
 	Errors FieldErrors
+	Terms  *Terms // the terms to accept, when the terms.version parameter is set
+}
+
+// Terms are the current terms and conditions a sign-up accepts.
+type Terms struct {
+	Version string
+	URL     string
 }
 
 // FormField is what a template needs to draw one input.
@@ -81,6 +64,17 @@ func (f FormField) DescribedBy() string {
 	return strings.TrimSpace(f.HintID() + " " + f.ErrorID())
 }
 
+// InputMode is the keyboard a phone shows for the field, or "".
+func (f FormField) InputMode() string {
+	switch {
+	case f.Type == "tel":
+		return "tel"
+	case f.Name == FieldCode:
+		return "numeric"
+	}
+	return ""
+}
+
 // Plain reports whether the field holds identifiers (email, user name) that
 // browsers should neither spell-check nor capitalise.
 func (f FormField) Plain() bool {
@@ -98,14 +92,6 @@ func (p SignupPage) Field(name string) (FormField, error) {
 		Hint: s.hint, Error: p.Errors.Get(name), Autocomplete: s.autocomplete,
 		Required: s.required,
 	}, nil
-}
-
-// Countries lists the countries for the country select.
-func (p SignupPage) Countries() []domain.Country { return domain.Countries() }
-
-// Languages lists the language select's options, including the entered one.
-func (p SignupPage) Languages() []domain.LanguageOption {
-	return domain.LanguageOptions(p.Form.Language)
 }
 
 // SignupPausedPage is the data for [PageSignupPaused], shown when too many
@@ -208,18 +194,4 @@ type NotFoundPage struct{}
 // TooManyPage is the data for [PageTooMany].
 type TooManyPage struct {
 	RetryAfter time.Duration
-}
-
-// Wait says in words how long to wait, rounded up.
-func (p TooManyPage) Wait() string {
-	switch d := p.RetryAfter; {
-	case d <= time.Minute:
-		return "a minute"
-	case d < time.Hour:
-		return fmt.Sprintf("%d minutes", int(math.Ceil(d.Minutes())))
-	case d < 2*time.Hour:
-		return "an hour"
-	default:
-		return fmt.Sprintf("%d hours", int(math.Ceil(d.Hours())))
-	}
 }

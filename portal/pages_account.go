@@ -1,9 +1,13 @@
 package portal
 
 import (
+	"html/template"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/domain"
 )
 
@@ -20,6 +24,8 @@ const (
 	PageAccountUsers    = "account_users"    // UsersPage
 	PageAccountUserNew  = "account_user_new" // AddUserPage
 	PageForbidden       = "forbidden"        // ForbiddenPage
+	PageAccountSecurity = "account_security" // SecurityPage
+	PageLoginCode       = "login_code"       // CodePage
 )
 
 // Nav is the signed-in header: who is logged in and what they may open.
@@ -40,13 +46,18 @@ type Notice string
 
 // notices maps the ?done= keys to their text.
 var notices = map[string]Notice{
-	"logout":      "You have logged out.",
-	"reset":       "Your password has been changed and every session has ended. Log in with your new password.",
-	"ended":       "Your session has ended. Log in again to continue.",
-	"contact":     "Your contact details have been saved.",
-	"password":    "Your password has been changed. Every other session of your login has ended.",
-	"user_added":  "The new user has been requested. Our team reviews the request; once the login is ready we email them a link to choose a password.",
-	"inactivated": "The user has been inactivated and their sessions have ended.",
+	"logout":         "You have logged out.",
+	"reset":          "Your password has been changed and every session has ended. Log in with your new password.",
+	"ended":          "Your session has ended. Log in again to continue.",
+	"contact":        "Your contact details have been saved.",
+	"password":       "Your password has been changed. Every other session of your login has ended.",
+	"user_added":     "The new user has been requested. Our team reviews the request; once the login is ready we email them a link to choose a password.",
+	"inactivated":    "The user has been inactivated and their sessions have ended.",
+	"code_expired":   "The time for entering the code has run out. Log in again with your password.",
+	"two_factor_on":  "Two-step login is on. From now on, logging in asks for a code from your app.",
+	"two_factor_off": "Two-step login is off. Logging in asks for your password only.",
+	"required":       "Your company requires two-step login for self-service administrators. Set it up to continue.",
+	"recovery_used":  "You logged in with a recovery code, which is now used up. If you have lost your phone, turn two-step login off and set it up again on your new phone.",
 }
 
 // noticeFor returns the notice for a ?done= key, or "".
@@ -237,6 +248,64 @@ type AddUserPage struct {
 
 // Field returns one input.
 func (p AddUserPage) Field(name string) FormField { return p.Form.Field(name, p.Errors) }
+
+// SecurityPage is the data for [PageAccountSecurity]: two-step login on
+// (its state and the form to turn it off) or off (the enrolment).
+type SecurityPage struct {
+	Nav           Nav
+	Notice        Notice
+	Status        workflow.TwoFactorStatus
+	Required      bool         // the user must turn it on (administrators, by parameter)
+	Secret        string       // the enrolment's key, for typing into the app
+	QR            template.URL // the enrolment's QR code as a data: URL
+	RecoveryCodes []string     // shown once, right after turning it on
+	EnableErrors  FieldErrors
+	DisableErrors FieldErrors
+}
+
+// SecretGroups is the key in groups of four, easier to type.
+func (p SecurityPage) SecretGroups() string {
+	var b strings.Builder
+	for i, r := range p.Secret {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// CodeField is the box for a code from the app.
+func (p SecurityPage) CodeField() FormField {
+	return codeField(p.EnableErrors, "Enter the 6-digit code your app shows for this login.")
+}
+
+// DisableFields are the password and code boxes that turn it off.
+func (p SecurityPage) DisableFields() []FormField {
+	pw := FormField{Name: FieldCurrentPassword, Label: "Password", Type: "password",
+		Error: p.DisableErrors.Get(FieldCurrentPassword), Autocomplete: "current-password", Required: true}
+	return []FormField{pw, codeField(p.DisableErrors, "A code from your app, or one of your recovery codes.")}
+}
+
+// Errors are both forms' problems, for the summary and the title.
+func (p SecurityPage) Errors() FieldErrors {
+	return append(slices.Clone(p.EnableErrors), p.DisableErrors...)
+}
+
+// CodePage is the data for [PageLoginCode]: the second step of a login.
+type CodePage struct {
+	Errors FieldErrors
+}
+
+// CodeField is the box for the code.
+func (p CodePage) CodeField() FormField {
+	return codeField(p.Errors, "Open your authenticator app and enter the 6-digit code it shows. Lost your phone? Enter one of your recovery codes.")
+}
+
+func codeField(errs FieldErrors, hint string) FormField {
+	return FormField{Name: FieldCode, Label: codeLabel, Type: "text", Hint: hint, Error: errs.Get(FieldCode),
+		Autocomplete: "one-time-code", Required: true}
+}
 
 // ForbiddenPage is the data for [PageForbidden]: a signed-in user opened a
 // page their role does not allow.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
 )
 
 type samplePage struct {
@@ -49,6 +50,9 @@ func accountSamplePages() map[string]samplePage {
 			Pending: []PendingRow{{Number: "UR-000007", Username: "mary.s", Email: "mary@engines.example", Status: "submitted"}}}},
 		PageAccountUserNew: {422, AddUserPage{Nav: Nav{Username: "ada.lovelace", Admin: true, Current: "users"}, Company: cust.Name, Form: addForm, Errors: addForm.Validate()}},
 		PageForbidden:      {403, ForbiddenPage{Nav: Nav{Username: "babbage"}}},
+		PageAccountSecurity: {200, SecurityPage{Nav: nav, Notice: noticeFor("two_factor_on"),
+			Status: workflow.TwoFactorStatus{Enabled: true, Since: inactive, RecoveryCodes: 9}}},
+		PageLoginCode: {422, CodePage{Errors: FieldErrors{{Field: FieldCode, Label: codeLabel, Message: codeMessage(workflow.ErrCodeWrong)}}}},
 	}
 }
 

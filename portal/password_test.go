@@ -184,6 +184,7 @@ func BenchmarkHasher_Hash(b *testing.B) {
 		for pb.Next() {
 			if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
 				b.Error(err)
+				return
 			}
 		}
 	})

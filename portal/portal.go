@@ -176,6 +176,7 @@ func (s *server) routes() http.Handler {
 	r.Handle(StaticPrefix+"*", s.rd.StaticHandler())
 	r.Get("/healthz", s.healthz)
 	r.Get("/", s.home)
+	r.Post("/language", s.setLanguage)
 	r.Get("/signup", s.signupForm)
 	r.Post("/signup", s.signup)
 	r.Get("/signup/sent", s.signupSent)
@@ -187,6 +188,8 @@ func (s *server) routes() http.Handler {
 		r.Use(s.withSession)
 		r.Get("/login", s.loginPage)
 		r.Post("/login", s.login)
+		r.Get("/login/code", s.codePage)
+		r.Post("/login/code", s.loginCode)
 		r.Post("/logout", s.logout)
 		r.Get("/password/forgot", s.forgotPage)
 		r.Post("/password/forgot", s.forgot)
@@ -194,6 +197,10 @@ func (s *server) routes() http.Handler {
 		r.Post("/password/reset", s.reset)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
+			r.Use(s.requireTwoFactor)
+			r.Get("/account/security", s.securityPage)
+			r.Post("/account/security/enable", s.enableTwoFactor)
+			r.Post("/account/security/disable", s.disableTwoFactor)
 			r.Get("/account", s.account)
 			r.Get("/account/contact", s.contactPage)
 			r.Post("/account/contact", s.saveContact)
@@ -258,7 +265,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // render writes a page, logging a failure (the renderer wrote nothing then).
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, page any) {
-	if err := s.rd.Render(w, status, name, page); err != nil {
+	if err := s.rd.Render(w, r, status, name, page); err != nil {
 		s.fail(w, r, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // Pages that differ by language are kept apart by their key.
 type prebuilt struct {
 	body, gzipped []byte
+	lang          string
 }
 
 // prebuiltPages holds the pages by key. They depend only on the embedded
@@ -27,19 +28,24 @@ type prebuiltPages struct {
 
 // prebuilt returns the page rendered once for key (which must name every
 // input the page depends on: page name, language...).
-func (rd *Renderer) prebuilt(key, name string, page any) (*prebuilt, error) {
+// The page is r's language (the key gets it added) and its path is r's
+// path without the query.
+func (rd *Renderer) prebuilt(r *http.Request, key, name string, page any) (*prebuilt, error) {
+	tag := LanguageOf(r)
+	key += "|" + tag.String() + "|" + r.URL.Path
 	c := &rd.built
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p, ok := c.pages[key]; ok {
 		return p, nil
 	}
-	t, ok := rd.pages[name]
+	t, ok := rd.langs[tag].pages[name]
 	if !ok {
 		return nil, fmt.Errorf("render: no page %q", name)
 	}
+	v := view{Page: page, Lang: tag.String(), Path: LocalPath(r.URL.Path), Languages: languageChoices(tag)}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", page); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
 	var gz bytes.Buffer
@@ -53,7 +59,7 @@ func (rd *Renderer) prebuilt(key, name string, page any) (*prebuilt, error) {
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	p := &prebuilt{body: buf.Bytes(), gzipped: gz.Bytes()}
+	p := &prebuilt{body: buf.Bytes(), gzipped: gz.Bytes(), lang: tag.String()}
 	if c.pages == nil {
 		c.pages = map[string]*prebuilt{}
 	}
@@ -67,7 +73,8 @@ func (p *prebuilt) serve(w http.ResponseWriter, r *http.Request, status int) err
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Add("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Encoding, Accept-Language, Cookie")
+	h.Set("Content-Language", p.lang)
 	body := p.body
 	if acceptsGzip(r) {
 		body = p.gzipped

@@ -12,6 +12,11 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/regdesk/regdesk/workflow/domain"
+	"github.com/regdesk/regdesk/workflow/locale"
 )
 
 //go:embed templates static
@@ -37,45 +42,67 @@ const (
 // StaticPrefix is the URL path the static files are served under.
 const StaticPrefix = "/static/"
 
-// Renderer renders the portal's pages. Templates are parsed once by
-// [NewRenderer]; a Renderer is read-only afterwards and safe for concurrent use.
+// Renderer renders the portal's pages in every supported language.
+// Templates are parsed once per language by [NewRenderer]; a Renderer is
+// read-only afterwards and safe for concurrent use.
 type Renderer struct {
-	pages   map[string]*template.Template
+	langs   map[language.Tag]*langPages
+	cat     *locale.Catalog
 	static  fs.FS
 	version map[string]string // static file name → short content hash
+	strict  bool              // a missing message fails the page (tests)
 	built   prebuiltPages
 }
 
-// NewRenderer parses the embedded templates: the layout and partials in
-// templates/base, then each templates/*.html page on a clone of them.
-func NewRenderer() (*Renderer, error) {
+// langPages are one language's parsed pages and the lists built once for it.
+type langPages struct {
+	pages     map[string]*template.Template
+	p         *locale.Printer
+	countries []domain.Country // sorted the language's way
+}
+
+// NewRenderer parses the embedded templates for every supported language:
+// the layout and partials in templates/base, then each templates/*.html
+// page on a clone of them.
+func NewRenderer() (*Renderer, error) { return newRenderer(false) }
+
+func newRenderer(strict bool) (*Renderer, error) {
 	static, err := fs.Sub(assets, "static")
 	if err != nil {
 		return nil, fmt.Errorf("render: static files: %w", err)
 	}
-	rd := &Renderer{pages: map[string]*template.Template{}, static: static, version: map[string]string{}}
-	if err := rd.hashStatic(); err != nil {
+	cat, err := NewCatalog()
+	if err != nil {
 		return nil, err
 	}
-	base, err := template.New("base").Funcs(template.FuncMap{"asset": rd.assetURL}).
-		ParseFS(assets, "templates/base/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("render: parse layout: %w", err)
+	rd := &Renderer{langs: map[language.Tag]*langPages{}, cat: cat, static: static,
+		version: map[string]string{}, strict: strict}
+	if err := rd.hashStatic(); err != nil {
+		return nil, err
 	}
 	files, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("render: list pages: %w", err)
 	}
-	for _, f := range files {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := base.Clone()
+	for _, tag := range locale.Supported() {
+		lp := &langPages{pages: map[string]*template.Template{}, p: cat.Printer(tag)}
+		lp.countries = localCountries(tag)
+		base, err := template.New("base").Funcs(rd.funcs(lp)).ParseFS(assets, "templates/base/*.html")
 		if err != nil {
-			return nil, fmt.Errorf("render: clone layout for %s: %w", name, err)
+			return nil, fmt.Errorf("render: parse layout: %w", err)
 		}
-		if _, err := t.ParseFS(assets, f); err != nil {
-			return nil, fmt.Errorf("render: parse %s: %w", name, err)
+		for _, f := range files {
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			t, err := base.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("render: clone layout for %s: %w", name, err)
+			}
+			if _, err := t.ParseFS(assets, f); err != nil {
+				return nil, fmt.Errorf("render: parse %s: %w", name, err)
+			}
+			lp.pages[name] = t
 		}
-		rd.pages[name] = t
+		rd.langs[tag] = lp
 	}
 	return rd, nil
 }
@@ -106,21 +133,37 @@ func (rd *Renderer) assetURL(name string) (string, error) {
 	return StaticPrefix + name + "?v=" + v, nil
 }
 
-// Render executes page name with data into a buffer and, only if that
-// succeeded, writes it with status. On error nothing is written, so the
-// caller can still send an error page.
-func (rd *Renderer) Render(w http.ResponseWriter, status int, name string, page any) error {
-	t, ok := rd.pages[name]
+// view is what the layout is executed with: the page and what every page
+// shows around it.
+type view struct {
+	Page      any
+	Lang      string // BCP 47 of the page, for <html lang>
+	Path      string // the page's local path, for the language switcher
+	Languages []LanguageChoice
+}
+
+// Render executes page name with data into a buffer, in the language r asks
+// for (see [LanguageOf]), and, only if that succeeded, writes it with
+// status. On error nothing is written, so the caller can still send an
+// error page.
+func (rd *Renderer) Render(w http.ResponseWriter, r *http.Request, status int, name string, page any) error {
+	tag := LanguageOf(r)
+	lp := rd.langs[tag]
+	t, ok := lp.pages[name]
 	if !ok {
 		return fmt.Errorf("render: no page %q", name)
 	}
+	v := view{Page: page, Lang: tag.String(), Path: LocalPath(r.URL.RequestURI()), Languages: languageChoices(tag)}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", page); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s (%s): %w", name, tag, err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Language", tag.String())
+	// The language comes from the cookie or Accept-Language.
+	h.Add("Vary", "Accept-Language, Cookie")
 	// Pages carry form values and one-time tokens; keep them out of caches.
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -128,10 +171,14 @@ func (rd *Renderer) Render(w http.ResponseWriter, status int, name string, page 
 	return err
 }
 
+// Printer returns the message printer of r's language.
+func (rd *Renderer) Printer(r *http.Request) *locale.Printer { return rd.langs[LanguageOf(r)].p }
+
 // Pages returns the names of all parsed pages.
 func (rd *Renderer) Pages() []string {
-	names := make([]string, 0, len(rd.pages))
-	for n := range rd.pages {
+	pages := rd.langs[locale.English].pages
+	names := make([]string, 0, len(pages))
+	for n := range pages {
 		names = append(names, n)
 	}
 	return names

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regdesk/regdesk/workflow/locale"
 )
 
 func newTestRenderer(t testing.TB) *Renderer {
@@ -25,7 +27,7 @@ func newTestRenderer(t testing.TB) *Renderer {
 func render(t testing.TB, rd *Renderer, status int, name string, page any) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	if err := rd.Render(rec, status, name, page); err != nil {
+	if err := rd.Render(rec, httptest.NewRequest("GET", "/", nil), status, name, page); err != nil {
 		t.Fatalf("Render(%s): %v", name, err)
 	}
 	return rec
@@ -127,7 +129,7 @@ func TestRenderer_Render(t *testing.T) {
 func TestRenderer_Render_unknownPage(t *testing.T) {
 	rd := newTestRenderer(t)
 	rec := httptest.NewRecorder()
-	if err := rd.Render(rec, 200, "nope", nil); err == nil {
+	if err := rd.Render(rec, httptest.NewRequest("GET", "/", nil), 200, "nope", nil); err == nil {
 		t.Fatal("Render(unknown) succeeded")
 	}
 	if rec.Body.Len() != 0 || rec.Code != 200 || rec.Header().Get("Content-Type") != "" {
@@ -135,7 +137,7 @@ func TestRenderer_Render_unknownPage(t *testing.T) {
 	}
 	// A page with the wrong data fails before anything is written.
 	rec = httptest.NewRecorder()
-	if err := rd.Render(rec, 200, PageSignup, HomePage{}); err == nil {
+	if err := rd.Render(rec, httptest.NewRequest("GET", "/", nil), 200, PageSignup, HomePage{}); err == nil {
 		t.Fatal("Render(signup, HomePage) succeeded")
 	}
 	if rec.Body.Len() != 0 {
@@ -329,17 +331,18 @@ func TestErrorPages(t *testing.T) {
 	}
 }
 
-func TestTooManyPage_Wait(t *testing.T) {
-	tests := []struct {
+func TestTooManyPage_wait(t *testing.T) {
+	rd := newTestRenderer(t)
+	for _, tt := range []struct {
 		d    time.Duration
 		want string
 	}{
-		{0, "a minute"}, {30 * time.Second, "a minute"}, {61 * time.Second, "2 minutes"},
-		{59 * time.Minute, "59 minutes"}, {time.Hour, "an hour"}, {150 * time.Minute, "3 hours"},
-	}
-	for _, tt := range tests {
-		if got := (TooManyPage{RetryAfter: tt.d}).Wait(); got != tt.want {
-			t.Errorf("Wait(%v) = %q, want %q", tt.d, got, tt.want)
+		{30 * time.Second, "wait 1 minute and"}, {61 * time.Second, "wait 2 minutes and"},
+		{59 * time.Minute, "wait 59 minutes and"}, {150 * time.Minute, "wait 3 hours and"},
+	} {
+		body := render(t, rd, 429, PageTooMany, TooManyPage{RetryAfter: tt.d}).Body.String()
+		if !strings.Contains(body, tt.want) {
+			t.Errorf("RetryAfter %v: page lacks %q", tt.d, tt.want)
 		}
 	}
 }
@@ -389,15 +392,24 @@ func TestRenderer_preview(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "static"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range pages {
-		tmpl := name
-		if name == "signup_errors" {
-			tmpl = PageSignup
-		}
-		body := render(t, rd, s.status, tmpl, s.page).Body.String()
-		body = strings.ReplaceAll(body, `"`+StaticPrefix, `"static/`)
-		if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
+	for _, tag := range locale.Supported() {
+		for name, s := range pages {
+			tmpl := name
+			if name == "signup_errors" {
+				tmpl = PageSignup
+			}
+			rec := httptest.NewRecorder()
+			if err := rd.Render(rec, requestIn(tag), s.status, tmpl, s.page); err != nil {
+				t.Fatal(err)
+			}
+			body := strings.ReplaceAll(rec.Body.String(), `"`+StaticPrefix, `"static/`)
+			file := name + ".html"
+			if tag != locale.English {
+				file = name + "." + tag.String() + ".html"
+			}
+			if err := os.WriteFile(filepath.Join(dir, file), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	for _, f := range []string{"app.css", "favicon.svg"} {
@@ -407,21 +419,6 @@ func TestRenderer_preview(t *testing.T) {
 		}
 		if err := os.WriteFile(filepath.Join(dir, "static", f), b, 0o644); err != nil {
 			t.Fatal(err)
-		}
-	}
-}
-
-func TestLinkLifetime_String(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, ""}, {-time.Hour, ""}, {time.Minute, "1 minute"}, {90 * time.Second, "2 minutes"},
-		{time.Hour, "1 hour"}, {48 * time.Hour, "48 hours"}, {72 * time.Hour, "3 days"}, {73 * time.Hour, "73 hours"},
-	}
-	for _, tt := range tests {
-		if got := LinkLifetime(tt.d).String(); got != tt.want {
-			t.Errorf("LinkLifetime(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }

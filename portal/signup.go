@@ -19,12 +19,19 @@ const pausedRetryAfter = time.Hour
 // on unverified requests is reached. Query parameters are ignored: a link
 // must not be able to pre-fill someone's form.
 func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
-	_, paused, ok := s.signupPaused(w, r)
+	p, paused, ok := s.signupPaused(w, r)
 	if !ok || paused {
 		return
 	}
-	// The empty form is the same for everyone: built once, then copied out.
-	page, err := s.rd.prebuilt(PageSignup, PageSignup, SignupPage{})
+	// The empty form is the same for everyone who reads it in one language
+	// under the same terms: built once per language and terms, then copied
+	// out. The mails follow the language chosen in it; it starts as the page's.
+	terms := termsOf(p)
+	key := PageSignup
+	if terms != nil {
+		key += "|terms:" + terms.Version + "|" + terms.URL
+	}
+	page, err := s.rd.prebuilt(r, key, PageSignup, SignupPage{Form: SignupForm{Language: LanguageOf(r).String()}, Terms: terms})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -32,6 +39,28 @@ func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
 	if err := page.serve(w, r, http.StatusOK); err != nil {
 		s.log.Debug("writing the sign-up page", "err", err)
 	}
+}
+
+// termsOf returns the terms a sign-up must accept, or nil.
+func termsOf(p workflow.Params) *Terms {
+	if v, u, ok := p.Terms(); ok {
+		return &Terms{Version: v, URL: u}
+	}
+	return nil
+}
+
+// checkTerms adds the terms checkbox's problem to errs: unticked, or ticked
+// for a version that is no longer current (the page was open across a change).
+func checkTerms(errs FieldErrors, terms *Terms, f SignupForm) FieldErrors {
+	switch {
+	case terms == nil:
+		return errs
+	case f.TermsVersion == "":
+		return AddSignupError(errs, FieldTerms, workflow.MsgTermsMissing)
+	case f.TermsVersion != terms.Version:
+		return AddSignupError(errs, FieldTerms, workflow.MsgTermsChanged)
+	}
+	return errs
 }
 
 // signup handles a posted sign-up: validate (422 with the values kept),
@@ -47,8 +76,9 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := ParseSignupForm(r.PostForm)
-	if errs := f.Validate(); errs != nil {
-		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs})
+	terms := termsOf(p)
+	if errs := checkTerms(f.Validate(), terms, f); errs != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs, Terms: terms})
 		return
 	}
 	// Only valid forms count: a person fixing typos is not an attack, and
@@ -76,12 +106,17 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		PostalCode: f.PostalCode, Country: f.Country, FirstName: f.FirstName, LastName: f.LastName,
 		JobTitle: f.JobTitle, Email: f.Email, Phone: f.Phone, Language: f.Language,
 		Username: f.Username, PasswordHash: hash, SourceIP: s.ips.ClientIP(r).String(),
+		TermsVersion: f.TermsVersion,
 	})
 	var fe *workflow.FieldError
 	switch {
 	case errors.As(err, &fe) && fe.Field == FieldUsername:
 		errs := AddSignupError(nil, FieldUsername, MsgUsernameTaken)
-		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs})
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs, Terms: terms})
+	case errors.As(err, &fe) && fe.Field == FieldTerms:
+		// The terms changed between the check above and the write.
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f,
+			Errors: AddSignupError(nil, FieldTerms, fe.Message), Terms: terms})
 	case errors.Is(err, workflow.ErrSignupPaused):
 		s.renderPaused(w, r)
 	case errors.Is(err, workflow.ErrTooMany):

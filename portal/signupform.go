@@ -31,6 +31,7 @@ const (
 	FieldUsername        = domain.FieldUsername
 	FieldPassword        = "password"
 	FieldPasswordConfirm = "password_confirm"
+	FieldTerms           = "terms" // the checkbox accepting the terms; its value is their version
 )
 
 // Password length limits in characters (runes), per NIST SP 800-63B for a
@@ -117,6 +118,10 @@ type SignupForm struct {
 	Password        string
 	PasswordConfirm string
 
+	// TermsVersion is the version of the terms the checkbox accepted ("" if
+	// unticked); whether it must be ticked is the handler's to say.
+	TermsVersion string
+
 	confirmSent bool        // password_confirm was in the request
 	parseErrs   FieldErrors // unreadable input found while parsing
 }
@@ -191,8 +196,14 @@ func ParseSignupForm(v url.Values) SignupForm {
 		*f.field(s.name) = val
 	}
 	f.Username = strings.ToLower(f.Username)
+	if v, msg := domain.Clean(v.Get(FieldTerms), "Terms"); msg == "" && len(v) <= 32 {
+		f.TermsVersion = v
+	}
 	return f
 }
+
+// TermsAccepted reports whether the terms checkbox was ticked.
+func (f SignupForm) TermsAccepted() bool { return f.TermsVersion != "" }
 
 // NormalizePassword puts a password into Unicode NFC, so the same password
 // typed on different systems hashes the same. Login must use it too.
@@ -253,9 +264,9 @@ func (f *SignupForm) checkPassword(common *CommonPasswords) string {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < PasswordMinLen:
-		return fmt.Sprintf("Password must be at least %d characters", PasswordMinLen)
+		return fmt.Sprintf(fmtPwShort, PasswordMinLen)
 	case n > PasswordMaxLen:
-		return fmt.Sprintf("Password must be %d characters or fewer", PasswordMaxLen)
+		return fmt.Sprintf(fmtPwLong, PasswordMaxLen)
 	case strings.IndexFunc(pw, domain.IsForbiddenRune) >= 0:
 		return "Password must not contain control characters"
 	case common.Contains(pw):

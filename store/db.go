@@ -5,10 +5,10 @@
 // On SQLite, writes go through a pool of exactly one connection whose
 // transactions begin IMMEDIATE, so a read-then-write transaction never fails
 // with SQLITE_BUSY half-way; reads use a separate pool that cannot write. On
-// PostgreSQL (postgres.go), write transactions are SERIALIZABLE and retried
-// on a serialization failure, which gives every process the same guarantee:
-// each transaction runs as if it were alone. dialect.go lists what else
-// differs.
+// PostgreSQL (postgres.go), write transactions take an advisory lock first,
+// so the processes sharing the database take turns to write and every
+// process gets the same guarantee: each write transaction runs as if it were
+// alone. dialect.go lists what else differs.
 package store
 
 import (
@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -33,6 +34,10 @@ type DB struct {
 	read  *sql.DB
 	now   func() time.Time
 }
+
+// uriPath escapes what would end or change a file: URI's path, so a data
+// directory named "a#b" or "a?b" opens a#b/regdesk.db, not a file named "a".
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Options tunes Open. The zero value is ready to use.
 type Options struct {
@@ -75,7 +80,7 @@ func dsn(path string, readOnly bool, extra ...string) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	return "file:" + uriPath.Replace(filepath.ToSlash(path)) + "?" + q.Encode()
 }
 
 // Open opens (creating if needed) the database at path and applies every
@@ -212,11 +217,11 @@ func (tx *Tx) sqlText(query string) string {
 func (tx *Tx) SQLTx() *sql.Tx { return tx.tx }
 
 // WithTx runs fn in one write transaction, committing if fn returns nil.
-// On PostgreSQL fn runs again when the transaction lost a race with another
-// one (a serialization failure), so fn should do database work only.
+// On PostgreSQL fn may run again when the transaction lost a race with the
+// job queue's own (a deadlock), so fn should do database work only.
 func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.d.postgres {
-		return db.withSerializableTx(ctx, fn)
+		return db.withWriterTx(ctx, fn)
 	}
 	return db.withTx(ctx, nil, fn)
 }

@@ -45,6 +45,10 @@ type Request struct {
 	// PurgedAt is when the personal data was removed (expiry, retention or
 	// an erasure request); nil while it is held.
 	PurgedAt *time.Time
+	// TermsVersion is the version of the terms and conditions accepted at
+	// sign-up, and TermsAcceptedAt when; "" and nil when none were asked for.
+	TermsVersion    string
+	TermsAcceptedAt *time.Time
 }
 
 // Field is the request's value for a field named as in the sign-up form
@@ -87,7 +91,7 @@ const requestColumns = `r.id, r.number, r.status, r.version, r.company_name, r.t
 	r.city, r.state, r.postal_code, r.country, r.first_name, r.last_name, r.job_title, r.email,
 	r.phone, r.language, r.username, r.password_hash, r.created_at, r.updated_at, r.verified_at,
 	r.decided_at, r.decided_by, r.reject_reason, r.reject_comment, r.customer_id,
-	coalesce(c.account, ''), r.source_ip, r.purged_at`
+	coalesce(c.account, ''), r.source_ip, r.purged_at, r.terms_version, r.terms_accepted_at`
 
 const requestFrom = ` FROM customer_requests r LEFT JOIN customers c ON c.id = r.customer_id`
 
@@ -96,17 +100,18 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRequest(s scanner) (Request, error) {
 	var r Request
 	var created, updated int64
-	var verified, decided, customer, purged sql.NullInt64
+	var verified, decided, customer, purged, terms sql.NullInt64
 	err := s.Scan(&r.ID, &r.Number, &r.Status, &r.Version, &r.CompanyName, &r.TaxID, &r.Street,
 		&r.City, &r.State, &r.PostalCode, &r.Country, &r.FirstName, &r.LastName, &r.JobTitle,
 		&r.Email, &r.Phone, &r.Language, &r.Username, &r.PasswordHash, &created, &updated,
 		&verified, &decided, &r.DecidedBy, &r.RejectReason, &r.RejectComment, &customer,
-		&r.CustomerAccount, &r.SourceIP, &purged)
+		&r.CustomerAccount, &r.SourceIP, &purged, &r.TermsVersion, &terms)
 	if err != nil {
 		return r, mapErr(err)
 	}
 	r.CreatedAt, r.UpdatedAt = ms(created), ms(updated)
 	r.VerifiedAt, r.DecidedAt, r.PurgedAt = msPtr(verified), msPtr(decided), msPtr(purged)
+	r.TermsAcceptedAt = msPtr(terms)
 	if customer.Valid {
 		r.CustomerID = &customer.Int64
 	}
@@ -123,12 +128,13 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 	r.UpdatedAt, r.Version = now, 1
 	id, err := q.insertID(ctx, `INSERT INTO customer_requests (number, status, company_name,
 		tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
-		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip,
+		terms_version, terms_accepted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Number, r.Status, r.CompanyName, r.TaxID, r.Street, r.City, r.State, r.PostalCode,
 		r.Country, r.FirstName, r.LastName, r.JobTitle, r.Email, r.Phone, r.Language, r.Username,
 		r.PasswordHash, r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(), nullTime(r.VerifiedAt),
-		r.SourceIP)
+		r.SourceIP, r.TermsVersion, nullTime(r.TermsAcceptedAt))
 	if err != nil {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}

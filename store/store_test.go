@@ -49,8 +49,13 @@ func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
 		defer rows.Close()
 		for rows.Next() {
 			var typ, name, sql string
-			rows.Scan(&typ, &name, &sql)
+			if err := rows.Scan(&typ, &name, &sql); err != nil {
+				t.Fatal(err)
+			}
 			fmt.Fprintf(&b, "%s %s %s\n", typ, name, sql)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
 		}
 		return b.String()
 	}
@@ -69,7 +74,9 @@ func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
 		t.Fatalf("schema changed on a second run:\n%s\nvs\n%s", before, after)
 	}
 	var n int
-	db.WriteDB().QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if err := db.WriteDB().QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != len(ms) {
 		t.Fatalf("%d migration records, want %d", n, len(ms))
 	}
@@ -154,7 +161,10 @@ func TestQueries_RequestsKeyset(t *testing.T) {
 		}
 	}
 	// Before pages backwards, still returned oldest first.
-	last, _ := q.RequestByNumber(ctx, all[10])
+	last, err := q.RequestByNumber(ctx, all[10])
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := store.CursorOf(last)
 	prev, err := q.Requests(ctx, store.ListRequests{Status: "verified", Before: &c, Limit: 3})
 	if err != nil || len(prev) != 3 || prev[0].Number != all[7] || prev[2].Number != all[9] {
@@ -283,5 +293,35 @@ func TestDB_OpenUpToDateTakesNoWriteLock(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A data directory whose name holds URI punctuation opens its own file, not
+// one named after the part before the # or ?.
+func TestOpen_PathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	parent := t.TempDir()
+	for _, name := range []string{"a#1", "a#2", "b?x=1", "c%23"} {
+		path := filepath.Join(parent, name, "regdesk.db")
+		db, err := store.Open(ctx, path, store.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.SetParam(ctx, "mail.from", name, "test") }); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: the database is not at %s: %v", name, path, err)
+		}
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			t.Fatalf("a stray file %q was created beside the data directories", e.Name())
+		}
 	}
 }

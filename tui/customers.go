@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,9 +32,10 @@ type customers struct {
 }
 
 type customerDetail struct {
-	id       int64
-	contacts []store.Contact
-	users    []store.User
+	id        int64
+	contacts  []store.Contact
+	users     []store.User
+	twoFactor map[int64]bool // users with two-step login on
 }
 
 const custPage = 200
@@ -52,6 +54,7 @@ type (
 		err error
 	}
 	custActionMsg struct {
+		action  string // for the error line: "inactivate user"
 		message string
 		err     error
 	}
@@ -104,7 +107,7 @@ func (c *customers) loadDetail() tea.Cmd {
 	c.dSeq = c.s.next()
 	seq, db, ctx, id := c.dSeq, c.s.db, c.s.ctx, sel.ID
 	return func() tea.Msg {
-		d := &customerDetail{id: id}
+		d := &customerDetail{id: id, twoFactor: map[int64]bool{}}
 		var err error
 		if d.contacts, err = db.Read().Contacts(ctx, id); err != nil {
 			return custDetailMsg{seq: seq, err: err}
@@ -119,6 +122,11 @@ func (c *customers) loadDetail() tea.Cmd {
 		}
 		for i := range d.users {
 			x := &d.users[i]
+			t, err := db.Read().UserTOTP(ctx, x.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return custDetailMsg{seq: seq, err: err}
+			}
+			d.twoFactor[x.ID] = err == nil && t.Enabled()
 			x.Username, x.Email, x.InactivatedBy, x.PasswordHash = Sanitize(x.Username),
 				Sanitize(x.Email), Sanitize(x.InactivatedBy), ""
 		}
@@ -157,7 +165,7 @@ func (c *customers) Update(msg tea.Msg, active bool) tea.Cmd {
 		c.userSel = min(c.userSel, max(len(msg.d.users)-1, 0))
 	case custActionMsg:
 		if msg.err != nil {
-			c.s.fail("inactivate user", msg.err)
+			c.s.fail(msg.action, msg.err)
 		} else {
 			c.s.ok("%s", msg.message)
 		}
@@ -194,6 +202,8 @@ func (c *customers) key(msg tea.Msg) tea.Cmd {
 			return nil
 		case key.Matches(kp, k.Inactivate):
 			return c.inactivate()
+		case key.Matches(kp, k.ResetTwoFactor):
+			return c.resetTwoFactor()
 		}
 	}
 	if moved, ok := c.cur.navKey(k, msg); ok {
@@ -221,7 +231,7 @@ func (c *customers) key(msg tea.Msg) tea.Cmd {
 		} else {
 			c.s.info("This customer has no users.")
 		}
-	case key.Matches(kp, k.Inactivate):
+	case key.Matches(kp, k.Inactivate), key.Matches(kp, k.ResetTwoFactor):
 		c.s.info("Press enter to pick a user first.")
 	case key.Matches(kp, k.Reread):
 		c.s.info("Reread.")
@@ -250,7 +260,35 @@ func (c *customers) inactivate() tea.Cmd {
 			ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 			defer cancel()
 			_, err := svc.InactivateUser(ctx, u.ID, actor)
-			return custActionMsg{fmt.Sprintf("User %s inactivated; sessions ended.", u.Username), err}
+			return custActionMsg{"inactivate user", fmt.Sprintf("User %s inactivated; sessions ended.", u.Username), err}
+		}
+	})
+}
+
+// resetTwoFactor turns off a user's two-step login, for a customer who lost
+// the phone and the recovery codes (audited under the approver's name).
+func (c *customers) resetTwoFactor() tea.Cmd {
+	if c.detail == nil || c.userSel >= len(c.detail.users) {
+		return nil
+	}
+	u := c.detail.users[c.userSel]
+	if !c.detail.twoFactor[u.ID] {
+		c.s.info("%s has no two-step login to reset.", u.Username)
+		return nil
+	}
+	svc, ctx, actor := c.s.svc, c.s.ctx, c.s.actor
+	return c.s.confirm("Reset two-step login of "+u.Username+"?", "Reset", []string{
+		fmt.Sprintf("%s <%s>, %s", u.Username, u.Email, u.Role),
+		"",
+		"Only for a customer who lost the phone and the recovery codes: check",
+		"who is asking first. The login then needs only the password, and",
+		"the customer can set up two-step login again on /account/security.",
+	}, func() tea.Cmd {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			_, err := svc.ResetTwoFactor(ctx, u.Username, actor)
+			return custActionMsg{"reset two-step login", fmt.Sprintf("Two-step login of %s reset; they log in with the password.", u.Username), err}
 		}
 	})
 }
@@ -263,11 +301,11 @@ func (c *customers) Help() helpMap {
 	users := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick user"))
 	short := []key.Binding{k.Down, k.Search, users, k.Reread}
 	if c.focused {
-		short = []key.Binding{k.Down, k.Inactivate, k.Back}
+		short = []key.Binding{k.Down, k.Inactivate, k.ResetTwoFactor, k.Back}
 	}
 	return helpMap{short: short, full: [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Search, users, k.Inactivate, k.Back, k.Reread},
+		{k.Search, users, k.Inactivate, k.ResetTwoFactor, k.Back, k.Reread},
 	}}
 }
 
@@ -349,11 +387,15 @@ func (c *customers) detailView(w, h int) string {
 		if !x.Active {
 			state = "inactive"
 		}
+		mark := ""
+		if d.twoFactor[x.ID] {
+			mark = " · 2-step login"
+		}
 		line := fmt.Sprintf("%-20s %-15s %s", x.Username, x.Role, x.Email)
 		if c.focused && i == c.userSel {
-			lines = append(lines, st.Gutter.Render("▌")+st.Selected.Render(" "+line+"  "+state))
+			lines = append(lines, st.Gutter.Render("▌")+st.Selected.Render(" "+line+"  "+state+mark))
 		} else {
-			lines = append(lines, "  "+st.Value.Render(line)+"  "+st.Status(state))
+			lines = append(lines, "  "+st.Value.Render(line)+"  "+st.Status(state)+st.Muted.Render(mark))
 		}
 	}
 	return fit(strings.Join(lines, "\n"), w, max(h, 1))

@@ -15,7 +15,7 @@ type Keys struct {
 	Search, Details, Back                      key.Binding
 	Approve, Reject, Create, Resend, Provision key.Binding
 	Correct                                    key.Binding // edit a request's fields
-	Retry, Inactivate, Edit                    key.Binding
+	Retry, Inactivate, Edit, ResetTwoFactor    key.Binding
 	Reread, Help, Quit                         key.Binding
 	Screens                                    []key.Binding // 1…9, one per screen
 	Confirm, Cancel, Field, Save               key.Binding
@@ -27,33 +27,34 @@ func NewKeys(screens []string) Keys {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
 	k := Keys{
-		NextTab:    b([]string{"tab"}, "tab", "filter"),
-		PrevTab:    b([]string{"shift+tab"}, "shift+tab", "prev filter"),
-		Up:         b([]string{"up", "k"}, "↑/k", "up"),
-		Down:       b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:     b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
-		PageDown:   b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
-		Top:        b([]string{"g", "home"}, "g", "first"),
-		Bottom:     b([]string{"G", "end"}, "G", "last"),
-		Search:     b([]string{"/"}, "/", "search"),
-		Details:    b([]string{"enter"}, "enter", "details"),
-		Back:       b([]string{"esc"}, "esc", "back"),
-		Approve:    b([]string{"a"}, "a", "approve"),
-		Reject:     b([]string{"x"}, "x", "reject"),
-		Create:     b([]string{"c"}, "c", "create"),
-		Resend:     b([]string{"s"}, "s", "resend link"),
-		Provision:  b([]string{"p"}, "p", "provision"),
-		Correct:    b([]string{"e"}, "e", "edit"),
-		Retry:      b([]string{"t"}, "t", "retry"),
-		Inactivate: b([]string{"i"}, "i", "inactivate user"),
-		Edit:       b([]string{"e", "enter"}, "e/enter", "edit"),
-		Reread:     b([]string{"r"}, "r", "reread"),
-		Help:       b([]string{"?"}, "?", "more"),
-		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
-		Confirm:    b([]string{"y", "enter"}, "y/enter", "confirm"),
-		Cancel:     b([]string{"esc", "n"}, "esc/n", "cancel"),
-		Field:      b([]string{"tab", "shift+tab"}, "tab", "next field"),
-		Save:       b([]string{"ctrl+s"}, "ctrl+s", "save"),
+		NextTab:        b([]string{"tab"}, "tab", "filter"),
+		PrevTab:        b([]string{"shift+tab"}, "shift+tab", "prev filter"),
+		Up:             b([]string{"up", "k"}, "↑/k", "up"),
+		Down:           b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:         b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
+		PageDown:       b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
+		Top:            b([]string{"g", "home"}, "g", "first"),
+		Bottom:         b([]string{"G", "end"}, "G", "last"),
+		Search:         b([]string{"/"}, "/", "search"),
+		Details:        b([]string{"enter"}, "enter", "details"),
+		Back:           b([]string{"esc"}, "esc", "back"),
+		Approve:        b([]string{"a"}, "a", "approve"),
+		Reject:         b([]string{"x"}, "x", "reject"),
+		Create:         b([]string{"c"}, "c", "create"),
+		Resend:         b([]string{"s"}, "s", "resend link"),
+		Provision:      b([]string{"p"}, "p", "provision"),
+		Correct:        b([]string{"e"}, "e", "edit"),
+		Retry:          b([]string{"t"}, "t", "retry"),
+		Inactivate:     b([]string{"i"}, "i", "inactivate user"),
+		ResetTwoFactor: b([]string{"f"}, "f", "reset two-step login"),
+		Edit:           b([]string{"e", "enter"}, "e/enter", "edit"),
+		Reread:         b([]string{"r"}, "r", "reread"),
+		Help:           b([]string{"?"}, "?", "more"),
+		Quit:           b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Confirm:        b([]string{"y", "enter"}, "y/enter", "confirm"),
+		Cancel:         b([]string{"esc", "n"}, "esc/n", "cancel"),
+		Field:          b([]string{"tab", "shift+tab"}, "tab", "next field"),
+		Save:           b([]string{"ctrl+s"}, "ctrl+s", "save"),
 	}
 	for i, name := range screens {
 		n := strconv.Itoa(i + 1)

@@ -180,6 +180,9 @@ func (p *detailsPane) lines(st Styles, cur store.Request, ok bool, now time.Time
 	add("Language", q.Language)
 	add("User name", q.Username)
 	add("Signed up", when(q.CreatedAt, true, loc)+"  ("+ago(now, q.CreatedAt)+")")
+	if q.TermsAcceptedAt != nil {
+		add("Terms", "version "+q.TermsVersion+" accepted "+when(*q.TermsAcceptedAt, true, loc))
+	}
 	add("Activation", activation(d, now))
 	if q.DecidedAt != nil {
 		add("Decided", when(*q.DecidedAt, true, loc)+" by "+q.DecidedBy)

@@ -559,7 +559,7 @@ func cleanRequest(q store.Request) store.Request {
 	for _, p := range []*string{&q.CompanyName, &q.TaxID, &q.Street, &q.City, &q.State,
 		&q.PostalCode, &q.Country, &q.FirstName, &q.LastName, &q.JobTitle, &q.Email, &q.Phone,
 		&q.Language, &q.Username, &q.DecidedBy, &q.RejectReason, &q.RejectComment,
-		&q.CustomerAccount, &q.SourceIP, &q.Number} {
+		&q.CustomerAccount, &q.SourceIP, &q.Number, &q.TermsVersion} {
 		*p = Sanitize(*p)
 	}
 	q.Status = domain.RequestStatus(Sanitize(string(q.Status)))

@@ -46,9 +46,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, login string) error 
 			return err
 		}
 		d := MailData{Username: u.Username, Link: s.portalURL(p) + "/password/reset?token=" + token,
-			ExpiresIn: humanDuration(ttl)}
+			expires: ttl}
 		if c, err := tx.ContactByID(ctx, u.ContactID); err == nil {
-			d.FirstName, d.LastName = c.FirstName, c.LastName
+			d.FirstName, d.LastName, d.lang = c.FirstName, c.LastName, c.Language
 		}
 		if c, err := tx.CustomerByID(ctx, u.CustomerID); err == nil {
 			d.Company, d.Account = c.Name, c.Account

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
+	"time"
+
+	"github.com/regdesk/regdesk/workflow/locale"
 )
 
 // MailData is what an email template can use.
@@ -28,6 +31,11 @@ type MailData struct {
 	Count     int      // digest: number of requests
 	Numbers   []string // digest: the requests
 	Lines     []string // digest: one line per request (number, company, contact, country)
+
+	// Set by the workflow, filled in by queueMail in the reader's language:
+	lang    string        // BCP 47 of the reader (a request's or contact's language)
+	expires time.Duration // makes ExpiresIn
+	reason  string        // reason code; makes Reason
 }
 
 var sampleMailData = MailData{
@@ -409,7 +417,7 @@ func textToHTML(subject, text string, d MailData) string {
 		})
 	}
 	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
+	b.WriteString(`<!DOCTYPE html><html lang="` + locale.Match(d.lang).String() + `"><head><meta charset="utf-8">` +
 		`<meta name="viewport" content="width=device-width"><title>`)
 	b.WriteString(html.EscapeString(subject))
 	b.WriteString(`</title></head><body style="margin:0;padding:24px;background:#f4f5f7;">` +

@@ -46,6 +46,9 @@ const (
 	ParamTmplSetPassword   = "template.set_password"
 	ParamTmplAlreadyKnown  = "template.already_registered"
 	ParamTmplDigest        = "template.digest"
+	ParamAdminTwoFactor    = "security.admin_two_factor"
+	ParamTermsVersion      = "terms.version"
+	ParamTermsURL          = "terms.url"
 )
 
 // ParamDef describes one parameter: its default, what it means, and what it accepts.
@@ -66,7 +69,7 @@ func (d ParamDef) Validate(value string) error {
 
 // ParamDefs lists every parameter in display order.
 func ParamDefs() []ParamDef {
-	return []ParamDef{
+	defs := []ParamDef{
 		{ParamSeqRegistration, "REG-{000000}", "format of registration numbers", validFormat},
 		{ParamSeqCustomer, "C{00000}", "format of customer account numbers", validFormat},
 		{ParamSeqUserRequest, "UR-{000000}", "format of user request numbers", validFormat},
@@ -89,6 +92,9 @@ func ParamDefs() []ParamDef {
 		{ParamDigestInterval, "15m", "approvers' digest of newly verified requests, at most this often", validDuration(time.Minute, 7*24*time.Hour)},
 		{ParamSessionIdle, "30m", "a customer session ends after this long idle", validDuration(time.Minute, 7*24*time.Hour)},
 		{ParamSessionAbsolute, "12h", "a customer session ends this long after login", validDuration(time.Minute, 30*24*time.Hour)},
+		{ParamAdminTwoFactor, "false", "customer self-service administrators must use two-step login (an authenticator app)", validBool},
+		{ParamTermsVersion, "", "version of the terms and conditions a sign-up must accept (empty: none asked)", validTermsVersion},
+		{ParamTermsURL, "", "public http(s) URL of those terms; needed when terms.version is set", validTermsURL},
 		{ParamTmplActivation, defaultActivationTemplate, "email: activation link", validUnverifiedTemplate},
 		{ParamTmplRejection, defaultRejectionTemplate, "email: request rejected", validTemplate},
 		{ParamTmplWelcome, defaultWelcomeTemplate, "email: welcome with logon information", validTemplate},
@@ -97,6 +103,13 @@ func ParamDefs() []ParamDef {
 		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validUnverifiedTemplate},
 		{ParamTmplDigest, defaultDigestTemplate, "email: approvers' digest of newly verified requests", validTemplate},
 	}
+	// Each customer mail's template in German, French and Spanish follows its English one.
+	out := make([]ParamDef, 0, len(defs)+3*len(localizedTemplates))
+	for _, d := range defs {
+		out = append(out, d)
+		out = append(out, localizedParamDefs(d)...)
+	}
+	return out
 }
 
 // ParamDefByKey returns the definition of key.
@@ -225,6 +238,33 @@ func validBaseURL(v string) error {
 		return errors.New("want an absolute http(s) URL such as https://portal.example.com")
 	}
 	return nil
+}
+
+var termsVersionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+
+func validTermsVersion(v string) error {
+	if v != "" && !termsVersionRE.MatchString(v) {
+		return errors.New(`want a short version such as "2026-11" or "v3" (letters, digits, . _ -; at most 32)`)
+	}
+	return nil
+}
+
+func validTermsURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(v) > 500 {
+		return errors.New("want an absolute http(s) URL such as https://www.example.com/terms")
+	}
+	return nil
+}
+
+// Terms returns the terms a sign-up must accept, or ok false when none are
+// asked for (no version or no URL set).
+func (p Params) Terms() (version, url string, ok bool) {
+	version, url = p.values[ParamTermsVersion], p.values[ParamTermsURL]
+	return version, url, version != "" && url != ""
 }
 
 func validFrom(v string) error {

@@ -55,6 +55,8 @@ type ExportRequest struct {
 	RejectComment    string               `json:"reject_comment"`
 	CustomerAccount  string               `json:"customer_account"`
 	PurgedAt         *time.Time           `json:"purged_at"`
+	TermsVersion     string               `json:"terms_version"`     // "" when no terms were asked for
+	TermsAcceptedAt  *time.Time           `json:"terms_accepted_at"` // when they were accepted at sign-up
 }
 
 // ExportToken is a link token's metadata; the token itself is never stored.
@@ -153,7 +155,8 @@ func (s *Service) Export(ctx context.Context, number string) (ProspectData, erro
 		PasswordHashHeld: r.PasswordHash != "", SourceIP: r.SourceIP, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, VerifiedAt: r.VerifiedAt, DecidedAt: r.DecidedAt,
 		DecidedBy: r.DecidedBy, RejectReason: r.RejectReason, RejectComment: r.RejectComment,
-		CustomerAccount: r.CustomerAccount, PurgedAt: r.PurgedAt}
+		CustomerAccount: r.CustomerAccount, PurgedAt: r.PurgedAt, TermsVersion: r.TermsVersion,
+		TermsAcceptedAt: r.TermsAcceptedAt}
 	tokens, err := q.TokensOfRequest(ctx, r.ID)
 	if err != nil {
 		return d, fmt.Errorf("export %s: %w", number, err)

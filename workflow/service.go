@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/locale"
 )
 
 // Enqueuer hands work to the job queue inside the transaction that created
@@ -36,6 +37,9 @@ type Config struct {
 	BaseURL string
 	Jobs    Enqueuer
 	Logger  *slog.Logger
+	// Secrets seals the customers' authenticator secrets (see LoadSecrets);
+	// without it two-step login cannot be set up or checked.
+	Secrets *Secrets
 }
 
 // Service applies the process: every action runs in one transaction together
@@ -45,6 +49,7 @@ type Service struct {
 	baseURL string
 	jobs    Enqueuer
 	log     *slog.Logger
+	sec     *Secrets
 	params  ParamCache
 }
 
@@ -55,7 +60,7 @@ func New(cfg Config) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: cfg.DB, baseURL: strings.TrimRight(cfg.BaseURL, "/"), jobs: cfg.Jobs,
-		log: log.With("component", "workflow")}
+		log: log.With("component", "workflow"), sec: cfg.Secrets}
 }
 
 // DB is the service's store.
@@ -94,6 +99,18 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, p Params, kind, t
 	if d.PortalURL == "" {
 		d.PortalURL = s.portalURL(p)
 	}
+	// The reader's language picks the template (KEY.LANG) and the words
+	// filled in: how long a link works, the reason for a rejection.
+	lang := locale.Match(d.lang)
+	d.lang = lang.String()
+	pr := mailCatalog.Printer(lang)
+	if d.expires > 0 {
+		d.ExpiresIn = pr.Duration(d.expires)
+	}
+	if d.reason != "" {
+		d.Reason = pr.Sprintf(ReasonLabel(d.reason))
+	}
+	tmplKey = TemplateKey(tmplKey, lang)
 	m, err := RenderMail(p.String(tmplKey), d)
 	if err != nil {
 		// A template that passed validation cannot fail here; fall back to the
@@ -269,7 +286,7 @@ func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) 
 		}
 		return s.queueMail(ctx, tx, p, "rejection", ParamTmplRejection, r.Number, r.Email, MailData{
 			Company: r.CompanyName, FirstName: r.FirstName, LastName: r.LastName, Number: r.Number,
-			Username: r.Username, Reason: ReasonLabel(reason), Comment: comment})
+			Username: r.Username, reason: reason, Comment: comment, lang: r.Language})
 	})
 	if err != nil {
 		return out, fmt.Errorf("reject %s: %w", a.Number, err)

@@ -202,9 +202,19 @@ func counts(t *testing.T, db *store.DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	urs, _ := q.UserRequests(ctx, store.ListUserRequests{})
-	ms, _ := q.Mails(ctx, store.ListMail{})
-	next, _ := q.PeekValue(ctx, store.SeqCustomer)
+	// A broken query must fail the test, not make "nothing changed" agree.
+	urs, err := q.UserRequests(ctx, store.ListUserRequests{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := q.Mails(ctx, store.ListMail{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := q.PeekValue(ctx, store.SeqCustomer)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return fmt.Sprintf("customers=%d user_requests=%d mails=%d next_account=%d", len(cs), len(urs), len(ms), next)
 }
 

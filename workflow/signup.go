@@ -19,6 +19,30 @@ type SignupInput struct {
 	FirstName, LastName, JobTitle, Email, Phone, Language        string
 	Username, PasswordHash                                       string
 	SourceIP                                                     string
+	// TermsVersion is the version of the terms the prospect accepted; it
+	// must be the current one (parameter terms.version) when that is set.
+	TermsVersion string
+}
+
+// Messages for terms that were not accepted.
+const (
+	MsgTermsMissing = "Accept the terms and conditions to sign up"
+	MsgTermsChanged = "The terms and conditions have changed; read them and accept the current version"
+)
+
+// checkTerms refuses a sign-up that did not accept the current terms, and
+// returns the version to record ("" when no terms are asked for).
+func checkTerms(p Params, accepted string) (string, error) {
+	version, _, ok := p.Terms()
+	switch {
+	case !ok:
+		return "", nil
+	case accepted == "":
+		return "", &FieldError{Field: "terms", Message: MsgTermsMissing}
+	case accepted != version:
+		return "", &FieldError{Field: "terms", Message: MsgTermsChanged}
+	}
+	return version, nil
 }
 
 // SignupResult is what SignUp did. The portal shows the same page whatever
@@ -51,6 +75,10 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if err != nil {
 			return err
 		}
+		terms, err := checkTerms(p, in.TermsVersion)
+		if err != nil {
+			return err
+		}
 		n, err := tx.CountUnverified(ctx)
 		if err != nil {
 			return err
@@ -79,10 +107,14 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 			return err
 		}
 		if known {
-			return s.noteAlreadyRegistered(ctx, tx, p, r.Email)
+			return s.noteAlreadyRegistered(ctx, tx, p, r.Email, r.Language)
 		}
 		if r.Number, err = s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration); err != nil {
 			return err
+		}
+		if terms != "" {
+			now := s.now()
+			r.TermsVersion, r.TermsAcceptedAt = terms, &now
 		}
 		if err := tx.InsertRequest(ctx, &r); err != nil {
 			return err
@@ -106,7 +138,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 
 // noteAlreadyRegistered tells the owner of a registered address that someone
 // tried to sign up with it, at most once an hour.
-func (s *Service) noteAlreadyRegistered(ctx context.Context, tx *store.Tx, p Params, email string) error {
+func (s *Service) noteAlreadyRegistered(ctx context.Context, tx *store.Tx, p Params, email, lang string) error {
 	recent, err := tx.Mails(ctx, store.ListMail{Ref: "known:" + strings.ToLower(email), Limit: 1})
 	if err != nil {
 		return err
@@ -115,7 +147,7 @@ func (s *Service) noteAlreadyRegistered(ctx context.Context, tx *store.Tx, p Par
 		return nil
 	}
 	return s.queueMail(ctx, tx, p, "already_registered", ParamTmplAlreadyKnown,
-		"known:"+strings.ToLower(email), email, MailData{})
+		"known:"+strings.ToLower(email), email, MailData{lang: lang})
 }
 
 // queueActivation makes a fresh activation token (older ones stop working)
@@ -134,7 +166,7 @@ func (s *Service) queueActivation(ctx context.Context, tx *store.Tx, p Params, r
 	err = s.queueMail(ctx, tx, p, "activation", ParamTmplActivation, r.Number, r.Email, MailData{
 		Company: r.CompanyName, FirstName: r.FirstName, LastName: r.LastName, Number: r.Number,
 		Username: r.Username, Link: s.portalURL(p) + "/activate?token=" + token,
-		ExpiresIn: humanDuration(ttl)}.Defanged())
+		expires: ttl, lang: r.Language}.Defanged())
 	return token, err
 }
 

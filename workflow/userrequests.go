@@ -158,7 +158,10 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, p Params, u store.Us
 		return err
 	}
 	d := MailData{Company: cust.Name, FirstName: contact.FirstName, LastName: contact.LastName,
-		Number: u.Number, Account: cust.Account, Username: user.Username}
+		Number: u.Number, Account: cust.Account, Username: user.Username, lang: contact.Language}
+	if d.lang == "" { // a user added by an administrator: the account's language
+		d.lang = cust.Language
+	}
 	if user.PasswordHash != "" {
 		return s.queueMail(ctx, tx, p, "welcome", ParamTmplWelcome, u.Number, user.Email, d)
 	}
@@ -168,7 +171,7 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, p Params, u store.Us
 		return err
 	}
 	d.Link = s.portalURL(p) + "/password/reset?token=" + token
-	d.ExpiresIn = humanDuration(ttl)
+	d.expires = ttl
 	return s.queueMail(ctx, tx, p, "set_password", ParamTmplSetPassword, u.Number, user.Email, d)
 }
 

@@ -68,7 +68,7 @@ func TestCompletion_BashInTmux(t *testing.T) {
 	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "comp"}, k...)...) }
 	waitFor := func(text string) string {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second) // generous: the binary may run under the race detector
 		for {
 			s := tmux("capture-pane", "-p", "-t", "comp")
 			if strings.Contains(s, text) {

@@ -21,6 +21,27 @@ func inproc(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// purgedRequests lists the requests whose personal data is gone.
+func purgedRequests(t *testing.T, data string) []store.Request {
+	t.Helper()
+	db, err := store.OpenExisting(context.Background(), filepath.Join(data, store.DBFile), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rs, err := db.Read().Requests(context.Background(), store.ListRequests{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []store.Request
+	for _, r := range rs {
+		if r.PurgedAt != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func TestOps_CLI(t *testing.T) {
 	data := t.TempDir()
 	if _, err := inproc(t, "seed", "--requests", "40", "--data", data); err != nil {
@@ -28,6 +49,7 @@ func TestOps_CLI(t *testing.T) {
 	}
 
 	t.Run("maintenance run purges seeded expired requests, then has nothing to do", func(t *testing.T) {
+		before := purgedRequests(t, data)
 		out, err := inproc(t, "maintenance", "run", "--json", "--data", data)
 		if err != nil {
 			t.Fatal(err)
@@ -36,8 +58,18 @@ func TestOps_CLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("%v in %s", err, out)
 		}
-		if rep.Batches == 0 {
-			t.Errorf("report %+v", rep)
+		after := purgedRequests(t, data)
+		if rep.Batches == 0 || rep.Expired+rep.Purged == 0 {
+			t.Fatalf("report %+v: the seed's old unverified and rejected requests were not purged", rep)
+		}
+		if len(after)-len(before) != rep.Expired+rep.Purged {
+			t.Fatalf("report %+v, but %d requests lost their personal data (%d before, %d after)",
+				rep, len(after)-len(before), len(before), len(after))
+		}
+		for _, r := range after {
+			if r.Email != "" || r.CompanyName != "" || r.Username != "" {
+				t.Fatalf("%s is marked purged but keeps %q %q %q", r.Number, r.Email, r.CompanyName, r.Username)
+			}
 		}
 		out, err = inproc(t, "maintenance", "run", "--data", data)
 		if err != nil || !strings.HasPrefix(out, "expired 0 unverified requests, purged 0") {

@@ -155,7 +155,13 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	if o.BaseURL == "" {
 		o.BaseURL = derivedBaseURL(ln.Addr())
 	}
-	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log})
+	// The key that seals the customers' authenticator secrets lives beside
+	// the database, not in it (created 0600 on first start).
+	secrets, err := workflow.LoadSecrets(dataDir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log, Secrets: secrets})
 	if o.AllowPrivateWebhooks {
 		log.Warn("webhooks may reach loopback and private addresses (--allow-private-webhooks)")
 	}

@@ -128,14 +128,19 @@ func TestServe_HealthzAndShutdown(t *testing.T) {
 	}
 }
 
-// binary builds regdesk once per test run.
+// binary builds regdesk once per test run, with the race detector when
+// the tests run with it.
 var binary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "regdesk-bin-")
 	if err != nil {
 		return "", err
 	}
 	bin := filepath.Join(dir, "regdesk")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	args := []string{"build", "-o", bin}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}

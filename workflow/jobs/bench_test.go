@@ -37,33 +37,37 @@ func BenchmarkWorkflow_ProvisionAndMail(b *testing.B) {
 // BenchmarkMail_SMTP measures outbox delivery to a local SMTP server, one
 // connection per message.
 func BenchmarkMail_SMTP(b *testing.B) {
-	e := newEnv(b, envOpts{smtp: &smtptest.Options{}, noStart: true})
+	e := newEnv(b, envOpts{smtp: &smtptest.Options{}, servePolling: true})
 	benchMail(b, e, func() int { return len(e.smtp.Messages()) })
 }
 
 // BenchmarkMail_Files measures delivery to .eml files (the default sender).
 func BenchmarkMail_Files(b *testing.B) {
-	e := newEnv(b, envOpts{noStart: true})
+	e := newEnv(b, envOpts{servePolling: true})
 	benchMail(b, e, func() int {
-		counts, _ := e.db.Read().MailCounts(context.Background())
+		counts, err := e.db.Read().MailCounts(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
 		return int(counts[store.MailSent])
 	})
 }
 
-// benchMail queues b.N messages (sign-ups) with the queue stopped, then
-// times the workers draining the outbox.
+// benchMail times mail as serve handles it: the runner is already running,
+// with serve's polling; each of b.N sign-ups queues its activation mail and
+// the delivery job in its own transaction, and the clock stops when the last
+// is delivered. The runner's start-up is not timed.
 func benchMail(b *testing.B, e *env, delivered func() int) {
-	plain := workflow.New(workflow.Config{DB: e.db})
+	ctx := context.Background()
+	b.ResetTimer()
+	start := time.Now()
 	for i := range b.N {
-		if _, err := plain.SignUp(context.Background(), workflow.SignupInput{CompanyName: fmt.Sprintf("C%d", i),
+		if _, err := e.svc.SignUp(ctx, workflow.SignupInput{CompanyName: fmt.Sprintf("C%d", i),
 			Street: "s", City: "c", PostalCode: "1", Country: "US", FirstName: "F", LastName: "L",
 			Email: fmt.Sprintf("m%d@example.com", i), Phone: "1", Username: fmt.Sprintf("m%d", i)}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ResetTimer()
-	start := time.Now()
-	e.start(b) // the start-up sweep queues every message
 	waitFor(b, 5*time.Minute, "every mail delivered", func() bool { return delivered() >= b.N })
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "mails/s")

@@ -37,6 +37,9 @@ type envOpts struct {
 	noStart bool
 	// webhooks sends webhook deliveries; nil refuses private addresses.
 	webhooks *webhook.Client
+	// servePolling polls the queues as serve does (the runner's default)
+	// instead of the tests' 50 ms.
+	servePolling bool
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -60,6 +63,9 @@ func newEnv(t testing.TB, o envOpts) *env {
 	cfg := jobs.Config{DB: e.db, Service: e.svc, Sender: sender, Backoff: fast,
 		PollInterval: 50 * time.Millisecond, StopTimeout: 5 * time.Second, TestOnly: true,
 		Webhooks: o.webhooks}
+	if o.servePolling {
+		cfg.PollInterval = 0
+	}
 	if o.steps != nil {
 		cfg.Steps = o.steps(e.svc)
 	}

@@ -2,19 +2,34 @@ package sample
 
 import (
 	"context"
+	"crypto/sha256"
+	_ "embed" // the seed code is part of the cache key
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/regdesk/regdesk/store"
 )
+
+// seedSource is this package's generator, hashed into the cache key so a
+// change to the sample data builds a new file.
+//
+//go:embed sample.go
+var seedSource []byte
 
 // CachedDB returns the path of a database of n sample requests, building it
 // the first time: benchmarks at a million rows would otherwise spend minutes
 // seeding on every run. The files live in REGDESK_BENCH_CACHE, else the user
-// cache directory, and are named by schema version, so a new migration gets
-// a new file. The data is the same every time (seed 1, fixed end date).
+// cache directory, named by n and a hash of the generator and every
+// migration, so new seed code or a new migration gets a new file. The data is
+// the same every time (seed 1, fixed end date). Packages benchmarked at once
+// (go test runs them in parallel) take turns on a lock: one builds, the
+// others wait and reuse it. A file without exactly n requests is an error,
+// never a benchmark on the wrong data.
 func CachedDB(ctx context.Context, n int) (string, error) {
 	dir := os.Getenv("REGDESK_BENCH_CACHE")
 	if dir == "" {
@@ -24,31 +39,97 @@ func CachedDB(ctx context.Context, n int) (string, error) {
 		}
 		dir = filepath.Join(cache, "regdesk-bench")
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("sample: %w", err)
+	}
+	key, err := cacheKey(n)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("requests-%d-%s.db", n, key))
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(path); err != nil {
+		if err := build(ctx, path, n); err != nil {
+			return "", err
+		}
+	}
+	if err := checkCount(ctx, path, n); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// cacheKey hashes what decides the file's contents besides n.
+func cacheKey(n int) (string, error) {
 	ms, err := store.Migrations()
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, fmt.Sprintf("requests-%d-schema%d.db", n, ms[len(ms)-1].Version))
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
+	h := sha256.New()
+	fmt.Fprintf(h, "n=%d seed=1\n", n)
+	h.Write(seedSource)
+	for _, m := range ms {
+		fmt.Fprintf(h, "%d %s\n%s\n", m.Version, m.Name, m.SQL)
 	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+func build(ctx context.Context, path string, n int) error {
 	tmp := path + ".tmp"
 	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
 		os.Remove(f)
 	}
 	db, err := store.Open(ctx, tmp, store.Options{WriteCacheKiB: 1 << 20})
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer db.Close()
 	if err := Seed(ctx, db, n, 1, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)); err != nil {
-		return "", err
+		return err
 	}
 	if _, err := db.WriteDB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return "", fmt.Errorf("sample: checkpoint: %w", err)
+		return fmt.Errorf("sample: checkpoint: %w", err)
 	}
 	if err := db.Close(); err != nil {
-		return "", err
+		return err
 	}
-	return path, os.Rename(tmp, path)
+	return os.Rename(tmp, path)
+}
+
+// checkCount makes sure the file holds n requests.
+func checkCount(ctx context.Context, path string, n int) error {
+	r, err := store.OpenReader(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	counts, err := r.RequestCounts(ctx)
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, c := range counts {
+		total += c
+	}
+	if total != int64(n) {
+		return fmt.Errorf("sample: %s holds %d requests, want %d (delete it to rebuild)", path, total, n)
+	}
+	return nil
+}
+
+// lockFile holds an exclusive flock on path until unlock is called.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sample: lock: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sample: lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
 }

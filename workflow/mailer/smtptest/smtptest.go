@@ -35,6 +35,7 @@ type Options struct {
 	User, Password string
 	// Reply decides the answer to the n-th DATA command (1-based); nil or a
 	// nil result accepts the message. Return an *smtp.SMTPError to refuse.
+	// It runs outside the server's lock, so it may block to hold a delivery.
 	Reply func(n int) error
 }
 
@@ -285,13 +286,18 @@ func (se *session) Data(r io.Reader) error {
 	}
 	s := se.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.datas++
+	n := s.datas
+	s.mu.Unlock()
+	// Reply may block (a test holding deliveries in flight) without
+	// stopping other sessions or Messages.
 	if s.opts.Reply != nil {
-		if err := s.opts.Reply(s.datas); err != nil {
+		if err := s.opts.Reply(n); err != nil {
 			return err
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	se.msg.Data = buf.Bytes()
 	s.msgs = append(s.msgs, se.msg)
 	return nil
