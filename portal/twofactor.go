@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/boombuler/barcode/qr"
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 )
@@ -240,11 +244,27 @@ func (s *server) securityPageData(r *http.Request, enableErrs, disableErrs Field
 
 // qrDataURL draws the enrolment's otpauth URL as a PNG QR code, inline so
 // the page needs no script and no second request (the CSP allows data:
-// images).
+// images). Every module is the same whole number of pixels and the code
+// keeps the four-module quiet zone the QR standard asks for: cameras and
+// decoders lose codes drawn edge to edge or with uneven modules.
 func qrDataURL(en workflow.Enrolment) (template.URL, error) {
-	img, err := en.Key.Image(240, 240)
+	code, err := qr.Encode(en.Key.String(), qr.M, qr.Auto)
 	if err != nil {
 		return "", fmt.Errorf("qr code: %w", err)
+	}
+	const quiet = 4 // modules of white around the code
+	modules := code.Bounds().Dx()
+	scale := max(qrSize/(modules+2*quiet), 1)
+	side := (modules + 2*quiet) * scale
+	img := image.NewPaletted(image.Rect(0, 0, side, side), color.Palette{color.White, color.Black})
+	for y := range modules {
+		for x := range modules {
+			if code.At(x, y) != color.Black {
+				continue
+			}
+			r := image.Rect((x+quiet)*scale, (y+quiet)*scale, (x+quiet+1)*scale, (y+quiet+1)*scale)
+			draw.Draw(img, r, image.Black, image.Point{}, draw.Src)
+		}
 	}
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
@@ -252,6 +272,10 @@ func qrDataURL(en workflow.Enrolment) (template.URL, error) {
 	}
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil // #nosec: our own PNG
 }
+
+// qrSize is the QR code's largest side in pixels; the page shows it at
+// this size whatever the code's own side comes to.
+const qrSize = 240
 
 // enableTwoFactor confirms enrolment with the first code and shows the
 // recovery codes, once: the answer is the page itself, not a redirect, and
