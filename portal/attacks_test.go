@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
 )
 
 // Attack 7: --trusted-origin, meant for a sign-up form on the marketing
@@ -97,5 +100,91 @@ func TestHashingSlotWaitHasDeadline(t *testing.T) {
 	wantStatus(t, rec, http.StatusServiceUnavailable)
 	if rec.Header().Get("Retry-After") == "" {
 		t.Fatal("503 without Retry-After")
+	}
+}
+
+// Attack 1: the attacker signed up first with the victim's address and the
+// attacker's user name and password; the victim, told "already registered",
+// activated the attacker's request, and the attacker later logged in as a
+// user with the victim's address.
+func TestAccountTakeoverBeforeItExists(t *testing.T) {
+	e := newSignupEnv(t, nil)
+	const victim = "victim@acme.example"
+	attacker := validSignup()
+	attacker.Set(FieldEmail, victim)
+	attacker.Set(FieldUsername, "mallory")
+	attacker.Set(FieldCompanyName, "Mallory Trading")
+	wantStatus(t, e.post("/signup", attacker, fromIP("198.51.100.66")), http.StatusSeeOther)
+	attackerToken := e.token(victim)
+
+	// The victim signs up: a new request, not a note saying "already registered".
+	victimToken := e.signedUp(victim, "victim")
+	if victimToken == attackerToken {
+		t.Fatal("no new activation link for the victim")
+	}
+	for _, m := range e.mails(victim) {
+		if m.Kind == "already_registered" {
+			t.Fatal("the victim was told the address is registered")
+		}
+	}
+	// The attacker's request is replaced: its link is dead, with an audit row.
+	wantStatus(t, e.get("/activate?token="+attackerToken), http.StatusGone)
+	wantStatus(t, e.post("/activate", url.Values{FieldToken: {attackerToken}}), http.StatusGone)
+	var old, cur store.Request
+	for _, r := range e.requests() {
+		switch r.Username {
+		case "mallory":
+			old = r
+		case "victim":
+			cur = r
+		}
+	}
+	if old.Status != workflow.Expired || cur.Status != workflow.Requested {
+		t.Fatalf("attacker's request %s, victim's %s; want expired and requested", old.Status, cur.Status)
+	}
+	trail, err := e.db.Read().AuditTrail(t.Context(), store.EntityRequest, old.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := trail[len(trail)-1]; !strings.Contains(last.Detail, "replaced by "+cur.Number) {
+		t.Fatalf("audit: %+v", last)
+	}
+	// The activation page says what it activates.
+	rec := e.get("/activate?token=" + victimToken)
+	wantStatus(t, rec, http.StatusOK)
+	wantBody(t, rec, cur.Number, "Acme Tools GmbH", "victim")
+	wantStatus(t, e.post("/activate", url.Values{FieldToken: {victimToken}}), http.StatusOK)
+	if r, _ := e.db.Read().RequestByNumber(t.Context(), cur.Number); r.Status != workflow.Verified || r.Username != "victim" {
+		t.Fatalf("activated %+v", r)
+	}
+}
+
+// A user name held only by a request nobody confirmed is not "taken" (the
+// answer would reveal it and let anyone squat names); the first to confirm
+// gets it. Taken or not, the check costs the same one hash.
+func TestAccountTakeoverBeforeItExists_usernameOfUnconfirmed(t *testing.T) {
+	e := newSignupEnv(t, nil)
+	squatter := e.signedUp("squatter@evil.example", "jana")
+	owner := e.signedUp("jana@acme.example", "jana") // not "already taken"
+	wantStatus(t, e.post("/activate", url.Values{FieldToken: {owner}}), http.StatusOK)
+	rec := e.post("/activate", url.Values{FieldToken: {squatter}})
+	wantStatus(t, rec, http.StatusConflict)
+	wantBody(t, rec, "That user name has been taken")
+
+	// Confirmed now, the name is taken, and saying so costs the hash a free
+	// name costs.
+	h := NewHasher(HasherConfig{Params: cheapHash})
+	e2 := newSignupEnv(t, func(d *Deps) { d.hasher = h })
+	tok := e2.signedUp("jana@acme.example", "jana")
+	wantStatus(t, e2.post("/activate", url.Values{FieldToken: {tok}}), http.StatusOK)
+	for name, want := range map[string]int{"jana": http.StatusUnprocessableEntity, "freename": http.StatusSeeOther} {
+		v := validSignup()
+		v.Set(FieldEmail, name+"@other.example")
+		v.Set(FieldUsername, name)
+		before := h.derived.Load()
+		wantStatus(t, e2.post("/signup", v, fromIP("192.0.2.77")), want)
+		if n := h.derived.Load() - before; n != 1 {
+			t.Errorf("sign-up with user name %s: %d hashes, want 1", name, n)
+		}
 	}
 }

@@ -298,13 +298,15 @@ func (q *Queries) UpdateRequestStatus(ctx context.Context, c RequestChange) erro
 	return nil
 }
 
-// UsernameTaken reports whether a user or an open request holds the name.
+// UsernameTaken reports whether a user, a user request or a confirmed open
+// request holds the name. Requests nobody confirmed do not count (nor are
+// they revealed): the first to confirm their address gets the name.
 func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, error) {
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE username = ? COLLATE NOCASE
-			AND status IN ('requested', 'verified', 'approved'))
+			AND status IN ('verified', 'approved'))
 		OR EXISTS (SELECT 1 FROM user_requests WHERE username = ? COLLATE NOCASE
 			AND status NOT IN ('rejected', 'canceled', 'completed'))`,
 		username, username, username).Scan(&n)
@@ -314,14 +316,15 @@ func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, err
 	return n == 1, nil
 }
 
-// EmailRegistered reports whether an address belongs to a user or a request
-// that is still open.
+// EmailRegistered reports whether an address belongs to a user or to a
+// request whose address was confirmed and that is still open. A request
+// nobody confirmed does not count: a new sign-up replaces it.
 func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, error) {
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE email = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE email = ? COLLATE NOCASE
-			AND status IN ('requested', 'verified', 'approved'))`, email, email).Scan(&n)
+			AND status IN ('verified', 'approved'))`, email, email).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: email registered: %w", mapErr(err))
 	}

@@ -349,7 +349,11 @@ func TestService_SignUpRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same address again: no new request, a note to the owner, no error.
+	// Once confirmed, the same address again: no new request, a note to
+	// the owner, no error.
+	if _, err := f.svc.Activate(ctx, first.Token); err != nil {
+		t.Fatal(err)
+	}
 	again := in
 	again.Username = "someoneelse"
 	res, err := f.svc.SignUp(ctx, again)
@@ -383,6 +387,7 @@ func TestService_SignUpRules(t *testing.T) {
 		t.Fatalf("known address with a taken user name: %v, want the user name error", err)
 	}
 	// The cap on unverified requests pauses sign-up.
+	f.request(Requested)
 	if err := f.svc.SetParam(ctx, ParamMaxUnverified, "1", "op"); err != nil {
 		t.Fatal(err)
 	}

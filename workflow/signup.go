@@ -29,6 +29,11 @@ type SignupResult struct {
 // SignUp stores a customer request as requested and queues the activation
 // mail, in one transaction. A sign-up for an address that is registered
 // already makes no request; that address gets a note instead (at most one an hour).
+//
+// Whoever controls the mailbox decides: a sign-up for an address whose
+// earlier request nobody confirmed replaces that request (it expires and its
+// links stop working, with an audit row), so nobody can claim an address
+// ahead of its owner and wait for them to activate the wrong request.
 func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, error) {
 	var res SignupResult
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
@@ -87,6 +92,9 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 			return err
 		}
 		res.Number = r.Number
+		if err := s.replaceUnconfirmed(ctx, tx, r); err != nil {
+			return err
+		}
 		res.Token, err = s.queueActivation(ctx, tx, p, r)
 		return err
 	})
@@ -94,6 +102,28 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		return SignupResult{}, fmt.Errorf("sign up: %w", err)
 	}
 	return res, nil
+}
+
+// replaceUnconfirmed expires the older requests from r's address that
+// nobody confirmed, revoking their links.
+func (s *Service) replaceUnconfirmed(ctx context.Context, tx *store.Tx, r store.Request) error {
+	old, err := tx.RequestsByEmail(ctx, r.Email, Requested, 50)
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		if o.ID == r.ID {
+			continue
+		}
+		if err := tx.RevokeTokens(ctx, store.TokenActivation, &o.ID, nil); err != nil {
+			return err
+		}
+		if _, err := s.transition(ctx, tx, o, 0, EventExpire, store.RequestChange{Actor: "prospect"},
+			"replaced by "+r.Number+", a newer sign-up for the same address; its activation links were revoked"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // noteAlreadyRegistered tells the owner of a registered address that someone
@@ -154,6 +184,9 @@ func humanDuration(d time.Duration) string {
 type TokenState struct {
 	Err    error  // nil, ErrTokenInvalid, ErrTokenExpired or ErrTokenUsed
 	Number string // the request it belongs to, when valid
+	// Company and Username are what the activation would confirm, shown
+	// before the button so nobody activates a request they did not make.
+	Company, Username string
 }
 
 // CheckActivation looks at an activation token without using it (the GET
@@ -170,7 +203,7 @@ func (s *Service) CheckActivation(ctx context.Context, token string) (TokenState
 	if r.Status != Requested {
 		return TokenState{Err: ErrTokenUsed}, nil
 	}
-	return TokenState{Number: r.Number}, nil
+	return TokenState{Number: r.Number, Company: r.CompanyName, Username: r.Username}, nil
 }
 
 // lookupToken returns a usable token or why it is not.
@@ -207,6 +240,15 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 		}
 		if r.Status != Requested {
 			return ErrTokenUsed
+		}
+		// Unconfirmed requests do not hold their user name: the first to
+		// confirm gets it.
+		taken, err := tx.UsernameTaken(ctx, r.Username)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return ErrUsernameGone
 		}
 		if err := tx.UseToken(ctx, t.ID); err != nil {
 			return ErrTokenUsed
