@@ -188,3 +188,38 @@ func TestAccountTakeoverBeforeItExists_usernameOfUnconfirmed(t *testing.T) {
 		}
 	}
 }
+
+// A reset link mailed before a password change still set the password
+// afterwards: whoever had read the old mail undid the change.
+func TestResetLinkSurvivesPasswordChange(t *testing.T) {
+	tp := newTestPortal(t)
+	token := resetToken(t, tp)
+	b := tp.browser("192.0.2.1")
+	b.login("ada", adaPassword)
+	const next = "a fresh passphrase nobody knows"
+	wantRedirect(t, b.post("/account/password", url.Values{FieldCurrentPassword: {adaPassword},
+		FieldPassword: {next}, FieldPasswordConfirm: {next}}), "/account?done=password")
+	rec := tp.browser("192.0.2.2").post("/password/reset", url.Values{FieldToken: {token},
+		FieldPassword: {"the attacker's own passphrase"}, FieldPasswordConfirm: {"the attacker's own passphrase"}})
+	wantStatus(t, rec, http.StatusGone)
+	tp.browser("192.0.2.3").login("ada", next)
+}
+
+// Reset and set-password links of an inactivated login came back to life
+// when the login was activated again.
+func TestResetLinkSurvivesInactivation(t *testing.T) {
+	tp := newTestPortal(t)
+	token := resetToken(t, tp)
+	ctx := t.Context()
+	if _, err := tp.svc.InactivateUser(ctx, tp.ada.ID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, tp.browser("192.0.2.1").get("/password/reset?token="+token), http.StatusGone)
+	if err := tp.db.WithTx(ctx, func(tx *store.Tx) error { return tx.SetUserActive(ctx, tp.ada.ID, true, "alice") }); err != nil {
+		t.Fatal(err)
+	}
+	rec := tp.browser("192.0.2.1").get("/password/reset?token=" + token)
+	wantStatus(t, rec, http.StatusGone)
+	wantBody(t, rec, "already been used")
+	tp.browser("192.0.2.2").login("ada", adaPassword)
+}
