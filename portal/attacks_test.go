@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -222,4 +223,86 @@ func TestResetLinkSurvivesInactivation(t *testing.T) {
 	wantStatus(t, rec, http.StatusGone)
 	wantBody(t, rec, "already been used")
 	tp.browser("192.0.2.2").login("ada", adaPassword)
+}
+
+// recordingJobs is the job queue's side of the workflow, recorded: what a
+// request handler hands on, known account or not.
+type recordingJobs struct{ links []int64 }
+
+func (j *recordingJobs) MailQueued(context.Context, *store.Tx, int64) error { return nil }
+func (j *recordingJobs) UserRequestSubmitted(context.Context, *store.Tx, int64) error {
+	return nil
+}
+func (j *recordingJobs) LinkRequested(_ context.Context, _ *store.Tx, id int64) error {
+	j.links = append(j.links, id)
+	return nil
+}
+
+// Attack 4 (forgot password, resend): known and unknown addresses took
+// different paths (a token and a mail for one, nothing for the other). Now
+// both record one link request and hand it to the job queue; nothing else
+// happens while the client waits.
+func TestTimingTellsWhoHasAnAccount_forgotAndResend(t *testing.T) {
+	tp := newTestPortal(t)
+	jobs := &recordingJobs{}
+	tp.svc.SetJobs(jobs)
+	// bob exists; an unconfirmed request waits for pending@acme.example.
+	if _, err := tp.svc.SignUp(t.Context(), workflow.SignupInput{CompanyName: "Acme", Street: "s", City: "c",
+		PostalCode: "1", Country: "DE", FirstName: "P", LastName: "Q", Email: "pending@acme.example",
+		Phone: "1", Username: "pending", PasswordHash: "$argon2id$x"}); err != nil {
+		t.Fatal(err)
+	}
+	mailsBefore := len(tp.mails("password_reset")) + len(tp.mails("activation"))
+	for i, c := range []struct{ path, field, login string }{
+		{"/password/forgot", FieldLogin, "bob"},
+		{"/password/forgot", FieldLogin, "nobody"},
+		{"/activate/resend", FieldEmail, "pending@acme.example"},
+		{"/activate/resend", FieldEmail, "nobody@acme.example"},
+	} {
+		b := tp.browser(fmt.Sprintf("192.0.2.%d", 30+i))
+		before := len(jobs.links)
+		h := tp.portalHasher().derived.Load()
+		rec := b.post(c.path, url.Values{c.field: {c.login}})
+		if rec.Code != http.StatusOK && rec.Code != http.StatusSeeOther {
+			t.Fatalf("%s %s: %d", c.path, c.login, rec.Code)
+		}
+		if len(jobs.links) != before+1 || tp.portalHasher().derived.Load() != h {
+			t.Errorf("%s %s: %d jobs, %d hashes; want 1 job and no hash, like every other address",
+				c.path, c.login, len(jobs.links)-before, tp.portalHasher().derived.Load()-h)
+		}
+	}
+	if n := len(tp.mails("password_reset")) + len(tp.mails("activation")); n != mailsBefore {
+		t.Fatalf("%d mails queued while the client waited", n-mailsBefore)
+	}
+	// The job sends the links that are due, and only those.
+	for _, id := range jobs.links {
+		if err := tp.svc.SendRequestedLink(t.Context(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(tp.mails("password_reset")) != 1 || len(tp.mails("activation")) != 2 {
+		t.Fatalf("after the jobs: %d reset, %d activation mails; want 1 and 2",
+			len(tp.mails("password_reset")), len(tp.mails("activation")))
+	}
+}
+
+// The limits on forgot-password and resend mails lived in memory and reset
+// on restart: a new portal process let the same address be mailed again.
+func TestLinkLimitsResetOnRestart(t *testing.T) {
+	tp := newTestPortal(t)
+	for i := range workflow.LinkRequestsPerLogin {
+		wantStatus(t, tp.browser(fmt.Sprintf("192.0.2.%d", i+1)).post("/password/forgot",
+			url.Values{FieldLogin: {"bob"}}), http.StatusOK)
+	}
+	// A new process on the same database: the count holds.
+	h, err := New(Deps{DB: tp.db, Service: tp.svc, Now: tp.clock.Now, hashParams: testHashParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp.h = h
+	rec := tp.browser("198.51.100.7").post("/password/forgot", url.Values{FieldLogin: {"BOB"}})
+	wantStatus(t, rec, http.StatusTooManyRequests)
+	if n := len(tp.mails("password_reset")); n != workflow.LinkRequestsPerLogin {
+		t.Fatalf("%d reset mails, want %d", n, workflow.LinkRequestsPerLogin)
+	}
 }

@@ -99,6 +99,10 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 			if tokens, err = tx.DeleteExpiredTokens(ctx, now.Add(-tokenGrace), batch); err != nil {
 				return err
 			}
+			// Link requests only matter to the hourly limits.
+			if _, err = tx.DeleteOldLinkRequests(ctx, now.Add(-tokenGrace), batch); err != nil {
+				return err
+			}
 			sessions, err = tx.DeleteExpiredSessions(ctx, now, now.Add(-idle), batch)
 			return err
 		})

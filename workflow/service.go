@@ -25,6 +25,8 @@ import (
 type Enqueuer interface {
 	MailQueued(ctx context.Context, tx *store.Tx, mailID int64) error
 	UserRequestSubmitted(ctx context.Context, tx *store.Tx, userRequestID int64) error
+	// LinkRequested queues the handling of a link request (SendRequestedLink).
+	LinkRequested(ctx context.Context, tx *store.Tx, linkRequestID int64) error
 }
 
 // Config holds the Service's dependencies.

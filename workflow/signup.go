@@ -267,22 +267,24 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 // ResendActivationTo sends a fresh link to an address with a request waiting
 // for activation. It says nothing about whether there was one.
 func (s *Service) ResendActivationTo(ctx context.Context, email string) error {
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		rs, err := tx.RequestsByEmail(ctx, email, Requested, 1)
-		if err != nil || len(rs) == 0 {
-			return err
-		}
-		p, err := LoadParams(ctx, &tx.Queries)
-		if err != nil {
-			return err
-		}
-		_, err = s.queueActivation(ctx, tx, p, rs[0])
-		return err
-	})
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error { return s.resendActivationTo(ctx, tx, email) })
 	if err != nil {
 		return fmt.Errorf("resend activation: %w", err)
 	}
 	return nil
+}
+
+func (s *Service) resendActivationTo(ctx context.Context, tx *store.Tx, email string) error {
+	rs, err := tx.RequestsByEmail(ctx, email, Requested, 1)
+	if err != nil || len(rs) == 0 {
+		return err
+	}
+	p, err := LoadParams(ctx, &tx.Queries)
+	if err != nil {
+		return err
+	}
+	_, err = s.queueActivation(ctx, tx, p, rs[0])
+	return err
 }
 
 // ResendActivation sends a fresh activation link for a request (approvers).

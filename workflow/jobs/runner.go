@@ -97,6 +97,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &mailWorker{r: r})
 	river.AddWorker(workers, &userRequestWorker{r: r})
 	river.AddWorker(workers, &sweepWorker{r: r})
+	river.AddWorker(workers, &linkWorker{r: r})
 	r.client, err = river.NewClient(riversqlite.New(pool), &river.Config{
 		Logger: riverLogger(log),
 		Queues: map[string]river.QueueConfig{
