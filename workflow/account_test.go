@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/store/storetest"
 )
 
 // provisioned makes a created request's user (ada1, a customer admin when
@@ -38,6 +39,7 @@ func (f *fixture) mailsOf(kind string) []store.Mail {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	ms = storetest.AsSent(f.t, f.db, ms)
 	var out []store.Mail
 	for _, m := range ms {
 		if m.Kind == kind {

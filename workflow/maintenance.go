@@ -116,6 +116,26 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 			break
 		}
 	}
+	// Links of mail no longer queued, and links written into delivered mail
+	// by older versions, are dropped: a link exists only until it is sent.
+	for {
+		var n int
+		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.DropStaleMailLinks(ctx); err != nil {
+				return err
+			}
+			var err error
+			n, err = tx.ScrubDeliveredLinks(ctx, batch)
+			return err
+		})
+		if err != nil {
+			return rep, fmt.Errorf("maintenance: drop delivered links: %w", err)
+		}
+		rep.Batches++
+		if n < batch {
+			break
+		}
+	}
 	rep.Took = time.Since(start)
 	if rep.Expired+rep.Purged > 0 || rep.TokensDeleted+rep.SessionsDeleted > 0 {
 		s.log.Info("maintenance", "expired", rep.Expired, "purged", rep.Purged,

@@ -82,6 +82,12 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, p Params, kind, t
 	if d.PortalURL == "" {
 		d.PortalURL = s.portalURL(p)
 	}
+	// The working link stays out of the rendered row: the row says
+	// LinkMarker until the worker sends the mail (see store.Mail.Link).
+	link := d.Link
+	if link != "" {
+		d.Link = store.LinkMarker
+	}
 	m, err := RenderMail(p.String(tmplKey), d)
 	if err != nil {
 		// A template that passed validation cannot fail here; fall back to the
@@ -93,7 +99,7 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, p Params, kind, t
 		}
 	}
 	row := &store.Mail{MessageID: newMessageID(p.String(ParamMailFrom)), Kind: kind, Ref: ref,
-		To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML, Link: link}
 	if err := tx.InsertMail(ctx, row); err != nil {
 		return err
 	}

@@ -84,6 +84,7 @@ func TestService_HappyPath(t *testing.T) {
 		t.Fatalf("SignUp = %+v", res)
 	}
 	mails, _ := f.db.Read().Mails(ctx, store.ListMail{Ref: res.Number})
+	mails = storetest.AsSent(t, f.db, mails)
 	if len(mails) != 1 || mails[0].Kind != "activation" ||
 		!strings.Contains(mails[0].Text, "https://portal.test/activate?token="+res.Token) {
 		t.Fatalf("activation mail = %+v", mails)
