@@ -22,13 +22,13 @@ type LinkRequest struct {
 // InsertLinkRequest records a link request and fills in ID and CreatedAt.
 func (q *Queries) InsertLinkRequest(ctx context.Context, r *LinkRequest) error {
 	r.CreatedAt = q.now().UTC()
-	res, err := q.q.ExecContext(ctx, `INSERT INTO link_requests (kind, login, login_key, client_key,
+	id, err := q.insertID(ctx, `INSERT INTO link_requests (kind, login, login_key, client_key,
 		created_at) VALUES (?, ?, ?, ?, ?)`, r.Kind, r.Login, r.LoginKey, r.ClientKey, r.CreatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: insert link request: %w", mapErr(err))
 	}
-	r.ID, err = res.LastInsertId()
-	return err
+	r.ID = id
+	return nil
 }
 
 // CountLinkRequests counts the link requests for a login and from a client

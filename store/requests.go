@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Request is a customer request: a prospect's sign-up and its review.
@@ -84,7 +83,7 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 		r.CreatedAt = now
 	}
 	r.UpdatedAt, r.Version = now, 1
-	res, err := q.q.ExecContext(ctx, `INSERT INTO customer_requests (number, status, company_name,
+	id, err := q.insertID(ctx, `INSERT INTO customer_requests (number, status, company_name,
 		tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
 		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -95,19 +94,13 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
-	if r.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
+	r.ID = id
 	return q.indexRequests(ctx, r.ID, r.ID)
 }
 
 // indexRequests adds the requests with ids in [from, to] to the search index.
 func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, digits,
-		company_name, contact, email, tax_id) SELECT id, number,
-		ltrim(replace(number, rtrim(number, '0123456789'), ''), '0'),
-		company_name, first_name || ' ' || last_name, email, tax_id
-		FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
+	_, err := q.q.ExecContext(ctx, q.d.indexRequests, from, to)
 	if err != nil {
 		return fmt.Errorf("store: index requests: %w", mapErr(err))
 	}
@@ -116,7 +109,7 @@ func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
 
 // unindexRequest removes a request from the search index.
 func (q *Queries) unindexRequest(ctx context.Context, id int64) error {
-	_, err := q.q.ExecContext(ctx, `DELETE FROM request_search WHERE rowid = ?`, id)
+	_, err := q.q.ExecContext(ctx, q.d.unindexRequest, id)
 	if err != nil {
 		return fmt.Errorf("store: unindex request #%d: %w", id, mapErr(err))
 	}
@@ -178,8 +171,8 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		where = append(where, "r.status = ?")
 		args = append(args, p.Status)
 	}
-	if m := searchQuery(p.Search); m != "" {
-		where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
+	if m := q.d.searchArg(p.Search); m != "" {
+		where = append(where, q.d.searchRequests)
 		args = append(args, m)
 	} else if strings.TrimSpace(p.Search) != "" {
 		return nil, nil // nothing searchable in it: no match
@@ -213,18 +206,6 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		}
 	}
 	return out, nil
-}
-
-// searchQuery turns what an approver typed into an FTS5 query: every word
-// must appear as a word prefix. Words are quoted, so no input is FTS syntax.
-func searchQuery(text string) string {
-	var terms []string
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		terms = append(terms, `"`+w+`"*`)
-	}
-	return strings.Join(terms, " AND ")
 }
 
 func escapeLike(s string) string {
@@ -302,33 +283,33 @@ func (q *Queries) UpdateRequestStatus(ctx context.Context, c RequestChange) erro
 // request holds the name. Requests nobody confirmed do not count (nor are
 // they revealed): the first to confirm their address gets the name.
 func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, error) {
-	var n int
+	var taken bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE username = ? COLLATE NOCASE
 			AND status IN ('verified', 'approved'))
 		OR EXISTS (SELECT 1 FROM user_requests WHERE username = ? COLLATE NOCASE
 			AND status NOT IN ('rejected', 'canceled', 'completed'))`,
-		username, username, username).Scan(&n)
+		username, username, username).Scan(&taken)
 	if err != nil {
 		return false, fmt.Errorf("store: username taken: %w", mapErr(err))
 	}
-	return n == 1, nil
+	return taken, nil
 }
 
 // EmailRegistered reports whether an address belongs to a user or to a
 // request whose address was confirmed and that is still open. A request
 // nobody confirmed does not count: a new sign-up replaces it.
 func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, error) {
-	var n int
+	var registered bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE email = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE email = ? COLLATE NOCASE
-			AND status IN ('verified', 'approved'))`, email, email).Scan(&n)
+			AND status IN ('verified', 'approved'))`, email, email).Scan(&registered)
 	if err != nil {
 		return false, fmt.Errorf("store: email registered: %w", mapErr(err))
 	}
-	return n == 1, nil
+	return registered, nil
 }
 
 // CountUnverified is the number of requests waiting for activation.
