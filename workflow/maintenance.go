@@ -94,8 +94,17 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 	idle := p.Duration(ParamSessionIdle)
 	for {
 		var tokens, sessions int64
+		var scrubbed int
 		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			// Links of mail no longer queued, and links older versions
+			// wrote into delivered mail, go: a link exists only until sent.
+			if _, err := tx.DropStaleMailLinks(ctx); err != nil {
+				return err
+			}
 			var err error
+			if scrubbed, err = tx.ScrubDeliveredLinks(ctx, batch); err != nil {
+				return err
+			}
 			if tokens, err = tx.DeleteExpiredTokens(ctx, now.Add(-tokenGrace), batch); err != nil {
 				return err
 			}
@@ -112,27 +121,7 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 		rep.Batches++
 		rep.TokensDeleted += tokens
 		rep.SessionsDeleted += sessions
-		if tokens < int64(batch) && sessions < int64(batch) {
-			break
-		}
-	}
-	// Links of mail no longer queued, and links written into delivered mail
-	// by older versions, are dropped: a link exists only until it is sent.
-	for {
-		var n int
-		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-			if _, err := tx.DropStaleMailLinks(ctx); err != nil {
-				return err
-			}
-			var err error
-			n, err = tx.ScrubDeliveredLinks(ctx, batch)
-			return err
-		})
-		if err != nil {
-			return rep, fmt.Errorf("maintenance: drop delivered links: %w", err)
-		}
-		rep.Batches++
-		if n < batch {
+		if tokens < int64(batch) && sessions < int64(batch) && scrubbed < batch {
 			break
 		}
 	}
