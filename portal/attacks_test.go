@@ -306,3 +306,48 @@ func TestLinkLimitsResetOnRestart(t *testing.T) {
 		t.Fatalf("%d reset mails, want %d", n, workflow.LinkRequestsPerLogin)
 	}
 }
+
+// The Secure flag and the __Host- prefix followed only --base-url: a desk
+// whose public https address was set as the portal.base_url parameter, or
+// that sat behind a TLS proxy, handed out session cookies a browser would
+// also send over plain http.
+func TestSessionCookieNotSecureBehindTLS(t *testing.T) {
+	sessionCookie := func(rec *httptest.ResponseRecorder) *http.Cookie {
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == SessionCookieSecure || c.Name == SessionCookiePlain {
+				return c
+			}
+		}
+		t.Fatal("no session cookie set")
+		return nil
+	}
+	login := url.Values{FieldUsername: {"bob"}, FieldPassword: {bobPassword}}
+	t.Run("portal.base_url parameter", func(t *testing.T) {
+		tp := newTestPortal(t) // --base-url http://127.0.0.1:8080
+		if err := tp.svc.SetParam(t.Context(), workflow.ParamBaseURL, "https://portal.engines.example", "op"); err != nil {
+			t.Fatal(err)
+		}
+		c := sessionCookie(tp.browser("192.0.2.1").post("/login", login))
+		if c.Name != SessionCookieSecure || !c.Secure {
+			t.Fatalf("cookie %s secure=%v, want __Host- and Secure", c.Name, c.Secure)
+		}
+		// The browser sends it back under that name, and it works.
+		b := tp.browser("192.0.2.2")
+		b.login("bob", bobPassword)
+		if !b.signedIn() {
+			t.Fatal("the __Host- cookie is not read back")
+		}
+	})
+	t.Run("X-Forwarded-Proto from a trusted proxy", func(t *testing.T) {
+		tp := newTestPortalWith(t, "http://127.0.0.1:8080", func(d *Deps) { d.TrustedProxies = []string{"10.0.0.0/8"} })
+		c := sessionCookie(tp.browser("10.1.2.3").doWith("POST", "/login", login, map[string]string{"X-Forwarded-Proto": "https"}))
+		if c.Name != SessionCookieSecure || !c.Secure {
+			t.Fatalf("behind a TLS proxy: cookie %s secure=%v", c.Name, c.Secure)
+		}
+		// A client cannot claim https itself.
+		c = sessionCookie(tp.browser("192.0.2.9").doWith("POST", "/login", login, map[string]string{"X-Forwarded-Proto": "https"}))
+		if c.Name != SessionCookiePlain || c.Secure {
+			t.Fatalf("untrusted X-Forwarded-Proto believed: %s secure=%v", c.Name, c.Secure)
+		}
+	})
+}

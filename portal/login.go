@@ -146,7 +146,7 @@ func (s *server) logIn(w http.ResponseWriter, r *http.Request, u store.User, pw 
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(w, id)
+	s.setSessionCookie(w, r, id)
 	s.log.Info("login", "user", u.Username, "request_id", RequestIDFrom(ctx), "rehashed", rehash != "")
 	return nil
 }
@@ -162,6 +162,6 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("logout", "user", in.user.Username, "request_id", RequestIDFrom(ctx))
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login?done=logout", http.StatusSeeOther)
 }

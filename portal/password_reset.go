@@ -122,7 +122,7 @@ func (s *server) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	// The browser's own session, if any, ended with the others.
 	if in, ok := currentUser(r); ok && in.user.ID == st.UserID {
-		s.clearSessionCookie(w)
+		s.clearSessionCookie(w, r)
 	}
 	http.Redirect(w, r, "/login?done=reset", http.StatusSeeOther)
 }
