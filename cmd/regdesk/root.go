@@ -103,6 +103,7 @@ func newRoot(e *env) *cobra.Command {
 		{"run", tuiCmd(e)},
 		{"run", backupCmd(e)},
 		{"run", restoreCmd(e)},
+		{"run", migrateStoreCmd(e)},
 		{"run", maintenanceCmd(e)},
 	} {
 		c.cmd.GroupID = c.group
