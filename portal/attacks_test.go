@@ -351,3 +351,47 @@ func TestSessionCookieNotSecureBehindTLS(t *testing.T) {
 		}
 	})
 }
+
+// Attack 5: the cap on unverified requests counted requests for 14 days
+// though their links died after 48 h, and sign-ups were limited per single
+// address in memory: from one IPv6 /64 (a fresh address per sign-up) the
+// cap was reached in minutes and /signup answered 503 to everyone for days.
+func TestSignupPausedForEveryone(t *testing.T) {
+	t.Run("dead links do not count", func(t *testing.T) {
+		e := newSignupEnv(t, nil)
+		if err := e.svc.SetParam(t.Context(), workflow.ParamMaxUnverified, "3", "op"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			e.signedUp(fmt.Sprintf("fake%d@junk.example", i), fmt.Sprintf("fake%d", i))
+		}
+		wantStatus(t, e.post("/signup", validSignup(), fromIP("192.0.2.50")), http.StatusServiceUnavailable)
+		// 48 hours on, their links are dead: sign-up is open again, long
+		// before the 14-day expiry pass.
+		e.clock.Advance(48*time.Hour + time.Minute)
+		wantStatus(t, e.post("/signup", validSignup(), fromIP("192.0.2.50")), http.StatusSeeOther)
+	})
+	t.Run("one network, many addresses", func(t *testing.T) {
+		e := newSignupEnv(t, nil)
+		per := 20 // signup.per_ip_per_hour
+		for i := range per {
+			v := validSignup()
+			v.Set(FieldEmail, fmt.Sprintf("p%d@junk%d.example", i, i))
+			v.Set(FieldUsername, fmt.Sprintf("bot%d", i))
+			wantStatus(t, e.post("/signup", v, fromIP(fmt.Sprintf("[2001:db8:0:1::%x]", i+1))), http.StatusSeeOther)
+		}
+		// A new process (the limit lives in the database), a new address in
+		// the same /64: refused. Another site still signs up.
+		e2 := &signupEnv{t: t, db: e.db, svc: e.svc, clock: e.clock}
+		h, err := New(Deps{DB: e.db, Service: e.svc, Now: e.clock.Now, BaseURL: "http://portal.test", hashParams: cheapHash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e2.h = h
+		v := validSignup()
+		v.Set(FieldEmail, "next@junk.example")
+		v.Set(FieldUsername, "botnext")
+		wantStatus(t, e2.post("/signup", v, fromIP("[2001:db8:0:1::ffff]")), http.StatusTooManyRequests)
+		wantStatus(t, e2.post("/signup", validSignup(), fromIP("[2001:db8:99::1]")), http.StatusSeeOther)
+	})
+}

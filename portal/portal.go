@@ -243,7 +243,7 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	n, err := s.db.Read().CountUnverified(r.Context())
+	n, err := s.db.Read().CountLiveUnverified(r.Context(), s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -105,7 +105,7 @@ func (s *server) signupSent(w http.ResponseWriter, r *http.Request) {
 // signupPaused writes the paused page and returns true when too many
 // requests await activation.
 func (s *server) signupPaused(w http.ResponseWriter, r *http.Request, p workflow.Params) bool {
-	n, err := s.db.Read().CountUnverified(r.Context())
+	n, err := s.db.Read().CountLiveUnverified(r.Context(), s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return true

@@ -243,7 +243,9 @@ func TestSignup_rateLimits(t *testing.T) {
 		// X-Forwarded-For is not believed without a trusted proxy.
 		w = e.post("/signup", validSignup(), fromIP("203.0.113.9"), header("X-Forwarded-For", "192.0.2.55"))
 		wantStatus(t, w, http.StatusTooManyRequests)
-		wantStatus(t, e.post("/signup", validSignup(), fromIP("203.0.113.10")), http.StatusSeeOther)
+		// The limit is per /24: a neighbour is refused, another network not.
+		wantStatus(t, e.post("/signup", validSignup(), fromIP("203.0.113.10")), http.StatusTooManyRequests)
+		wantStatus(t, e.post("/signup", validSignup(), fromIP("198.51.100.10")), http.StatusSeeOther)
 		if n := len(e.requests()); n != 21 {
 			t.Fatalf("%d requests, want 21", n)
 		}

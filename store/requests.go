@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -95,7 +96,59 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
 	r.ID = id
+	if n, n48, n56 := Networks(r.SourceIP); n != "" {
+		if _, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET source_net = ?, source_net48 = ?,
+			source_net56 = ? WHERE id = ?`, n, n48, n56, r.ID); err != nil {
+			return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
+		}
+	}
 	return q.indexRequests(ctx, r.ID, r.ID)
+}
+
+// Networks are the networks a client address is counted in for sign-up
+// limits: its /24 (IPv4) or /64 (IPv6), and for IPv6 also its /48 and /56,
+// since one site holds a whole /48 of addresses. Empty for no address.
+func Networks(ip string) (net, net48, net56 string) {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "", "", ""
+	}
+	a = a.Unmap()
+	pfx := func(bits int) string {
+		p, _ := a.Prefix(bits)
+		return p.String()
+	}
+	if a.Is4() {
+		return pfx(24), "", ""
+	}
+	return pfx(64), pfx(48), pfx(56)
+}
+
+// CountLiveUnverified is the number of requests waiting for activation
+// whose link still works: a request whose links expired weighs nothing
+// on the sign-up pause, though it waits for the expiry pass.
+func (q *Queries) CountLiveUnverified(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := q.q.QueryRowContext(ctx, `SELECT count(DISTINCT request_id) FROM tokens
+		WHERE kind = 'activation' AND used_at IS NULL AND expires_at > ?`, now.UnixMilli()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count live unverified: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// CountRecentFromNetworks counts the sign-ups since a time from each of the
+// networks Networks returned for one address (0 for an empty one).
+func (q *Queries) CountRecentFromNetworks(ctx context.Context, net, net48, net56 string, since time.Time) (n, n48, n56 int, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM customer_requests WHERE source_net = ? AND source_net <> '' AND created_at >= ?),
+		(SELECT count(*) FROM customer_requests WHERE source_net48 = ? AND source_net48 <> '' AND created_at >= ?),
+		(SELECT count(*) FROM customer_requests WHERE source_net56 = ? AND source_net56 <> '' AND created_at >= ?)`,
+		net, since.UnixMilli(), net48, since.UnixMilli(), net56, since.UnixMilli()).Scan(&n, &n48, &n56)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: count sign-ups by network: %w", mapErr(err))
+	}
+	return n, n48, n56, nil
 }
 
 // indexRequests adds the requests with ids in [from, to] to the search index.

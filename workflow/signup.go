@@ -41,12 +41,28 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if err != nil {
 			return err
 		}
-		n, err := tx.CountUnverified(ctx)
+		// The pause counts requests whose link still works, not every
+		// request waiting for the expiry pass.
+		n, err := tx.CountLiveUnverified(ctx, s.now())
 		if err != nil {
 			return err
 		}
 		if n >= int64(p.Int(ParamMaxUnverified)) {
 			return ErrSignupPaused
+		}
+		// Per network, in the database (across restarts and processes): a
+		// /24 or /64 gets signup.per_ip_per_hour, a /56 four times and a /48
+		// ten times as many, so rotating addresses inside one site does not
+		// multiply its allowance.
+		if net, net48, net56 := store.Networks(in.SourceIP); net != "" {
+			per := p.Int(ParamSignupPerIP)
+			a, b, c, err := tx.CountRecentFromNetworks(ctx, net, net48, net56, s.now().Add(-time.Hour))
+			if err != nil {
+				return err
+			}
+			if a >= per || c >= 4*per || b >= 10*per {
+				return ErrTooMany
+			}
 		}
 		recent, err := tx.CountRecentSignups(ctx, in.Email, s.now().Add(-time.Hour))
 		if err != nil {
