@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Attack 7: --trusted-origin, meant for a sign-up form on the marketing
@@ -140,7 +141,7 @@ func TestAccountTakeoverBeforeItExists(t *testing.T) {
 			cur = r
 		}
 	}
-	if old.Status != workflow.Expired || cur.Status != workflow.Requested {
+	if old.Status != domain.Expired || cur.Status != domain.Requested {
 		t.Fatalf("attacker's request %s, victim's %s; want expired and requested", old.Status, cur.Status)
 	}
 	trail, err := e.db.Read().AuditTrail(t.Context(), store.EntityRequest, old.Number)
@@ -155,7 +156,7 @@ func TestAccountTakeoverBeforeItExists(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	wantBody(t, rec, cur.Number, "Acme Tools GmbH", "victim")
 	wantStatus(t, e.post("/activate", url.Values{FieldToken: {victimToken}}), http.StatusOK)
-	if r, _ := e.db.Read().RequestByNumber(t.Context(), cur.Number); r.Status != workflow.Verified || r.Username != "victim" {
+	if r, _ := e.db.Read().RequestByNumber(t.Context(), cur.Number); r.Status != domain.Verified || r.Username != "victim" {
 		t.Fatalf("activated %+v", r)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // rejectDialog asks for a reason code and an optional comment.
@@ -32,7 +33,7 @@ type reasonsMsg struct {
 }
 
 func (r *registration) reject() tea.Cmd {
-	cur, ok := r.selected("reject", workflow.Verified, workflow.Approved)
+	cur, ok := r.selected("reject", domain.Verified, domain.Approved)
 	if !ok {
 		return nil
 	}
@@ -187,7 +188,7 @@ const (
 )
 
 func (r *registration) create() tea.Cmd {
-	cur, ok := r.selected("create a customer for", workflow.Approved)
+	cur, ok := r.selected("create a customer for", domain.Approved)
 	if !ok {
 		return nil
 	}

@@ -12,14 +12,17 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/regdesk/regdesk/store"
-	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // regTabs are the Registration screen's status filters: the work queue first.
-var regTabs = []struct{ label, status string }{
-	{"Verified", workflow.Verified}, {"Requested", workflow.Requested},
-	{"Approved", workflow.Approved}, {"Created", workflow.Created},
-	{"Rejected", workflow.Rejected}, {"All", ""},
+var regTabs = []struct {
+	label  string
+	status domain.RequestStatus
+}{
+	{"Verified", domain.Verified}, {"Requested", domain.Requested},
+	{"Approved", domain.Approved}, {"Created", domain.Created},
+	{"Rejected", domain.Rejected}, {"All", ""},
 }
 
 // wideWidth is the terminal width from which details show beside the table.
@@ -38,7 +41,7 @@ type registration struct {
 	requestWindow
 	pageSeq uint64
 
-	counts    map[string]int64
+	counts    map[domain.RequestStatus]int64
 	countsSeq uint64
 
 	detailsPane
@@ -77,7 +80,7 @@ type (
 	}
 	regCountsMsg struct {
 		seq    uint64
-		counts map[string]int64
+		counts map[domain.RequestStatus]int64
 		err    error
 	}
 	regDetailsMsg struct {
@@ -258,7 +261,7 @@ func (r *registration) setPage(m regPageMsg) tea.Cmd {
 		// say so rather than silently landing on its neighbour (an error
 		// on screen already says who changed it).
 		by := ""
-		if m.left.DecidedBy != "" && (m.left.Status == workflow.Approved || m.left.Status == workflow.Rejected) {
+		if m.left.DecidedBy != "" && (m.left.Status == domain.Approved || m.left.Status == domain.Rejected) {
 			by = " by " + m.left.DecidedBy
 		}
 		r.s.info("%s is now %s%s, so it left this list.", m.left.Number, m.left.Status, by)
@@ -384,6 +387,8 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.resend()
 	case key.Matches(msg, k.Provision):
 		return r.provision()
+	case key.Matches(msg, k.Correct):
+		return r.edit()
 	}
 	return nil
 }
@@ -403,14 +408,14 @@ func (r *registration) Help() helpMap {
 	var short []key.Binding
 	if cur, ok := r.current(); ok {
 		switch cur.Status {
-		case workflow.Verified:
-			short = append(short, k.Approve, k.Reject)
-		case workflow.Approved:
-			short = append(short, k.Create, k.Reject)
-		case workflow.Requested:
+		case domain.Verified:
+			short = append(short, k.Approve, k.Reject, k.Correct)
+		case domain.Approved:
+			short = append(short, k.Create, k.Reject, k.Correct)
+		case domain.Requested:
 			short = append(short, k.Resend)
-		case workflow.Created:
-			if r.details != nil && r.details.userRequest != nil && r.details.userRequest.Status == workflow.URDraft {
+		case domain.Created:
+			if r.details != nil && r.details.userRequest != nil && r.details.userRequest.Status == domain.URDraft {
 				short = append(short, k.Provision)
 			}
 		}
@@ -424,7 +429,7 @@ func (r *registration) Help() helpMap {
 	full := [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Search, k.Details, k.Back, k.Reread},
-		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision},
+		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision, k.Correct},
 	}
 	return helpMap{short: short, full: full}
 }
@@ -524,11 +529,11 @@ func (r *registration) tableView(w, h int) string {
 			cells[3] = "(erased)" // rather than a blank row that looks broken
 		}
 		line := row(widths[:len(widths)-1], cells[:len(cells)-1]...)
-		statusCell := cell(q.Status, widths[len(widths)-1])
+		statusCell := cell(string(q.Status), widths[len(widths)-1])
 		if i == r.sel {
 			out = append(out, st.Gutter.Render(gutter)+st.Selected.Render(line[1:]+" "+statusCell))
 		} else {
-			out = append(out, st.Cell.Render(line)+" "+st.StatusColor[q.Status].Render(statusCell))
+			out = append(out, st.Cell.Render(line)+" "+st.StatusColor[string(q.Status)].Render(statusCell))
 		}
 	}
 	return strings.Join(out, "\n")
@@ -545,9 +550,10 @@ func cleanRequest(q store.Request) store.Request {
 	for _, p := range []*string{&q.CompanyName, &q.TaxID, &q.Street, &q.City, &q.State,
 		&q.PostalCode, &q.Country, &q.FirstName, &q.LastName, &q.JobTitle, &q.Email, &q.Phone,
 		&q.Language, &q.Username, &q.DecidedBy, &q.RejectReason, &q.RejectComment,
-		&q.CustomerAccount, &q.SourceIP, &q.Number, &q.Status} {
+		&q.CustomerAccount, &q.SourceIP, &q.Number} {
 		*p = Sanitize(*p)
 	}
+	q.Status = domain.RequestStatus(Sanitize(string(q.Status)))
 	q.PasswordHash = ""
 	return q
 }

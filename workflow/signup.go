@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
-// SignupInput is a validated sign-up. The portal validates the form and
-// hashes the password before calling SignUp.
+// SignupInput is a sign-up. SignUp checks the fields with the request field
+// rules whoever calls it; the caller hashes the password (the plain password
+// never reaches the workflow).
 type SignupInput struct {
 	CompanyName, TaxID, Street, City, State, PostalCode, Country string
 	FirstName, LastName, JobTitle, Email, Phone, Language        string
@@ -35,6 +37,19 @@ type SignupResult struct {
 // links stop working, with an audit row), so nobody can claim an address
 // ahead of its owner and wait for them to activate the wrong request.
 func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, error) {
+	r := store.Request{Status: domain.Requested, CompanyName: in.CompanyName,
+		TaxID: in.TaxID, Street: in.Street, City: in.City, State: in.State,
+		PostalCode: in.PostalCode, Country: in.Country, FirstName: in.FirstName,
+		LastName: in.LastName, JobTitle: in.JobTitle, Email: in.Email, Phone: in.Phone,
+		Language: in.Language, Username: in.Username, PasswordHash: in.PasswordHash,
+		SourceIP: in.SourceIP}
+	if err := checkRequestFields(&r); err != nil {
+		return SignupResult{}, fmt.Errorf("sign up: %w", err)
+	}
+	if !strings.HasPrefix(r.PasswordHash, "$argon2id$") {
+		return SignupResult{}, fmt.Errorf("sign up: %w", &FieldError{Field: "password",
+			Message: "the password must arrive hashed with argon2id"})
+	}
 	var res SignupResult
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		p, err := LoadParams(ctx, &tx.Queries)
@@ -64,7 +79,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 				return ErrTooMany
 			}
 		}
-		recent, err := tx.CountRecentSignups(ctx, in.Email, s.now().Add(-time.Hour))
+		recent, err := tx.CountRecentSignups(ctx, r.Email, s.now().Add(-time.Hour))
 		if err != nil {
 			return err
 		}
@@ -73,30 +88,23 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		}
 		// The user name first: checked after the address, a taken name would
 		// answer differently for known and unknown addresses.
-		taken, err := tx.UsernameTaken(ctx, in.Username)
+		taken, err := tx.UsernameTaken(ctx, r.Username)
 		if err != nil {
 			return err
 		}
 		if taken {
 			return &FieldError{Field: "username", Message: "This user name is taken. Choose another."}
 		}
-		known, err := tx.EmailRegistered(ctx, in.Email)
+		known, err := tx.EmailRegistered(ctx, r.Email)
 		if err != nil {
 			return err
 		}
 		if known {
-			return s.noteAlreadyRegistered(ctx, tx, p, in.Email)
+			return s.noteAlreadyRegistered(ctx, tx, p, r.Email)
 		}
-		number, err := s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration)
-		if err != nil {
+		if r.Number, err = s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration); err != nil {
 			return err
 		}
-		r := store.Request{Number: number, Status: Requested, CompanyName: in.CompanyName,
-			TaxID: in.TaxID, Street: in.Street, City: in.City, State: in.State,
-			PostalCode: in.PostalCode, Country: in.Country, FirstName: in.FirstName,
-			LastName: in.LastName, JobTitle: in.JobTitle, Email: in.Email, Phone: in.Phone,
-			Language: in.Language, Username: in.Username, PasswordHash: in.PasswordHash,
-			SourceIP: in.SourceIP}
 		if err := tx.InsertRequest(ctx, &r); err != nil {
 			return err
 		}
@@ -123,7 +131,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 // replaceUnconfirmed expires the older requests from r's address that
 // nobody confirmed, revoking their links.
 func (s *Service) replaceUnconfirmed(ctx context.Context, tx *store.Tx, r store.Request) error {
-	old, err := tx.RequestsByEmail(ctx, r.Email, Requested, 50)
+	old, err := tx.RequestsByEmail(ctx, r.Email, domain.Requested, 50)
 	if err != nil {
 		return err
 	}
@@ -216,7 +224,7 @@ func (s *Service) CheckActivation(ctx context.Context, token string) (TokenState
 	if err != nil {
 		return TokenState{}, err
 	}
-	if r.Status != Requested {
+	if r.Status != domain.Requested {
 		return TokenState{Err: ErrTokenUsed}, nil
 	}
 	return TokenState{Number: r.Number, Company: r.CompanyName, Username: r.Username}, nil
@@ -254,7 +262,7 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 		if err != nil {
 			return err
 		}
-		if r.Status != Requested {
+		if r.Status != domain.Requested {
 			return ErrTokenUsed
 		}
 		// Unconfirmed requests do not hold their user name: the first to
@@ -291,7 +299,7 @@ func (s *Service) ResendActivationTo(ctx context.Context, email string) error {
 }
 
 func (s *Service) resendActivationTo(ctx context.Context, tx *store.Tx, email string) error {
-	rs, err := tx.RequestsByEmail(ctx, email, Requested, 1)
+	rs, err := tx.RequestsByEmail(ctx, email, domain.Requested, 1)
 	if err != nil || len(rs) == 0 {
 		return err
 	}
@@ -316,9 +324,9 @@ func (s *Service) ResendActivation(ctx context.Context, a Action) (string, error
 		if err != nil {
 			return err
 		}
-		if r.Status != Requested {
+		if r.Status != domain.Requested {
 			return changed(ctx, &tx.Queries, r, &TransitionError{Kind: "customer request",
-				From: r.Status, Event: "resend the activation link of"})
+				From: string(r.Status), Event: "resend the activation link of"})
 		}
 		p, err := LoadParams(ctx, &tx.Queries)
 		if err != nil {
