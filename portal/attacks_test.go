@@ -250,7 +250,7 @@ func TestTimingTellsWhoHasAnAccount_forgotAndResend(t *testing.T) {
 	// bob exists; an unconfirmed request waits for pending@acme.example.
 	if _, err := tp.svc.SignUp(t.Context(), workflow.SignupInput{CompanyName: "Acme", Street: "s", City: "c",
 		PostalCode: "1", Country: "DE", FirstName: "P", LastName: "Q", Email: "pending@acme.example",
-		Phone: "1", Username: "pending", PasswordHash: "$argon2id$x"}); err != nil {
+		Phone: "+49 30 1234567", Username: "pending", PasswordHash: "$argon2id$x"}); err != nil {
 		t.Fatal(err)
 	}
 	mailsBefore := len(tp.mails("password_reset")) + len(tp.mails("activation"))

@@ -34,7 +34,7 @@ func (f *fixture) input() SignupInput {
 		City: "Springfield", PostalCode: "62701", Country: "US", FirstName: "Ada",
 		LastName: "Lovelace", Email: fmt.Sprintf("ada%d@contoso%d.test", f.n, f.n),
 		Phone: "+1 217 555 0100", Username: fmt.Sprintf("ada%d", f.n), PasswordHash: "$argon2id$x",
-		SourceIP: "192.0.2.1"}
+		SourceIP: fmt.Sprintf("192.0.%d.1", f.n%250)} // a network per prospect: the per-network limit is not under test here
 }
 
 // request signs up a prospect and moves the request to status.
