@@ -134,6 +134,6 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.setSessionCookie(w, id)
+	s.setSessionCookie(w, r, id)
 	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
 }

@@ -20,7 +20,8 @@ func (s *server) activateForm(w http.ResponseWriter, r *http.Request) {
 		s.linkProblem(w, r, st.Err)
 		return
 	}
-	s.render(w, r, http.StatusOK, PageActivate, ActivatePage{Token: token})
+	s.render(w, r, http.StatusOK, PageActivate, ActivatePage{Token: token, Number: st.Number,
+		Company: st.Company, Username: st.Username})
 }
 
 // activate uses the posted token: the request becomes verified. The page is
@@ -43,7 +44,7 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := s.svc.Activate(r.Context(), token)
 	switch {
-	case isLinkProblem(err):
+	case isLinkProblem(err), errors.Is(err, workflow.ErrUsernameGone):
 		s.linkProblem(w, r, err)
 	case err != nil:
 		s.fail(w, r, err)
@@ -71,6 +72,8 @@ func (s *server) linkProblem(w http.ResponseWriter, r *http.Request, cause error
 		page.Problem, status = LinkExpired, http.StatusGone
 	case errors.Is(cause, workflow.ErrTokenUsed):
 		page.Problem, status = LinkUsed, http.StatusGone
+	case errors.Is(cause, workflow.ErrUsernameGone):
+		page.Problem, status = LinkUsernameGone, http.StatusConflict
 	}
 	s.render(w, r, status, PageActivateInvalid, page)
 }

@@ -75,6 +75,22 @@ func (c *ClientIPResolver) ClientIP(r *http.Request) netip.Addr {
 	return client
 }
 
+// ForwardedHTTPS reports whether a trusted proxy says the browser used
+// https (X-Forwarded-Proto: https, the nearest hop's word). A client cannot
+// say so itself: from an untrusted peer the header is ignored.
+func (c *ClientIPResolver) ForwardedHTTPS(r *http.Request) bool {
+	peer := parseHostAddr(r.RemoteAddr)
+	if !peer.IsValid() || !c.isTrusted(peer) {
+		return false
+	}
+	vals := r.Header.Values("X-Forwarded-Proto")
+	if len(vals) == 0 {
+		return false
+	}
+	parts := strings.Split(vals[len(vals)-1], ",")
+	return strings.EqualFold(strings.TrimSpace(parts[len(parts)-1]), "https")
+}
+
 // parseHostAddr parses "1.2.3.4", "1.2.3.4:5", "::1" or "[::1]:5".
 func parseHostAddr(s string) netip.Addr {
 	if ap, err := netip.ParseAddrPort(s); err == nil {

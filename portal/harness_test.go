@@ -154,6 +154,7 @@ func (tp *testPortal) mails(kind string) []store.Mail {
 	if err != nil {
 		tp.t.Fatal(err)
 	}
+	ms = storetest.AsSent(tp.t, tp.db, ms)
 	var out []store.Mail
 	for _, m := range ms {
 		if m.Kind == kind {

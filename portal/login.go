@@ -161,6 +161,6 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("logout", "user", in.user.Username, "request_id", RequestIDFrom(ctx))
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login?done=logout", http.StatusSeeOther)
 }

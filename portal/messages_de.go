@@ -9,6 +9,12 @@ var pluralsDE = map[string]locale.Plural{
 // messagesDE is the portal in German: formal (Sie), as a German supplier
 // writes to business customers.
 var messagesDE = map[string]string{
+	// Activation page facts and the lost user name
+	"Registration number": "Registrierungsnummer",
+	"If this is not the sign-up you made, do not press the button: sign up again instead, and this one is replaced.": "Wenn dies nicht Ihre Registrierung ist, klicken Sie nicht auf die Schaltfläche: Registrieren Sie sich stattdessen erneut, dann wird diese ersetzt.",
+	"That user name has been taken":                                   "Dieser Benutzername ist bereits vergeben",
+	"Someone else confirmed a sign-up with the same user name first.": "Jemand anderes hat zuvor eine Registrierung mit demselben Benutzernamen bestätigt.",
+	"Please sign up again with another user name.":                    "Bitte registrieren Sie sich erneut mit einem anderen Benutzernamen.",
 	// Layout and navigation
 	"Skip to main content":    "Zum Hauptinhalt springen",
 	"Account":                 "Konto",

@@ -9,6 +9,12 @@ var pluralsES = map[string]locale.Plural{
 // messagesES is the portal in Spanish: usted, the register of a supplier
 // writing to its business customers.
 var messagesES = map[string]string{
+	// Activation page facts and the lost user name
+	"Registration number": "Número de registro",
+	"If this is not the sign-up you made, do not press the button: sign up again instead, and this one is replaced.": "Si este no es el registro que usted hizo, no pulse el botón: regístrese de nuevo y este será reemplazado.",
+	"That user name has been taken":                                   "Ese nombre de usuario ya está ocupado",
+	"Someone else confirmed a sign-up with the same user name first.": "Otra persona confirmó antes un registro con el mismo nombre de usuario.",
+	"Please sign up again with another user name.":                    "Regístrese de nuevo con otro nombre de usuario.",
 	// Layout and navigation
 	"Skip to main content":    "Ir al contenido principal",
 	"Account":                 "Cuenta",

@@ -9,6 +9,12 @@ var pluralsFR = map[string]locale.Plural{
 // messagesFR is the portal in French: vouvoiement, the register of a
 // supplier writing to its business customers.
 var messagesFR = map[string]string{
+	// Activation page facts and the lost user name
+	"Registration number": "Numéro d’inscription",
+	"If this is not the sign-up you made, do not press the button: sign up again instead, and this one is replaced.": "Si ce n’est pas l’inscription que vous avez faite, ne cliquez pas sur le bouton : inscrivez-vous à nouveau, et celle-ci sera remplacée.",
+	"That user name has been taken":                                   "Ce nom d’utilisateur est déjà pris",
+	"Someone else confirmed a sign-up with the same user name first.": "Quelqu’un d’autre a confirmé avant vous une inscription avec le même nom d’utilisateur.",
+	"Please sign up again with another user name.":                    "Veuillez vous inscrire à nouveau avec un autre nom d’utilisateur.",
 	// Layout and navigation
 	"Skip to main content":    "Aller au contenu principal",
 	"Account":                 "Compte",

@@ -109,6 +109,9 @@ type SignupSentPage struct {
 // Token, because mail scanners prefetch links.
 type ActivatePage struct {
 	Token string
+	// What the button confirms, so the owner of the address can tell a
+	// request they did not make.
+	Number, Company, Username string
 }
 
 // ActivatedPage is the data for [PageActivated].
@@ -124,6 +127,9 @@ const (
 	LinkInvalid LinkProblem = "invalid" // unknown or malformed token
 	LinkExpired LinkProblem = "expired"
 	LinkUsed    LinkProblem = "used"
+	// LinkUsernameGone: someone else confirmed a request for the same user
+	// name first.
+	LinkUsernameGone LinkProblem = "username_gone"
 )
 
 // ActivateInvalidPage is the data for [PageActivateInvalid]; it includes a

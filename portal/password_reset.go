@@ -3,7 +3,7 @@ package portal
 import (
 	"errors"
 	"net/http"
-	"strings"
+	"time"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -28,19 +28,30 @@ func (s *server) forgot(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, PageForgot, ForgotPage{Form: f, Errors: errs})
 		return
 	}
-	if ok, wait := s.limits.forgotEmail.Allow(strings.ToLower(f.Login)); !ok {
-		s.rd.TooManyRequests(w, r, wait)
-		return
-	}
 	p, ok := s.params(w, r)
 	if !ok {
 		return
 	}
-	if err := s.svc.RequestPasswordReset(r.Context(), f.Login); err != nil {
-		s.fail(w, r, err)
+	if !s.requestLink(w, r, store.TokenPasswordReset, f.Login) {
 		return
 	}
 	s.render(w, r, http.StatusOK, PageForgotSent, ForgotSentPage{LinkLifetime: LinkLifetime(p.Duration(workflow.ParamResetTTL))})
+}
+
+// requestLink records a forgot-password or resend post: the same work
+// whether an account exists or not, with the per-address and per-client
+// limits counted in the database. It answers 429 itself when over a limit.
+func (s *server) requestLink(w http.ResponseWriter, r *http.Request, kind, login string) bool {
+	err := s.svc.RequestLink(r.Context(), workflow.LinkRequest{Kind: kind, Login: login, Client: s.clientKey(r)})
+	switch {
+	case errors.Is(err, workflow.ErrTooMany):
+		s.rd.TooManyRequests(w, r, time.Hour)
+		return false
+	case err != nil:
+		s.fail(w, r, err)
+		return false
+	}
+	return true
 }
 
 // linkProblem maps a token error to what the page says.
@@ -111,7 +122,7 @@ func (s *server) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	// The browser's own session, if any, ended with the others.
 	if in, ok := currentUser(r); ok && in.user.ID == st.UserID {
-		s.clearSessionCookie(w)
+		s.clearSessionCookie(w, r)
 	}
 	http.Redirect(w, r, "/login?done=reset", http.StatusSeeOther)
 }

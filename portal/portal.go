@@ -67,10 +67,12 @@ type server struct {
 // limits are the per-key rate limiters of the state-changing routes.
 type limits struct {
 	signupIP, signupEmail *KeyedLimiter
-	resendIP, resendEmail *KeyedLimiter
+	resendIP              *KeyedLimiter
 	loginIP, loginAccount *KeyedLimiter
 	loginPair             *KeyedLimiter // per (account, client address)
-	forgotIP, forgotEmail *KeyedLimiter
+	forgotIP              *KeyedLimiter
+	// Per address, forgot-password and resend are limited in the database
+	// (workflow.RequestLink), so the limits survive a restart.
 }
 
 // New returns the portal's handler: every route behind the hardening
@@ -159,10 +161,10 @@ func newLimits(now func() time.Time) (limits, error) {
 		return k
 	}
 	l.signupIP, l.signupEmail = mk(20, time.Hour), mk(5, time.Hour)
-	l.resendIP, l.resendEmail = mk(20, time.Hour), mk(3, time.Hour)
+	l.resendIP = mk(20, time.Hour)
 	l.loginIP, l.loginAccount = mk(60, 10*time.Minute), mk(10, 15*time.Minute)
 	l.loginPair = mk(5, 15*time.Minute)
-	l.forgotIP, l.forgotEmail = mk(20, time.Hour), mk(3, time.Hour)
+	l.forgotIP = mk(20, time.Hour)
 	return l, errors.Join(errs...)
 }
 
@@ -275,7 +277,7 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	n, err := s.db.Read().CountUnverified(r.Context())
+	n, err := s.db.Read().CountLiveUnverified(r.Context(), s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -2,8 +2,8 @@ package portal
 
 import (
 	"net/http"
-	"strings"
 
+	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 )
 
@@ -37,12 +37,7 @@ func (s *server) resend(w http.ResponseWriter, r *http.Request) {
 		s.rd.TooManyRequests(w, r, wait)
 		return
 	}
-	if ok, wait := s.limits.resendEmail.Allow("email:" + strings.ToLower(f.Email)); !ok {
-		s.rd.TooManyRequests(w, r, wait)
-		return
-	}
-	if err := s.svc.ResendActivationTo(r.Context(), f.Email); err != nil {
-		s.fail(w, r, err)
+	if !s.requestLink(w, r, store.TokenActivation, f.Email) {
 		return
 	}
 	http.Redirect(w, r, "/activate/resend?sent=1", http.StatusSeeOther)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/regdesk/regdesk/store"
@@ -58,8 +59,25 @@ func currentUser(r *http.Request) (*signedIn, bool) {
 	return in, in != nil
 }
 
-func (s *server) cookieName() string {
-	if s.secure {
+// secureFor reports whether r reached the portal over TLS as far as the
+// browser is concerned: the effective base URL (the portal.base_url
+// parameter, else --base-url) is https, the connection itself is TLS, or a
+// trusted proxy says X-Forwarded-Proto: https. Then the session cookie is
+// Secure and named with the __Host- prefix.
+func (s *server) secureFor(r *http.Request) bool {
+	if s.secure || r.TLS != nil || s.ips.ForwardedHTTPS(r) {
+		return true
+	}
+	p, err := workflow.LoadParams(r.Context(), s.db.Read())
+	if err != nil {
+		// Unreadable parameters: err on the side of the Secure cookie.
+		return true
+	}
+	return strings.HasPrefix(strings.ToLower(p.String(workflow.ParamBaseURL)), "https://")
+}
+
+func cookieName(secure bool) string {
+	if secure {
 		return SessionCookieSecure
 	}
 	return SessionCookiePlain
@@ -80,14 +98,16 @@ func hashSessionID(id string) []byte {
 
 // setSessionCookie hands the browser a session id. It is a browser-session
 // cookie (no Max-Age): the server enforces the idle and absolute timeouts.
-func (s *server) setSessionCookie(w http.ResponseWriter, id string) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: id, Path: "/", HttpOnly: true,
-		Secure: s.secure, SameSite: http.SameSiteLaxMode})
+func (s *server) setSessionCookie(w http.ResponseWriter, r *http.Request, id string) {
+	secure := s.secureFor(r)
+	http.SetCookie(w, &http.Cookie{Name: cookieName(secure), Value: id, Path: "/", HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteLaxMode})
 }
 
-func (s *server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+func (s *server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	secure := s.secureFor(r)
+	http.SetCookie(w, &http.Cookie{Name: cookieName(secure), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 }
 
 // startSession creates a session for u in tx, ending old (the session the
@@ -118,7 +138,7 @@ func (s *server) startSession(ctx context.Context, tx *store.Tx, p workflow.Para
 // cookie cleared.
 func (s *server) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(s.cookieName())
+		c, err := r.Cookie(cookieName(s.secureFor(r)))
 		if err != nil || c.Value == "" {
 			next.ServeHTTP(w, r)
 			return
@@ -129,7 +149,7 @@ func (s *server) withSession(next http.Handler) http.Handler {
 			return
 		}
 		if st.ended {
-			s.clearSessionCookie(w)
+			s.clearSessionCookie(w, r)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionCtxKey{}, st)))
 	})

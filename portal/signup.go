@@ -156,6 +156,16 @@ func (s *server) signupPaused(w http.ResponseWriter, r *http.Request) (p workflo
 	if st.Unverified < int64(p.Int(workflow.ParamMaxUnverified)) {
 		return p, false, true
 	}
+	// Over the cap by the cheap count: only requests whose link still
+	// works pause sign-up.
+	live, err := q.CountLiveUnverified(r.Context(), s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return p, false, false
+	}
+	if live < int64(p.Int(workflow.ParamMaxUnverified)) {
+		return p, false, true
+	}
 	s.renderPaused(w, r)
 	return p, true, true
 }

@@ -153,7 +153,9 @@ func htmlEscape(s string) string {
 
 func TestSignup_POST_usernameTaken(t *testing.T) {
 	e := newSignupEnv(t, nil)
-	e.signedUp("first@example.com", "jana")
+	// Only a confirmed request holds its user name.
+	tok := e.signedUp("first@example.com", "jana")
+	wantStatus(t, e.post("/activate", url.Values{FieldToken: {tok}}), http.StatusOK)
 	v := validSignup()
 	v.Set(FieldUsername, "JANA")
 	w := e.post("/signup", v)
@@ -170,6 +172,8 @@ func TestSignup_POST_usernameTaken(t *testing.T) {
 func TestSignup_POST_knownAddress(t *testing.T) {
 	e := newSignupEnv(t, nil)
 	fresh := e.post("/signup", validSignup())
+	// The address is registered once its owner confirmed it.
+	wantStatus(t, e.post("/activate", url.Values{FieldToken: {e.token("jana.schmidt@acme.example")}}), http.StatusOK)
 	v := validSignup()
 	v.Set(FieldUsername, "someone.else")
 	v.Set(FieldEmail, "JANA.SCHMIDT@acme.example")
@@ -240,15 +244,17 @@ func TestSignup_rateLimits(t *testing.T) {
 		// X-Forwarded-For is not believed without a trusted proxy.
 		w = e.post("/signup", validSignup(), fromIP("203.0.113.9"), header("X-Forwarded-For", "192.0.2.55"))
 		wantStatus(t, w, http.StatusTooManyRequests)
-		wantStatus(t, e.post("/signup", validSignup(), fromIP("203.0.113.10")), http.StatusSeeOther)
+		// The limit is per /24: a neighbour is refused, another network not.
+		wantStatus(t, e.post("/signup", validSignup(), fromIP("203.0.113.10")), http.StatusTooManyRequests)
+		wantStatus(t, e.post("/signup", validSignup(), fromIP("198.51.100.10")), http.StatusSeeOther)
 		if n := len(e.requests()); n != 21 {
 			t.Fatalf("%d requests, want 21", n)
 		}
 	})
 	t.Run("per email address", func(t *testing.T) {
 		e := newSignupEnv(t, nil)
-		// signup.per_address_per_hour (3 by default) sign-ups an hour: the
-		// first creates the request, the others mail its owner a note.
+		// signup.per_address_per_hour (3 by default) sign-ups an hour: each
+		// replaces the one before while nobody has confirmed the address.
 		for i := range 3 {
 			v := validSignup()
 			v.Set(FieldUsername, "jana"+string(rune('a'+i)))
@@ -258,7 +264,7 @@ func TestSignup_rateLimits(t *testing.T) {
 		v.Set(FieldUsername, "jana.other")
 		v.Set(FieldEmail, "Jana.Schmidt@ACME.example") // the same address
 		wantStatus(t, e.post("/signup", v, fromIP("192.0.2.200")), http.StatusTooManyRequests)
-		e.clock.Advance(time.Hour)
+		e.clock.Advance(time.Hour + time.Second)
 		wantStatus(t, e.post("/signup", v, fromIP("192.0.2.200")), http.StatusSeeOther)
 		// The allowance follows the parameter, live.
 		if err := e.svc.SetParam(context.Background(), workflow.ParamSignupPerAddress, "6", "op"); err != nil {

@@ -92,6 +92,7 @@ func (e *signupEnv) mails(to string) []store.Mail {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	ms = storetest.AsSent(e.t, e.db, ms)
 	var out []store.Mail
 	for _, m := range ms {
 		if strings.EqualFold(m.To, to) {

@@ -32,8 +32,10 @@ const (
 	ChallengeCookiePlain  = "regdesk_login"
 )
 
-func (s *server) challengeCookieName() string {
-	if s.secure {
+// challengeCookieName follows the session cookie: Secure and __Host- when
+// the browser reached the portal over https (see secureFor).
+func challengeCookieName(secure bool) string {
+	if secure {
 		return ChallengeCookieSecure
 	}
 	return ChallengeCookiePlain
@@ -48,8 +50,9 @@ func (s *server) startChallenge(w http.ResponseWriter, r *http.Request, u store.
 	if err := s.db.WithTx(ctx, func(tx *store.Tx) error { return tx.InsertLoginChallenge(ctx, c) }); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.challengeCookieName(), Value: id, Path: "/", HttpOnly: true,
-		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(loginChallengeTTL / time.Second)})
+	secure := s.secureFor(r)
+	http.SetCookie(w, &http.Cookie{Name: challengeCookieName(secure), Value: id, Path: "/", HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: int(loginChallengeTTL / time.Second)})
 	s.log.Info("login password accepted; code requested", "user", u.Username, "request_id", RequestIDFrom(ctx))
 	http.Redirect(w, r, "/login/code", http.StatusSeeOther)
 	return nil
@@ -58,7 +61,7 @@ func (s *server) startChallenge(w http.ResponseWriter, r *http.Request, u store.
 // challenge returns the browser's unexpired half-step and its user, or ok
 // false when there is none (expired, used, or never started).
 func (s *server) challenge(r *http.Request) (store.LoginChallenge, store.User, bool, error) {
-	c, err := r.Cookie(s.challengeCookieName())
+	c, err := r.Cookie(challengeCookieName(s.secureFor(r)))
 	if err != nil || len(c.Value) != base64.RawURLEncoding.EncodedLen(sessionIDBytes) {
 		return store.LoginChallenge{}, store.User{}, false, nil
 	}
@@ -77,9 +80,10 @@ func (s *server) challenge(r *http.Request) (store.LoginChallenge, store.User, b
 	return ch, u, err == nil, err
 }
 
-func (s *server) clearChallengeCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: s.challengeCookieName(), Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+func (s *server) clearChallengeCookie(w http.ResponseWriter, r *http.Request) {
+	secure := s.secureFor(r)
+	http.SetCookie(w, &http.Cookie{Name: challengeCookieName(secure), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *server) codePage(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +93,7 @@ func (s *server) codePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		s.clearChallengeCookie(w)
+		s.clearChallengeCookie(w, r)
 		http.Redirect(w, r, "/login?done=code_expired", http.StatusSeeOther)
 		return
 	}
@@ -111,7 +115,7 @@ func (s *server) loginCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		s.clearChallengeCookie(w)
+		s.clearChallengeCookie(w, r)
 		http.Redirect(w, r, "/login?done=code_expired", http.StatusSeeOther)
 		return
 	}
@@ -139,7 +143,7 @@ func (s *server) loginCode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.clearChallengeCookie(w)
+	s.clearChallengeCookie(w, r)
 	if err := s.openSession(w, r, u); err != nil {
 		s.fail(w, r, err)
 		return
@@ -393,7 +397,7 @@ func (s *server) openSession(w http.ResponseWriter, r *http.Request, u store.Use
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(w, id)
+	s.setSessionCookie(w, r, id)
 	s.log.Info("login", "user", u.Username, "request_id", RequestIDFrom(ctx))
 	return nil
 }

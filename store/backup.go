@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -39,6 +40,36 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		os.Remove(path)
 		return fmt.Errorf("store: backup to %s: %w", path, mapErr(err))
+	}
+	if err := dropLinksIn(ctx, path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// dropLinksIn deletes the working links of queued mail from a database
+// file that is not in use (a backup, a replaced database), overwriting
+// them, so a copy kept on a shelf holds no link that works.
+func dropLinksIn(ctx context.Context, path string) error {
+	c, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=busy_timeout(5000)&_pragma=secure_delete(1)")
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetMaxOpenConns(1)
+	var n int
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'outbox_links'`).Scan(&n); err != nil {
+		return fmt.Errorf("drop links: %w", mapErr(err))
+	}
+	if n == 0 {
+		return nil // from before links were kept apart
+	}
+	if _, err := c.ExecContext(ctx, `DELETE FROM outbox_links`); err != nil {
+		return fmt.Errorf("drop links: %w", mapErr(err))
+	}
+	if _, err := c.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("drop links: %w", mapErr(err))
 	}
 	return nil
 }

@@ -65,6 +65,9 @@ var pragmas = []string{
 	"synchronous(NORMAL)",
 	"temp_store(MEMORY)",
 	"cache_size(-16000)",
+	// Deleted rows (a sent mail's link, a used token's hash) are
+	// overwritten, not left in free pages for a copy of the file to show.
+	"secure_delete(1)",
 }
 
 func dsn(path string, readOnly bool, extra ...string) string {

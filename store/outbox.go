@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"html"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -31,7 +34,20 @@ type Mail struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	SentAt    *time.Time
+	// Link, on insert, is the working link the text and HTML stand in for
+	// with LinkMarker. It is kept apart from the row (outbox_links) and
+	// deleted when the mail is sent or given up, so delivered mail, the
+	// Mail screen and backups never hold a link that works.
+	Link string
 }
+
+// LinkMarker stands in a queued mail's text and HTML for its link; the mail
+// worker puts the link in while sending ([FillLink]).
+const LinkMarker = "[link sent with the mail]"
+
+// Withdrawn is what the marker reads when the link is gone before the
+// mail was sent (a restored backup, an erased request).
+const Withdrawn = "(this link was withdrawn; ask for a new one)"
 
 const mailColumns = `id, message_id, kind, ref, to_addr, subject, text_body, html_body, status,
 	attempts, last_error, created_at, updated_at, sent_at`
@@ -58,7 +74,95 @@ func (q *Queries) InsertMail(ctx context.Context, m *Mail) error {
 		return fmt.Errorf("store: queue %s mail: %w", m.Kind, mapErr(err))
 	}
 	m.ID = id
+	if m.Link != "" {
+		if _, err := q.q.ExecContext(ctx, `INSERT INTO outbox_links (outbox_id, link) VALUES (?, ?)`,
+			m.ID, m.Link); err != nil {
+			return fmt.Errorf("store: queue %s mail link: %w", m.Kind, mapErr(err))
+		}
+	}
 	return nil
+}
+
+// MailToSend returns a queued mail as it goes out: its link in place.
+func (q *Queries) MailToSend(ctx context.Context, id int64) (Mail, error) {
+	m, err := q.MailByID(ctx, id)
+	if err != nil {
+		return m, err
+	}
+	link, err := q.MailLink(ctx, id)
+	if err != nil {
+		return m, err
+	}
+	return FillLink(m, link), nil
+}
+
+// MailLink returns the working link of a queued mail, or "" when it has none
+// (or it was withdrawn).
+func (q *Queries) MailLink(ctx context.Context, id int64) (string, error) {
+	var link string
+	err := q.q.QueryRowContext(ctx, `SELECT link FROM outbox_links WHERE outbox_id = ?`, id).Scan(&link)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: mail #%d link: %w", id, mapErr(err))
+	}
+	return link, nil
+}
+
+// dropMailLink deletes the working link of a mail once it is sent or given up.
+func (q *Queries) dropMailLink(ctx context.Context, id int64) error {
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM outbox_links WHERE outbox_id = ?`, id); err != nil {
+		return fmt.Errorf("store: drop mail #%d link: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// DropStaleMailLinks deletes the links of mail that is no longer queued, a
+// safety net for maintenance, and reports how many went.
+func (q *Queries) DropStaleMailLinks(ctx context.Context) (int64, error) {
+	res, err := q.q.ExecContext(ctx, `DELETE FROM outbox_links WHERE outbox_id IN
+		(SELECT id FROM outbox WHERE status <> 'queued')`)
+	if err != nil {
+		return 0, fmt.Errorf("store: drop stale mail links: %w", mapErr(err))
+	}
+	return res.RowsAffected()
+}
+
+// linkInText finds a working link written into a mail by an older version
+// (before links were kept apart), as text or as an HTML anchor.
+var linkInText = regexp.MustCompile(`<a href="[^"]*[?&]token=[^"]*"[^>]*>[^<]*</a>|https?://[^\s<>"]*[?&](?:amp;)?token=[A-Za-z0-9_-]+`)
+
+// ScrubDeliveredLinks replaces the working links in up to limit sent or
+// failed mails written before links were kept apart, and reports how many
+// mails it changed. Nothing delivered keeps a link that works.
+func (q *Queries) ScrubDeliveredLinks(ctx context.Context, limit int) (int, error) {
+	ms, err := queryAll(ctx, q.q, scanMail, `SELECT `+mailColumns+` FROM outbox
+		WHERE status <> 'queued' AND (text_body LIKE '%token=%' OR html_body LIKE '%token=%') LIMIT ?`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("store: scrub delivered links: %w", err)
+	}
+	for _, m := range ms {
+		if _, err := q.q.ExecContext(ctx, `UPDATE outbox SET text_body = ?, html_body = ? WHERE id = ?`,
+			linkInText.ReplaceAllString(m.Text, LinkMarker), linkInText.ReplaceAllString(m.HTML, LinkMarker), m.ID); err != nil {
+			return 0, fmt.Errorf("store: scrub mail #%d: %w", m.ID, mapErr(err))
+		}
+	}
+	return len(ms), nil
+}
+
+// FillLink returns m with its link put in place of LinkMarker, in the text
+// and as a clickable link in the HTML; an empty link reads Withdrawn.
+func FillLink(m Mail, link string) Mail {
+	if link == "" {
+		m.Text = strings.ReplaceAll(m.Text, LinkMarker, Withdrawn)
+		m.HTML = strings.ReplaceAll(m.HTML, LinkMarker, Withdrawn)
+		return m
+	}
+	m.Text = strings.ReplaceAll(m.Text, LinkMarker, link)
+	esc := html.EscapeString(link)
+	m.HTML = strings.ReplaceAll(m.HTML, LinkMarker, `<a href="`+esc+`" style="color:#0b57d0;">`+esc+`</a>`)
+	return m
 }
 
 // MailByID returns one outbox message.
@@ -124,7 +228,7 @@ func (q *Queries) MarkMailSent(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("store: mark mail #%d sent: %w", id, ErrConflict)
 	}
-	return nil
+	return q.dropMailLink(ctx, id)
 }
 
 // MarkMailAttempt records a failed delivery attempt; final marks it failed.
@@ -138,6 +242,11 @@ func (q *Queries) MarkMailAttempt(ctx context.Context, id int64, errText string,
 		status, errText, q.nowMS(), id)
 	if err != nil {
 		return fmt.Errorf("store: mark mail #%d attempt: %w", id, mapErr(err))
+	}
+	if final {
+		// Given up: a retry from the Mail screen goes out without a
+		// working link, and the prospect asks for a new one.
+		return q.dropMailLink(ctx, id)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -139,7 +140,59 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
 	r.ID = id
+	if n, n48, n56 := Networks(r.SourceIP); n != "" {
+		if _, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET source_net = ?, source_net48 = ?,
+			source_net56 = ? WHERE id = ?`, n, n48, n56, r.ID); err != nil {
+			return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
+		}
+	}
 	return q.indexRequests(ctx, r.ID, r.ID)
+}
+
+// Networks are the networks a client address is counted in for sign-up
+// limits: its /24 (IPv4) or /64 (IPv6), and for IPv6 also its /48 and /56,
+// since one site holds a whole /48 of addresses. Empty for no address.
+func Networks(ip string) (net, net48, net56 string) {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "", "", ""
+	}
+	a = a.Unmap()
+	pfx := func(bits int) string {
+		p, _ := a.Prefix(bits)
+		return p.String()
+	}
+	if a.Is4() {
+		return pfx(24), "", ""
+	}
+	return pfx(64), pfx(48), pfx(56)
+}
+
+// CountLiveUnverified is the number of requests waiting for activation
+// whose link still works: a request whose links expired weighs nothing
+// on the sign-up pause, though it waits for the expiry pass.
+func (q *Queries) CountLiveUnverified(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := q.q.QueryRowContext(ctx, `SELECT count(DISTINCT request_id) FROM tokens
+		WHERE kind = 'activation' AND used_at IS NULL AND expires_at > ?`, now.UnixMilli()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count live unverified: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// CountRecentFromNetworks counts the sign-ups since a time from each of the
+// networks Networks returned for one address (0 for an empty one).
+func (q *Queries) CountRecentFromNetworks(ctx context.Context, net, net48, net56 string, since time.Time) (n, n48, n56 int, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM customer_requests WHERE source_net = ? AND source_net <> '' AND created_at >= ?),
+		(SELECT count(*) FROM customer_requests WHERE source_net48 = ? AND source_net48 <> '' AND created_at >= ?),
+		(SELECT count(*) FROM customer_requests WHERE source_net56 = ? AND source_net56 <> '' AND created_at >= ?)`,
+		net, since.UnixMilli(), net48, since.UnixMilli(), net56, since.UnixMilli()).Scan(&n, &n48, &n56)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: count sign-ups by network: %w", mapErr(err))
+	}
+	return n, n48, n56, nil
 }
 
 // indexRequests adds the requests with ids in [from, to] to the search index.
@@ -343,16 +396,18 @@ func (q *Queries) UpdateRequestStatus(ctx context.Context, c RequestChange) erro
 	return nil
 }
 
-// UsernameTaken reports whether a user or an open request holds the name.
+// UsernameTaken reports whether a user, a user request or a confirmed open
+// request holds the name. Requests nobody confirmed do not count (nor are
+// they revealed): the first to confirm their address gets the name.
 func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, error) {
 	var taken bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE username = ? COLLATE NOCASE
-			AND status IN (?, ?, ?))
+			AND status IN (?, ?))
 		OR EXISTS (SELECT 1 FROM user_requests WHERE username = ? COLLATE NOCASE
 			AND status NOT IN (?, ?, ?))`,
-		username, username, domain.Requested, domain.Verified, domain.Approved,
+		username, username, domain.Verified, domain.Approved,
 		username, domain.URCompleted, domain.URRejected, domain.URCanceled).Scan(&taken)
 	if err != nil {
 		return false, fmt.Errorf("store: username taken: %w", mapErr(err))
@@ -360,15 +415,15 @@ func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, err
 	return taken, nil
 }
 
-// EmailRegistered reports whether an address belongs to a user or a request
-// that is still open.
+// EmailRegistered reports whether an address belongs to a user or to a
+// request whose address was confirmed and that is still open. A request
+// nobody confirmed does not count: a new sign-up replaces it.
 func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, error) {
 	var registered bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE email = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE email = ? COLLATE NOCASE
-			AND status IN (?, ?, ?))`, email, email, domain.Requested, domain.Verified,
-		domain.Approved).Scan(&registered)
+			AND status IN (?, ?))`, email, email, domain.Verified, domain.Approved).Scan(&registered)
 	if err != nil {
 		return false, fmt.Errorf("store: email registered: %w", mapErr(err))
 	}

@@ -95,11 +95,15 @@ func Restore(ctx context.Context, dataDir, file string) (RestoreResult, error) {
 		if err := os.Remove(target + "-shm"); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return res, fmt.Errorf("restore: remove stale %s-shm: %w", target, err)
 		}
-		// The kept copy is as private as the database it was.
+		// The kept copy is as private as the database it was, and holds
+		// no working link.
 		for _, p := range []string{res.Previous, res.Previous + "-wal"} {
 			if _, err := EnsurePrivateFile(p); err != nil {
 				return res, fmt.Errorf("restore: %w", err)
 			}
+		}
+		if err := dropLinksIn(ctx, res.Previous); err != nil {
+			return res, fmt.Errorf("restore: keep the current database: %w", err)
 		}
 	}
 	if err := os.Rename(tmp, target); err != nil {

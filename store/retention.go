@@ -93,6 +93,10 @@ func (q *Queries) PurgeRequest(ctx context.Context, r Request) error {
 	if r.Email != "" {
 		known = "known:" + strings.ToLower(r.Email)
 	}
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM outbox_links WHERE outbox_id IN
+		(SELECT id FROM outbox WHERE ref IN (?, ?) AND ref <> '')`, r.Number, known); err != nil {
+		return fmt.Errorf("store: purge request %s mail links: %w", r.Number, mapErr(err))
+	}
 	if _, err := q.q.ExecContext(ctx, `UPDATE outbox SET
 		last_error = CASE WHEN status = 'queued' THEN 'personal data erased before delivery'
 			ELSE last_error END,

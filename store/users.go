@@ -151,13 +151,30 @@ func (q *Queries) SetUserActive(ctx context.Context, id int64, active bool, acto
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("store: set user #%d active=%t: %w", id, active, ErrConflict)
 	}
+	// Either way, no link mailed before the change may set a password
+	// afterwards: not while the login is off, nor once it is back on.
+	if err := q.revokePasswordLinks(ctx, id); err != nil {
+		return err
+	}
 	if !active {
 		return q.DeleteUserSessions(ctx, id)
 	}
 	return nil
 }
 
-// SetUserPassword replaces a user's password hash and ends every session.
+// revokePasswordLinks makes every unused reset and set-password link of a
+// user useless.
+func (q *Queries) revokePasswordLinks(ctx context.Context, userID int64) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE tokens SET used_at = ? WHERE user_id = ?
+		AND kind IN ('password_reset', 'set_password') AND used_at IS NULL`, q.nowMS(), userID)
+	if err != nil {
+		return fmt.Errorf("store: revoke password links of user #%d: %w", userID, mapErr(err))
+	}
+	return nil
+}
+
+// SetUserPassword replaces a user's password hash, ends every session and
+// revokes every password link mailed before.
 func (q *Queries) SetUserPassword(ctx context.Context, id int64, hash string) error {
 	now := q.nowMS()
 	res, err := q.q.ExecContext(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?,
@@ -167,6 +184,9 @@ func (q *Queries) SetUserPassword(ctx context.Context, id int64, hash string) er
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("store: set password of user #%d: %w", id, ErrNotFound)
+	}
+	if err := q.revokePasswordLinks(ctx, id); err != nil {
+		return err
 	}
 	return q.DeleteUserSessions(ctx, id)
 }

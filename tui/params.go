@@ -136,6 +136,10 @@ func (p *params) key(msg tea.Msg) tea.Cmd {
 		if sel == nil {
 			return nil
 		}
+		if d, ok := workflow.ParamDefByKey(sel.Key); ok && d.OperatorOnly() {
+			p.s.info("%s is set by the operator on the server (regdesk params set).", sel.Key)
+			return nil
+		}
 		p.editing, p.editErr = true, ""
 		p.multi = strings.HasPrefix(sel.Key, "template.")
 		if p.multi {
@@ -173,7 +177,7 @@ func (p *params) save() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		return paramSavedMsg{k, svc.SetParam(ctx, k, value, actor)}
+		return paramSavedMsg{k, svc.SetApproverParam(ctx, k, value, actor)}
 	}
 }
 

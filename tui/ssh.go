@@ -22,8 +22,9 @@ const SSHDefaultAddr = "127.0.0.1:2222"
 const SSHHostKeyFile = "ssh_host_ed25519_key"
 
 const (
-	// sshLoginGrace bounds how long a connection may sit without any traffic;
-	// authenticated sessions stay above it with keepalives.
+	// sshLoginGrace bounds how long a session may sit without any traffic
+	// (it stays above it with keepalives); the login itself has its own
+	// deadline that never restarts (SSHConfig.LoginDeadline).
 	sshLoginGrace = 2 * time.Minute
 	sshKeepAlive  = 30 * time.Second
 )
@@ -46,6 +47,12 @@ type SSHConfig struct {
 	// KeyCheck is how often a session checks that its key is still
 	// registered (`approvers remove` ends open sessions); 30s when zero.
 	KeyCheck time.Duration
+	// LoginDeadline is how long a connection has from accept to a running
+	// session, however it trickles bytes; 30s when zero.
+	LoginDeadline time.Duration
+	// MaxLoggingIn caps connections still logging in, overall (64 when
+	// zero) and per network, /24 or /48 (PerNetLoggingIn, 8 when zero).
+	MaxLoggingIn, PerNetLoggingIn int
 }
 
 // SSHServer serves one Bubble Tea program per approver session.
@@ -54,6 +61,7 @@ type SSHServer struct {
 	log     *slog.Logger
 	srv     *ssh.Server
 	limiter *sshRateLimiter
+	logins  *sshLogins
 	hostFP  string
 
 	mu        sync.Mutex
@@ -104,6 +112,15 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 	if cfg.KeyCheck == 0 {
 		cfg.KeyCheck = 30 * time.Second
 	}
+	if cfg.LoginDeadline <= 0 {
+		cfg.LoginDeadline = 30 * time.Second
+	}
+	if cfg.MaxLoggingIn <= 0 {
+		cfg.MaxLoggingIn = 64
+	}
+	if cfg.PerNetLoggingIn <= 0 {
+		cfg.PerNetLoggingIn = 8
+	}
 	signer, err := sshHostSigner(cfg.HostKeyPath)
 	if err != nil {
 		return nil, err
@@ -112,6 +129,7 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 		cfg:       cfg,
 		log:       cfg.Logger.With("component", "ssh"),
 		limiter:   newSSHRateLimiter(cfg.ConnBurst, cfg.ConnRefill, cfg.Now),
+		logins:    &sshLogins{max: cfg.MaxLoggingIn, perNet: cfg.PerNetLoggingIn, byNet: map[string]int{}},
 		hostFP:    fingerprint(signer.PublicKey()),
 		listeners: map[net.Listener]struct{}{},
 		sessions:  map[*sshSession]struct{}{},
@@ -127,7 +145,8 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 		// Keyboard-interactive only ever refuses, but it lets plain ssh show
 		// an unknown key's owner why and what to do.
 		KeyboardInteractiveHandler: s.refuseInteractive,
-		ConnCallback:               s.rateLimit,
+		ConnCallback:               s.admitConn,
+		ServerConfigCallback:       sshServerConfig,
 		ConnectionFailedCallback: func(c net.Conn, err error) {
 			s.log.Info("ssh refused", "remote", c.RemoteAddr().String(), "err", err)
 		},

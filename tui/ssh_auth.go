@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
@@ -72,20 +71,6 @@ func (s *SSHServer) refuseInteractive(ctx ssh.Context, challenge gossh.KeyboardI
 	return false
 }
 
-// rateLimit closes connections from an address that opens them too fast,
-// before any key exchange spends CPU on it.
-func (s *SSHServer) rateLimit(ctx ssh.Context, c net.Conn) net.Conn {
-	ip := c.RemoteAddr().String()
-	if host, _, err := net.SplitHostPort(ip); err == nil {
-		ip = host
-	}
-	if !s.limiter.allow(ip) {
-		s.log.Warn("ssh rate limited", "remote", ip)
-		return nil
-	}
-	return c
-}
-
 // identifyMW names the session after the approver who owns the key the
 // client proved, logs its connect and disconnect, and keeps the connection
 // alive while it lasts.
@@ -108,6 +93,7 @@ func (s *SSHServer) identifyMW(next ssh.Handler) ssh.Handler {
 			sshSay(sess, "regdesk cannot check your key right now; please try again shortly.")
 			return
 		}
+		markLoggedIn(sess.Context())
 		sess.Context().SetValue(sshApproverKey{}, a.Name)
 		sess.Context().SetValue(sshFingerprintKey{}, fp)
 

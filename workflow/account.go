@@ -22,7 +22,16 @@ func (s *Service) RequestPasswordReset(ctx context.Context, login string) error 
 	if login == "" {
 		return nil
 	}
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error { return s.passwordReset(ctx, tx, login) })
+	if err != nil {
+		return fmt.Errorf("request password reset: %w", err)
+	}
+	return nil
+}
+
+// passwordReset mails a reset link to an active login, in tx.
+func (s *Service) passwordReset(ctx context.Context, tx *store.Tx, login string) error {
+	{
 		u, err := tx.UserByLogin(ctx, login)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -59,11 +68,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, login string) error 
 		}
 		return audit(ctx, tx, u.Username, store.EntityUser, u.Username, "password_reset_requested",
 			"reset link mailed to "+u.Email)
-	})
-	if err != nil {
-		return fmt.Errorf("request password reset: %w", err)
 	}
-	return nil
 }
 
 // PasswordToken is what a password link is worth: the login it sets the

@@ -23,6 +23,9 @@ var (
 	ErrTokenInvalid = errors.New("this link is not valid")
 	ErrTokenExpired = errors.New("this link has expired")
 	ErrTokenUsed    = errors.New("this link has already been used")
+	// ErrUsernameGone means another prospect confirmed their address first
+	// with the user name of a request being activated.
+	ErrUsernameGone = errors.New("the user name was taken by someone who confirmed their address first")
 )
 
 // FieldError is an input the workflow refused; Field names the form field.

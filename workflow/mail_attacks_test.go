@@ -86,3 +86,30 @@ func TestMailTemplateLoopHoldsWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Any approver could point portal.base_url, the base of every link in
+// every mail, at another host from the TUI.
+func TestApproverRedirectsEveryLink(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, key := range []string{ParamBaseURL, ParamMailFrom} {
+		err := f.svc.SetApproverParam(ctx, key, "https://evil.example", "alice")
+		if err == nil || !strings.Contains(err.Error(), "only the operator") {
+			t.Errorf("approver set %s: %v", key, err)
+		}
+	}
+	p, err := LoadParams(ctx, f.db.Read())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.String(ParamBaseURL) != "" {
+		t.Fatalf("portal.base_url = %q after a refused change", p.String(ParamBaseURL))
+	}
+	// Approvers keep what is theirs; the operator keeps the rest.
+	if err := f.svc.SetApproverParam(ctx, ParamActivationTTL, "24h", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetParam(ctx, ParamBaseURL, "https://portal.example.com", "operator"); err != nil {
+		t.Fatal(err)
+	}
+}

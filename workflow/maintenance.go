@@ -95,9 +95,22 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 	idle := p.Duration(ParamSessionIdle)
 	for {
 		var tokens, sessions int64
+		var scrubbed int
 		err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+			// Links of mail no longer queued, and links older versions
+			// wrote into delivered mail, go: a link exists only until sent.
+			if _, err := tx.DropStaleMailLinks(ctx); err != nil {
+				return err
+			}
 			var err error
+			if scrubbed, err = tx.ScrubDeliveredLinks(ctx, batch); err != nil {
+				return err
+			}
 			if tokens, err = tx.DeleteExpiredTokens(ctx, now.Add(-tokenGrace), batch); err != nil {
+				return err
+			}
+			// Link requests only matter to the hourly limits.
+			if _, err = tx.DeleteOldLinkRequests(ctx, now.Add(-tokenGrace), batch); err != nil {
 				return err
 			}
 			sessions, err = tx.DeleteExpiredSessions(ctx, now, now.Add(-idle), batch)
@@ -109,7 +122,7 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 		rep.Batches++
 		rep.TokensDeleted += tokens
 		rep.SessionsDeleted += sessions
-		if tokens < int64(batch) && sessions < int64(batch) {
+		if tokens < int64(batch) && sessions < int64(batch) && scrubbed < batch {
 			break
 		}
 	}

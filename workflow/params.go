@@ -59,6 +59,14 @@ type ParamDef struct {
 	validate func(string) error
 }
 
+// operatorOnly parameters decide where every mail's links point and who
+// mail claims to be from: only the operator, with the command line on the
+// server, sets them; approvers in the TUI see them but cannot change them.
+var operatorOnly = map[string]bool{ParamBaseURL: true, ParamMailFrom: true}
+
+// OperatorOnly reports whether only the operator may set the parameter.
+func (d ParamDef) OperatorOnly() bool { return operatorOnly[d.Key] }
+
 // Validate reports why value is not acceptable, or nil.
 func (d ParamDef) Validate(value string) error {
 	if d.validate == nil {

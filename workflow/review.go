@@ -54,7 +54,17 @@ func (s *Service) Warnings(ctx context.Context, q *store.Queries, r store.Reques
 	return out, nil
 }
 
-// SetParam validates and stores a parameter, with an audit row.
+// SetApproverParam is SetParam for an approver (the TUI): operator-only
+// parameters (ParamDef.OperatorOnly) are refused.
+func (s *Service) SetApproverParam(ctx context.Context, key, value, actor string) error {
+	if d, ok := ParamDefByKey(key); ok && d.OperatorOnly() {
+		return &ParamError{Key: key, Reason: "only the operator sets it, on the server: regdesk params set " + key + " VALUE"}
+	}
+	return s.SetParam(ctx, key, value, actor)
+}
+
+// SetParam validates and stores a parameter, with an audit row (the
+// operator's command line).
 func (s *Service) SetParam(ctx context.Context, key, value, actor string) error {
 	d, ok := ParamDefByKey(key)
 	if !ok {

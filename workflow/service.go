@@ -27,6 +27,8 @@ type Enqueuer interface {
 	MailQueued(ctx context.Context, tx *store.Tx, mailID int64) error
 	UserRequestSubmitted(ctx context.Context, tx *store.Tx, userRequestID int64) error
 	WebhookQueued(ctx context.Context, tx *store.Tx, deliveryID int64) error
+	// LinkRequested queues the handling of a link request (SendRequestedLink).
+	LinkRequested(ctx context.Context, tx *store.Tx, linkRequestID int64) error
 }
 
 // Config holds the Service's dependencies.
@@ -111,6 +113,12 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, p Params, kind, t
 		d.Reason = pr.Sprintf(ReasonLabel(d.reason))
 	}
 	tmplKey = TemplateKey(tmplKey, lang)
+	// The working link stays out of the rendered row: the row says
+	// LinkMarker until the worker sends the mail (see store.Mail.Link).
+	link := d.Link
+	if link != "" {
+		d.Link = store.LinkMarker
+	}
 	m, err := RenderMail(p.String(tmplKey), d)
 	if err != nil {
 		// A template that passed validation cannot fail here; fall back to the
@@ -122,7 +130,7 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, p Params, kind, t
 		}
 	}
 	row := &store.Mail{MessageID: newMessageID(p.String(ParamMailFrom)), Kind: kind, Ref: ref,
-		To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML, Link: link}
 	if err := tx.InsertMail(ctx, row); err != nil {
 		return err
 	}

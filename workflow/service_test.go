@@ -34,7 +34,7 @@ func (f *fixture) input() SignupInput {
 		City: "Springfield", PostalCode: "62701", Country: "US", FirstName: "Ada",
 		LastName: "Lovelace", Email: fmt.Sprintf("ada%d@contoso%d.test", f.n, f.n),
 		Phone: "+1 217 555 0100", Username: fmt.Sprintf("ada%d", f.n), PasswordHash: "$argon2id$x",
-		SourceIP: "192.0.2.1"}
+		SourceIP: fmt.Sprintf("192.0.%d.1", f.n%250)} // a network per prospect: the per-network limit is not under test here
 }
 
 // request signs up a prospect and moves the request to status.
@@ -85,6 +85,7 @@ func TestService_HappyPath(t *testing.T) {
 		t.Fatalf("SignUp = %+v", res)
 	}
 	mails, _ := f.db.Read().Mails(ctx, store.ListMail{Ref: res.Number})
+	mails = storetest.AsSent(t, f.db, mails)
 	if len(mails) != 1 || mails[0].Kind != "activation" ||
 		!strings.Contains(mails[0].Text, "https://portal.test/activate?token="+res.Token) {
 		t.Fatalf("activation mail = %+v", mails)
@@ -360,7 +361,11 @@ func TestService_SignUpRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same address again: no new request, a note to the owner, no error.
+	// Once confirmed, the same address again: no new request, a note to
+	// the owner, no error.
+	if _, err := f.svc.Activate(ctx, first.Token); err != nil {
+		t.Fatal(err)
+	}
 	again := in
 	again.Username = "someoneelse"
 	res, err := f.svc.SignUp(ctx, again)
@@ -394,6 +399,7 @@ func TestService_SignUpRules(t *testing.T) {
 		t.Fatalf("known address with a taken user name: %v, want the user name error", err)
 	}
 	// The cap on unverified requests pauses sign-up.
+	f.request(domain.Requested)
 	if err := f.svc.SetParam(ctx, ParamMaxUnverified, "1", "op"); err != nil {
 		t.Fatal(err)
 	}

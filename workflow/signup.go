@@ -55,6 +55,11 @@ type SignupResult struct {
 // SignUp stores a customer request as requested and queues the activation
 // mail, in one transaction. A sign-up for an address that is registered
 // already makes no request; that address gets a note instead (at most one an hour).
+//
+// Whoever controls the mailbox decides: a sign-up for an address whose
+// earlier request nobody confirmed replaces that request (it expires and its
+// links stop working, with an audit row), so nobody can claim an address
+// ahead of its owner and wait for them to activate the wrong request.
 func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, error) {
 	r := store.Request{Status: domain.Requested, CompanyName: in.CompanyName,
 		TaxID: in.TaxID, Street: in.Street, City: in.City, State: in.State,
@@ -79,12 +84,33 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if err != nil {
 			return err
 		}
+		// The pause counts requests whose link still works, not every
+		// request waiting for the expiry pass. The kept count of
+		// unconfirmed requests is an upper bound read in O(1); the exact
+		// count is taken only when that bound reaches the limit.
 		n, err := tx.CountUnverified(ctx)
+		if err == nil && n >= int64(p.Int(ParamMaxUnverified)) {
+			n, err = tx.CountLiveUnverified(ctx, s.now())
+		}
 		if err != nil {
 			return err
 		}
 		if n >= int64(p.Int(ParamMaxUnverified)) {
 			return ErrSignupPaused
+		}
+		// Per network, in the database (across restarts and processes): a
+		// /24 or /64 gets signup.per_ip_per_hour, a /56 four times and a /48
+		// ten times as many, so rotating addresses inside one site does not
+		// multiply its allowance.
+		if net, net48, net56 := store.Networks(in.SourceIP); net != "" {
+			per := p.Int(ParamSignupPerIP)
+			a, b, c, err := tx.CountRecentFromNetworks(ctx, net, net48, net56, s.now().Add(-time.Hour))
+			if err != nil {
+				return err
+			}
+			if a >= per || c >= 4*per || b >= 10*per {
+				return ErrTooMany
+			}
 		}
 		recent, err := tx.CountRecentSignups(ctx, r.Email, s.now().Add(-time.Hour))
 		if err != nil {
@@ -127,6 +153,9 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 			return err
 		}
 		res.Number = r.Number
+		if err := s.replaceUnconfirmed(ctx, tx, r); err != nil {
+			return err
+		}
 		res.Token, err = s.queueActivation(ctx, tx, p, r)
 		return err
 	})
@@ -134,6 +163,28 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		return SignupResult{}, fmt.Errorf("sign up: %w", err)
 	}
 	return res, nil
+}
+
+// replaceUnconfirmed expires the older requests from r's address that
+// nobody confirmed, revoking their links.
+func (s *Service) replaceUnconfirmed(ctx context.Context, tx *store.Tx, r store.Request) error {
+	old, err := tx.RequestsByEmail(ctx, r.Email, domain.Requested, 50)
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		if o.ID == r.ID {
+			continue
+		}
+		if err := tx.RevokeTokens(ctx, store.TokenActivation, &o.ID, nil); err != nil {
+			return err
+		}
+		if _, err := s.transition(ctx, tx, o, 0, EventExpire, store.RequestChange{Actor: "prospect"},
+			"replaced by "+r.Number+", a newer sign-up for the same address; its activation links were revoked"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // noteAlreadyRegistered tells the owner of a registered address that someone
@@ -194,6 +245,9 @@ func humanDuration(d time.Duration) string {
 type TokenState struct {
 	Err    error  // nil, ErrTokenInvalid, ErrTokenExpired or ErrTokenUsed
 	Number string // the request it belongs to, when valid
+	// Company and Username are what the activation would confirm, shown
+	// before the button so nobody activates a request they did not make.
+	Company, Username string
 }
 
 // CheckActivation looks at an activation token without using it (the GET
@@ -210,7 +264,7 @@ func (s *Service) CheckActivation(ctx context.Context, token string) (TokenState
 	if r.Status != domain.Requested {
 		return TokenState{Err: ErrTokenUsed}, nil
 	}
-	return TokenState{Number: r.Number}, nil
+	return TokenState{Number: r.Number, Company: r.CompanyName, Username: r.Username}, nil
 }
 
 // lookupToken returns a usable token or why it is not.
@@ -248,6 +302,15 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 		if r.Status != domain.Requested {
 			return ErrTokenUsed
 		}
+		// Unconfirmed requests do not hold their user name: the first to
+		// confirm gets it.
+		taken, err := tx.UsernameTaken(ctx, r.Username)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return ErrUsernameGone
+		}
 		if err := tx.UseToken(ctx, t.ID); err != nil {
 			return ErrTokenUsed
 		}
@@ -268,22 +331,24 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 // ResendActivationTo sends a fresh link to an address with a request waiting
 // for activation. It says nothing about whether there was one.
 func (s *Service) ResendActivationTo(ctx context.Context, email string) error {
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		rs, err := tx.RequestsByEmail(ctx, email, domain.Requested, 1)
-		if err != nil || len(rs) == 0 {
-			return err
-		}
-		p, err := s.Params(ctx, &tx.Queries)
-		if err != nil {
-			return err
-		}
-		_, err = s.queueActivation(ctx, tx, p, rs[0])
-		return err
-	})
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error { return s.resendActivationTo(ctx, tx, email) })
 	if err != nil {
 		return fmt.Errorf("resend activation: %w", err)
 	}
 	return nil
+}
+
+func (s *Service) resendActivationTo(ctx context.Context, tx *store.Tx, email string) error {
+	rs, err := tx.RequestsByEmail(ctx, email, domain.Requested, 1)
+	if err != nil || len(rs) == 0 {
+		return err
+	}
+	p, err := LoadParams(ctx, &tx.Queries)
+	if err != nil {
+		return err
+	}
+	_, err = s.queueActivation(ctx, tx, p, rs[0])
+	return err
 }
 
 // ResendActivation sends a fresh activation link for a request (approvers).

@@ -211,3 +211,18 @@ func (c *Clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// AsSent returns mails as their recipients get them: each queued mail's
+// working link in place of store.LinkMarker.
+func AsSent(t testing.TB, db *store.DB, ms []store.Mail) []store.Mail {
+	t.Helper()
+	out := make([]store.Mail, len(ms))
+	for i, m := range ms {
+		link, err := db.Read().MailLink(context.Background(), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = store.FillLink(m, link)
+	}
+	return out
+}

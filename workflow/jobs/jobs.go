@@ -15,6 +15,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -183,4 +184,42 @@ func (e *Enqueuer) UserRequestSubmitted(ctx context.Context, tx *store.Tx, userR
 		return fmt.Errorf("jobs: queue user request #%d: %w", userRequestID, err)
 	}
 	return nil
+}
+
+// LinkArgs asks for a recorded link request (forgot password, resend
+// activation link) to be handled.
+type LinkArgs struct {
+	LinkRequestID int64 `json:"link_request_id"`
+}
+
+// Kind names the job.
+func (LinkArgs) Kind() string { return "regdesk_link_request" }
+
+// InsertOpts puts the job on the mail queue, once per link request.
+func (LinkArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMail, MaxAttempts: MailMaxAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
+}
+
+// LinkRequested inserts the job that handles a link request in tx.
+func (e *Enqueuer) LinkRequested(ctx context.Context, tx *store.Tx, linkRequestID int64) error {
+	if _, err := e.client.InsertTx(ctx, tx.SQLTx(), LinkArgs{LinkRequestID: linkRequestID}, nil); err != nil {
+		return fmt.Errorf("jobs: queue link request #%d: %w", linkRequestID, err)
+	}
+	return nil
+}
+
+// linkWorker handles a link request off the request's path, so the
+// portal's answer costs the same whether an account exists or not.
+type linkWorker struct {
+	river.WorkerDefaults[LinkArgs]
+	r *Runner
+}
+
+func (w *linkWorker) Work(ctx context.Context, job *river.Job[LinkArgs]) error {
+	err := w.r.cfg.Service.SendRequestedLink(ctx, job.Args.LinkRequestID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	return err
 }

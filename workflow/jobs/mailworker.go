@@ -37,6 +37,10 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 	if err != nil {
 		return err
 	}
+	// The working link joins the message only now, on its way out.
+	if m, err = db.Read().MailToSend(ctx, id); err != nil {
+		return err
+	}
 	log := w.r.log.With("mail_id", id, "kind", m.Kind, "attempt", job.Attempt)
 	sendErr := w.r.cfg.Sender.Send(ctx, from, m)
 	if w.r.cfg.OnMailAttempt != nil {

@@ -118,6 +118,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	river.AddWorker(workers, &userRequestWorker{r: r})
 	river.AddWorker(workers, &sweepWorker{r: r})
 	river.AddWorker(workers, &webhookWorker{r: r})
+	river.AddWorker(workers, &linkWorker{r: r})
 	r.client, err = river.NewClient(driverFor(cfg.DB, pool, r.listen), &river.Config{
 		Logger: riverLogger(log),
 		Queues: map[string]river.QueueConfig{
