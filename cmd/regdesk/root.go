@@ -95,6 +95,7 @@ func newRoot(e *env) *cobra.Command {
 		{"desk", requestsCmd(e)},
 		{"desk", userRequestsCmd(e)},
 		{"desk", customersCmd(e)},
+		{"desk", usersCmd(e)},
 		{"desk", mailCmd(e)},
 		{"setup", approversCmd(e)},
 		{"setup", paramsCmd(e)},
