@@ -222,6 +222,13 @@ func TestSetPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An approver approves the users a customer administrator adds.
+	if _, err := tp.svc.RunStep(ctx, ur.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tp.svc.ApproveUserRequest(ctx, workflow.Action{Number: ur.Number, Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
 	for range 2 { // provision, notify
 		if _, err := tp.svc.RunStep(ctx, ur.ID, 1); err != nil {
 			t.Fatal(err)

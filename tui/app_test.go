@@ -305,7 +305,7 @@ func TestApp_Screens(t *testing.T) {
 	t.Run("parameters: validation error changes nothing", func(t *testing.T) {
 		press(t, a, "4")
 		mustContain(t, a, "sequence.registration", "REG-{000000}")
-		press(t, a, "j", "j", "j", "j", "j", "j") // workflow.max_attempts
+		press(t, a, "j", "j", "j", "j", "j", "j", "j") // workflow.max_attempts
 		mustContain(t, a, "workflow.max_attempts")
 		press(t, a, "e")
 		for range 3 {

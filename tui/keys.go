@@ -15,6 +15,7 @@ type Keys struct {
 	Search, Details, Back                      key.Binding
 	Approve, Reject, Create, Resend, Provision key.Binding
 	Correct                                    key.Binding // edit a request's fields
+	Withdraw                                   key.Binding // cancel a user request
 	Retry, Inactivate, Edit, ResetTwoFactor    key.Binding
 	Reread, Help, Quit                         key.Binding
 	Screens                                    []key.Binding // 1…9, one per screen
@@ -44,6 +45,7 @@ func NewKeys(screens []string) Keys {
 		Resend:         b([]string{"s"}, "s", "resend link"),
 		Provision:      b([]string{"p"}, "p", "provision"),
 		Correct:        b([]string{"e"}, "e", "edit"),
+		Withdraw:       b([]string{"d"}, "d", "cancel request"),
 		Retry:          b([]string{"t"}, "t", "retry"),
 		Inactivate:     b([]string{"i"}, "i", "inactivate user"),
 		ResetTwoFactor: b([]string{"f"}, "f", "reset two-step login"),

@@ -198,7 +198,13 @@ func (u *userRequests) key(msg tea.Msg) tea.Cmd {
 	case key.Matches(kp, k.Approve):
 		return u.action(domain.ApproveUserRequest, u.s.svc.ApproveUserRequest, domain.URPendingApproval)
 	case key.Matches(kp, k.Reject):
-		return u.action(domain.RejectUserRequest, u.s.svc.RejectUserRequest, domain.URPendingApproval)
+		return u.action(domain.RejectUserRequest, func(ctx context.Context, a workflow.Action) (store.UserRequest, error) {
+			return u.s.svc.RejectUserRequest(ctx, a, "")
+		}, domain.URPendingApproval)
+	case key.Matches(kp, k.Withdraw):
+		return u.action(domain.CancelUserRequest, func(ctx context.Context, a workflow.Action) (store.UserRequest, error) {
+			return u.s.svc.CancelUserRequest(ctx, a, "")
+		}, domain.URDraft, domain.URSubmitted, domain.URPendingApproval, domain.URFailed)
 	case key.Matches(kp, k.Provision):
 		return u.action(domain.ProvisionUser, u.s.svc.ProvisionUser, domain.URDraft)
 	}
@@ -222,6 +228,7 @@ func (u *userRequests) action(w domain.Wording, fn func(context.Context, workflo
 	ctx := u.s.ctx
 	return u.s.confirm(w.Question(x.Number), w.Button, []string{
 		fmt.Sprintf("Login %q (%s) for customer %s, %s.", x.Username, x.Role, x.CustomerAccount, x.Email),
+		"Asked by " + x.CreatedBy + " " + askedFrom(x) + ".",
 		"",
 		w.Effect,
 	}, func() tea.Cmd {
@@ -240,18 +247,20 @@ func (u *userRequests) Help() helpMap {
 	if sel := u.selected(); sel != nil {
 		switch sel.Status {
 		case domain.URFailed:
-			short = append(short, k.Retry)
+			short = append(short, k.Retry, k.Withdraw)
 		case domain.URPendingApproval:
-			short = append(short, k.Approve, k.Reject)
+			short = append(short, k.Approve, k.Reject, k.Withdraw)
 		case domain.URDraft:
-			short = append(short, k.Provision)
+			short = append(short, k.Provision, k.Withdraw)
+		case domain.URSubmitted:
+			short = append(short, k.Withdraw)
 		}
 	}
 	short = append(short, k.Reread)
 	return helpMap{short: short, full: [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Details, k.Back, k.Reread},
-		{k.Retry, k.Approve, k.Reject, k.Provision},
+		{k.Retry, k.Approve, k.Reject, k.Provision, k.Withdraw},
 	}}
 }
 
@@ -357,4 +366,13 @@ func sideBySide(st Styles, list, side string, listW, h int) string {
 		out[i] = l[i] + " " + st.Rule.Render("│") + " " + right
 	}
 	return strings.Join(out, "\n")
+}
+
+// askedFrom says where a user request came from: a sign-up the approvers
+// created a customer for, or a customer administrator in the portal.
+func askedFrom(u store.UserRequest) string {
+	if u.RequestNumber != "" {
+		return "at Create of " + u.RequestNumber
+	}
+	return "in the self-service portal (customer administrator)"
 }

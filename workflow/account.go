@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // ErrNotAllowed means a customer user tried something only their company's
@@ -286,7 +287,7 @@ func (s *Service) AddCustomerUser(ctx context.Context, in AddUserInput) (store.U
 		}
 		out, err = s.submitUserRequest(ctx, tx, p, store.UserRequest{CustomerID: in.CustomerID,
 			ContactID: c.ID, Username: in.Username, Email: in.Email, Role: in.Role,
-			CreatedBy: admin.Username})
+			CreatedBy: admin.Username}, p.Bool(ParamApproveUserStep) || p.Bool(ParamApprovePortalUser))
 		return err
 	})
 	if err != nil {
@@ -334,5 +335,36 @@ func (s *Service) InactivateCustomerUser(ctx context.Context, byUserID, userID i
 		return out, fmt.Errorf("inactivate user #%d: %w", userID, err)
 	}
 	s.log.Info("user inactivated", "user", out.Username, "by", out.InactivatedBy)
+	return out, nil
+}
+
+// WithdrawUserRequest lets a self-service administrator take back a user
+// request of their own company that still waits for an approver.
+func (s *Service) WithdrawUserRequest(ctx context.Context, byUserID int64, number string) (store.UserRequest, error) {
+	var out store.UserRequest
+	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserRequestByNumber(ctx, number)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotAllowed
+		}
+		if err != nil {
+			return err
+		}
+		admin, err := customerAdmin(ctx, tx, byUserID, u.CustomerID)
+		if err != nil {
+			return err
+		}
+		if u.Status != domain.URPendingApproval && u.Status != domain.URDraft {
+			return &FieldError{Field: "user_request", Message: "An approver has already dealt with this request."}
+		}
+		if err := s.moveUserRequest(ctx, tx, u, EventCancel, "", admin.Username, "withdrawn by self-service", 0, nil); err != nil {
+			return err
+		}
+		out, err = tx.UserRequestByID(ctx, u.ID)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("withdraw user request %s: %w", number, err)
+	}
 	return out, nil
 }

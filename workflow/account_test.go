@@ -173,11 +173,21 @@ func TestService_AddCustomerUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ur.Status != domain.URSubmitted || ur.Step != StepProvision || ur.CreatedBy != admin.Username || ur.PasswordHash != "" {
+	// By default an approver looks at every user an administrator adds.
+	if ur.Status != domain.URSubmitted || ur.Step != StepApprove || ur.CreatedBy != admin.Username || ur.PasswordHash != "" {
 		t.Fatalf("user request %+v", ur)
 	}
 	if _, err := f.svc.AddCustomerUser(ctx, in); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("the same user name twice: %v", err)
+	}
+	if sr, err := f.svc.RunStep(ctx, ur.ID, 1); err != nil || sr.Status != domain.URPendingApproval {
+		t.Fatalf("first step = %+v, %v; want it waiting for an approver", sr, err)
+	}
+	if ms := f.mailsOf("set_password"); len(ms) != 0 {
+		t.Fatalf("mail before approval: %+v", ms)
+	}
+	if _, err := f.svc.ApproveUserRequest(ctx, Action{Number: ur.Number, Actor: "alice"}); err != nil {
+		t.Fatal(err)
 	}
 	for range 2 {
 		if _, err := f.svc.RunStep(ctx, ur.ID, 1); err != nil {

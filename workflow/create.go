@@ -85,7 +85,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (CreateResult, err
 		res.UserRequest, err = s.submitUserRequest(ctx, tx, p, store.UserRequest{
 			RequestID: &r.ID, CustomerID: res.Customer.ID, ContactID: res.Contact.ID,
 			Username: r.Username, Email: r.Email, Role: role, PasswordHash: r.PasswordHash,
-			CreatedBy: in.Actor})
+			CreatedBy: in.Actor}, p.Bool(ParamApproveUserStep))
 		if err != nil {
 			return err
 		}
@@ -166,7 +166,9 @@ func (s *Service) NextAccountPreview(ctx context.Context) (string, error) {
 
 // submitUserRequest stores a user request: submitted to the workflow when it
 // is enabled, a draft waiting for Provision user otherwise.
-func (s *Service) submitUserRequest(ctx context.Context, tx *store.Tx, p Params, u store.UserRequest) (store.UserRequest, error) {
+// submitUserRequest numbers and stores u, submitted to the workflow when it
+// is enabled. approve puts the approvers' step first.
+func (s *Service) submitUserRequest(ctx context.Context, tx *store.Tx, p Params, u store.UserRequest, approve bool) (store.UserRequest, error) {
 	number, err := s.nextNumber(ctx, tx, p, store.SeqUserRequest, ParamSeqUserRequest)
 	if err != nil {
 		return u, err
@@ -176,7 +178,7 @@ func (s *Service) submitUserRequest(ctx context.Context, tx *store.Tx, p Params,
 	if enabled {
 		u.Status = domain.URSubmitted
 		u.Step = StepProvision
-		if p.Bool(ParamApproveUserStep) {
+		if approve {
 			u.Step = StepApprove
 		}
 	}

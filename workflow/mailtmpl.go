@@ -73,6 +73,17 @@ Reason: {{.Reason}}
 If you think this is a mistake, reply to this message and quote {{.Number}}.
 `
 
+const defaultUserRejectedTemplate = `Subject: Your login for {{.Company}} was not approved
+
+Hello {{.FirstName}},
+
+the login {{.Username}} requested for you at {{.Company}} ({{.Number}}) was not approved.
+{{if .Comment}}
+{{.Comment}}
+{{end}}
+If you think this is a mistake, ask your company's administrator, or reply to this message and quote {{.Number}}.
+`
+
 const defaultWelcomeTemplate = `Subject: Your login for {{.Company}} is ready
 
 Hello {{.FirstName}},

@@ -13,7 +13,7 @@ import (
 
 // localizedTemplates are the template parameters that have a version per language.
 var localizedTemplates = []string{ParamTmplActivation, ParamTmplRejection, ParamTmplWelcome,
-	ParamTmplPasswordReset, ParamTmplSetPassword, ParamTmplAlreadyKnown}
+	ParamTmplPasswordReset, ParamTmplSetPassword, ParamTmplAlreadyKnown, ParamTmplUserRejected}
 
 // TemplateKey is the parameter holding template key in language t: the key
 // itself for English, KEY.LANG for the others.
@@ -31,6 +31,18 @@ func TemplateKey(key string, t language.Tag) string {
 
 var defaultTemplates = map[language.Tag]map[string]string{
 	locale.German: {
+		ParamTmplUserRejected: `Subject: Ihr Zugang für {{.Company}} wurde nicht genehmigt
+
+Guten Tag {{.FirstName}} {{.LastName}},
+
+der für Sie bei {{.Company}} beantragte Zugang {{.Username}} ({{.Number}}) wurde nicht genehmigt.
+{{if .Comment}}
+{{.Comment}}
+{{end}}
+Sollten Sie dies für ein Versehen halten, wenden Sie sich bitte an den Administrator Ihres Unternehmens oder antworten Sie auf diese Nachricht und geben Sie die Nummer {{.Number}} an.
+
+Mit freundlichen Grüßen
+`,
 		ParamTmplActivation: `Subject: Bitte bestätigen Sie Ihre E-Mail-Adresse (Registrierung {{.Number}})
 
 Guten Tag {{.FirstName}} {{.LastName}},
@@ -114,6 +126,18 @@ Mit freundlichen Grüßen
 `,
 	},
 	locale.French: {
+		ParamTmplUserRejected: `Subject: Votre accès pour {{.Company}} n’a pas été approuvé
+
+Bonjour {{.FirstName}} {{.LastName}},
+
+L’accès {{.Username}} demandé pour vous chez {{.Company}} ({{.Number}}) n’a pas été approuvé.
+{{if .Comment}}
+{{.Comment}}
+{{end}}
+Si vous pensez qu’il s’agit d’une erreur, adressez-vous à l’administrateur de votre entreprise, ou répondez à ce message en indiquant le numéro {{.Number}}.
+
+Cordialement,
+`,
 		ParamTmplActivation: `Subject: Confirmez votre adresse e-mail (inscription {{.Number}})
 
 Bonjour {{.FirstName}} {{.LastName}},
@@ -197,6 +221,18 @@ Cordialement,
 `,
 	},
 	locale.Spanish: {
+		ParamTmplUserRejected: `Subject: Su acceso para {{.Company}} no ha sido aprobado
+
+Estimado/a {{.FirstName}} {{.LastName}}:
+
+El acceso {{.Username}} solicitado para usted en {{.Company}} ({{.Number}}) no ha sido aprobado.
+{{if .Comment}}
+{{.Comment}}
+{{end}}
+Si cree que se trata de un error, consulte al administrador de su empresa o responda a este mensaje indicando el número {{.Number}}.
+
+Atentamente,
+`,
 		ParamTmplActivation: `Subject: Confirme su dirección de correo electrónico (registro {{.Number}})
 
 Estimado/a {{.FirstName}} {{.LastName}}:

@@ -22,6 +22,7 @@ const (
 	ParamSeqUserRequest    = "sequence.user_request"
 	ParamWorkflowEnabled   = "workflow.enabled"
 	ParamApproveUserStep   = "workflow.approve_user_request"
+	ParamApprovePortalUser = "workflow.approve_portal_users"
 	ParamNotifyStep        = "workflow.notify_new_user"
 	ParamMaxAttempts       = "workflow.max_attempts"
 	ParamBaseURL           = "portal.base_url"
@@ -49,6 +50,7 @@ const (
 	ParamAdminTwoFactor    = "security.admin_two_factor"
 	ParamTermsVersion      = "terms.version"
 	ParamTermsURL          = "terms.url"
+	ParamTmplUserRejected  = "template.user_request_rejected"
 )
 
 // ParamDef describes one parameter: its default, what it means, and what it accepts.
@@ -83,6 +85,7 @@ func ParamDefs() []ParamDef {
 		{ParamSeqUserRequest, "UR-{000000}", "format of user request numbers", validFormat},
 		{ParamWorkflowEnabled, "true", "submit a user request to the workflow at Create", validBool},
 		{ParamApproveUserStep, "false", "workflow step: a second approver approves each user request", validBool},
+		{ParamApprovePortalUser, "true", "workflow step: an approver approves each user a customer administrator adds", validBool},
 		{ParamNotifyStep, "true", "workflow step: email the new user their logon information", validBool},
 		{ParamMaxAttempts, "8", "attempts per workflow step before the user request fails", validIntRange(1, 50)},
 		{ParamBaseURL, "", "public portal URL used in links (empty: from serve --base-url)", validBaseURL},
@@ -110,6 +113,7 @@ func ParamDefs() []ParamDef {
 		{ParamTmplSetPassword, defaultSetPasswordTemplate, "email: set your password (users added by an administrator)", validTemplate},
 		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validUnverifiedTemplate},
 		{ParamTmplDigest, defaultDigestTemplate, "email: approvers' digest of newly verified requests", validTemplate},
+		{ParamTmplUserRejected, defaultUserRejectedTemplate, "email: user request rejected (to the contact)", validTemplate},
 	}
 	// Each customer mail's template in German, French and Spanish follows its English one.
 	out := make([]ParamDef, 0, len(defs)+3*len(localizedTemplates))

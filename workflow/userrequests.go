@@ -158,10 +158,7 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, p Params, u store.Us
 		return err
 	}
 	d := MailData{Company: cust.Name, FirstName: contact.FirstName, LastName: contact.LastName,
-		Number: u.Number, Account: cust.Account, Username: user.Username, lang: contact.Language}
-	if d.lang == "" { // a user added by an administrator: the account's language
-		d.lang = cust.Language
-	}
+		Number: u.Number, Account: cust.Account, Username: user.Username, lang: contactLanguage(contact, cust)}
 	if user.PasswordHash != "" {
 		return s.queueMail(ctx, tx, p, "welcome", ParamTmplWelcome, u.Number, user.Email, d)
 	}
@@ -291,9 +288,61 @@ func (s *Service) ApproveUserRequest(ctx context.Context, a Action) (store.UserR
 	return s.userRequestAction(ctx, a, EventApproveUser, StepProvision, "approved by "+a.Actor, nil)
 }
 
-// RejectUserRequest ends a user request waiting for approval.
-func (s *Service) RejectUserRequest(ctx context.Context, a Action) (store.UserRequest, error) {
-	return s.userRequestAction(ctx, a, EventRejectUser, "", "rejected by "+a.Actor, nil)
+// RejectUserRequest ends a user request waiting for approval; the contact
+// is emailed, with the reason when one is given.
+func (s *Service) RejectUserRequest(ctx context.Context, a Action, reason string) (store.UserRequest, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return store.UserRequest{}, err
+	}
+	detail := "rejected by " + a.Actor
+	if reason != "" {
+		detail += ": " + reason
+	}
+	return s.userRequestAction(ctx, a, EventRejectUser, "", detail, func(tx *store.Tx, u store.UserRequest) error {
+		p, err := LoadParams(ctx, &tx.Queries)
+		if err != nil {
+			return err
+		}
+		contact, err := tx.ContactByID(ctx, u.ContactID)
+		if err != nil {
+			return err
+		}
+		cust, err := tx.CustomerByID(ctx, u.CustomerID)
+		if err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, p, "user_request_rejected", ParamTmplUserRejected, u.Number, u.Email, MailData{
+			Company: cust.Name, FirstName: contact.FirstName, LastName: contact.LastName, Number: u.Number,
+			Account: cust.Account, Username: u.Username, Comment: reason, lang: contactLanguage(contact, cust)})
+	})
+}
+
+// CancelUserRequest closes a user request that has not made its login yet
+// (draft, submitted, waiting for approval or failed); nobody is emailed.
+func (s *Service) CancelUserRequest(ctx context.Context, a Action, reason string) (store.UserRequest, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return store.UserRequest{}, err
+	}
+	detail := "canceled by " + a.Actor
+	if reason != "" {
+		detail += ": " + reason
+	}
+	return s.userRequestAction(ctx, a, EventCancel, "", detail, nil)
+}
+
+// checkReason cleans an optional free-text reason; it reaches mail and the
+// audit trail.
+func checkReason(reason string) (string, error) {
+	reason, msg := domain.Clean(reason, "The reason")
+	switch {
+	case msg != "":
+		return "", &FieldError{Field: "reason", Message: msg}
+	case len([]rune(reason)) > 1000:
+		return "", &FieldError{Field: "reason", Message: "at most 1000 characters"}
+	}
+	return reason, nil
 }
 
 // RetryUserRequest resubmits a failed user request from the step that failed.
@@ -348,4 +397,13 @@ func (s *Service) ProvisionUser(ctx context.Context, a Action) (store.UserReques
 	}
 	s.log.Info("user provisioned by hand", "user_request", a.Number, "actor", a.Actor)
 	return out, nil
+}
+
+// contactLanguage is the language mail to a contact is written in: the
+// contact's own, else (a user added by an administrator) the account's.
+func contactLanguage(contact store.Contact, cust store.Customer) string {
+	if contact.Language != "" {
+		return contact.Language
+	}
+	return cust.Language
 }

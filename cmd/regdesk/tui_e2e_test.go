@@ -88,6 +88,16 @@ func TestTUI_EndToEnd(t *testing.T) {
 	if strings.Contains(s, "pwned") {
 		t.Fatalf("an OSC title sequence from the company name reached the screen:\n%s", s)
 	}
+	// Correct the street before approving: the form checks it like the
+	// sign-up page, and the audit trail records old → new.
+	keys("e")
+	waitFor("Edit "+number, "Street address", "(not editable)")
+	keys("Tab", "Tab", "C-u")
+	keys("-l", "9 Robot Way")
+	keys("C-s")
+	waitFor("Save the changes to "+number+"?", `"1 Robot Way" → "9 Robot Way"`)
+	keys("y")
+	waitFor(number + " edited (1 field)")
 	keys("a")
 	waitFor("Approve " + number + "?")
 	keys("y")
@@ -108,12 +118,25 @@ func TestTUI_EndToEnd(t *testing.T) {
 		Status          domain.RequestStatus `json:"status"`
 		CustomerAccount string               `json:"customer_account"`
 		DecidedBy       string               `json:"decided_by"`
+		Street          string               `json:"street"`
+		Audit           []struct {
+			Actor  string `json:"actor"`
+			Action string `json:"action"`
+			Detail string `json:"detail"`
+		} `json:"audit"`
 	}
 	if err := json.Unmarshal(cli("requests", "show", number, "--json"), &got); err != nil {
 		t.Fatal(err)
 	}
 	if got.Status != domain.Created || got.CustomerAccount == "" || got.DecidedBy != "erin" {
 		t.Fatalf("request after the TUI = %+v", got)
+	}
+	edited := false
+	for _, a := range got.Audit {
+		edited = edited || a.Action == "edit" && a.Actor == "erin" && a.Detail == `street: "1 Robot Way" → "9 Robot Way"`
+	}
+	if !edited || got.Street != "9 Robot Way" {
+		t.Fatalf("the TUI's edit is not in requests show --json: street %q, audit %+v", got.Street, got.Audit)
 	}
 	if log, err := os.ReadFile(filepath.Join(data, "tui.log")); err != nil || !strings.Contains(string(log), "customer created") {
 		t.Fatalf("tui.log = %q, %v", log, err)

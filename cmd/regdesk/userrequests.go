@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"context"
@@ -14,8 +16,9 @@ import (
 )
 
 func userRequestsCmd(e *env) *cobra.Command {
-	return group("user-requests", "list and provision user requests",
-		userRequestsList(e), userRequestsProvision(e), userRequestsRetry(e))
+	return group("user-requests", "list, approve, reject, cancel, provision and retry user requests",
+		userRequestsList(e), userRequestsApprove(e), userRequestsReject(e), userRequestsCancel(e),
+		userRequestsProvision(e), userRequestsRetry(e))
 }
 
 // userRequestJSON is the contract for scripts: user-requests list --json.
@@ -30,6 +33,7 @@ type userRequestJSON struct {
 	Step            string                   `json:"step"`
 	Attempts        int                      `json:"attempts"`
 	LastError       string                   `json:"last_error"`
+	CreatedBy       string                   `json:"created_by"` // who asked: an approver at Create, or a customer administrator
 	CreatedAt       time.Time                `json:"created_at"`
 	UpdatedAt       time.Time                `json:"updated_at"`
 }
@@ -60,7 +64,7 @@ func userRequestsList(e *env) *cobra.Command {
 				out = append(out, userRequestJSON{Number: u.Number, Status: u.Status,
 					RequestNumber: u.RequestNumber, Username: u.Username, Email: u.Email, Role: u.Role,
 					CustomerAccount: u.CustomerAccount, Step: u.Step, Attempts: u.Attempts,
-					LastError: u.LastError, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt})
+					LastError: u.LastError, CreatedBy: u.CreatedBy, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt})
 			}
 			return printJSON(e.stdout, out)
 		}
@@ -95,4 +99,50 @@ func userRequestsRetry(e *env) *cobra.Command {
 			u, err := svc.RetryUserRequest(ctx, a)
 			return fmt.Sprintf("%s is %s again; the workflow picks it up", u.Number, u.Status), err
 		})
+}
+
+func userRequestsApprove(e *env) *cobra.Command {
+	return numberAction(e, "approve NUMBER", "approve a user request waiting for approval; the workflow provisions the login",
+		"approver acting", completeUserRequests(e, domain.URPendingApproval),
+		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
+			u, err := svc.ApproveUserRequest(ctx, a)
+			return domain.ApproveUserRequest.Outcome(u.Number) + " (by " + a.Actor + ")", err
+		})
+}
+
+func userRequestsReject(e *env) *cobra.Command {
+	return reasonAction(e, "reject NUMBER", "reject a user request waiting for approval; the contact is emailed",
+		completeUserRequests(e, domain.URPendingApproval), domain.RejectUserRequest,
+		(*workflow.Service).RejectUserRequest)
+}
+
+func userRequestsCancel(e *env) *cobra.Command {
+	return reasonAction(e, "cancel NUMBER", "cancel a user request that is draft, submitted, waiting for approval or failed",
+		completeUserRequests(e, ""), domain.CancelUserRequest, (*workflow.Service).CancelUserRequest)
+}
+
+// reasonAction defines `NAME NUMBER --as A [--reason TEXT]` for a user
+// request action.
+func reasonAction(e *env, use, short string, complete cobra.CompletionFunc, w domain.Wording,
+	act func(*workflow.Service, context.Context, workflow.Action, string) (store.UserRequest, error)) *cobra.Command {
+	var as, reason string
+	c := define(use, short, func(ctx context.Context, args []string) error {
+		db, svc, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		u, err := act(svc, ctx, workflow.Action{Number: args[0], Actor: as}, reason)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, w.Outcome(u.Number)+" (by "+as+")")
+		return nil
+	})
+	c.Long = strings.ToUpper(short[:1]) + short[1:] + ".\n" + w.Effect
+	c.Flags().StringVar(&as, "as", "", "approver acting")
+	c.Flags().StringVar(&reason, "reason", "", "why, in words (goes to the audit trail; a rejection also emails it)")
+	c.ValidArgsFunction = complete
+	completeWith(c, "as", completeApprovers(e))
+	return c
 }
