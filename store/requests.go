@@ -44,13 +44,19 @@ type Request struct {
 	// PurgedAt is when the personal data was removed (expiry, retention or
 	// an erasure request); nil while it is held.
 	PurgedAt *time.Time
+	// RiskScore (0–100) and RiskFlags (signal codes, comma-separated) are
+	// the workflow's risk assessment, kept so the queue can filter by it.
+	RiskScore int
+	RiskFlags string
+	// SourceNet is the network of SourceIP (a /24 or /48), for bursts.
+	SourceNet string
 }
 
 const requestColumns = `r.id, r.number, r.status, r.version, r.company_name, r.tax_id, r.street,
 	r.city, r.state, r.postal_code, r.country, r.first_name, r.last_name, r.job_title, r.email,
 	r.phone, r.language, r.username, r.password_hash, r.created_at, r.updated_at, r.verified_at,
 	r.decided_at, r.decided_by, r.reject_reason, r.reject_comment, r.customer_id,
-	coalesce(c.account, ''), r.source_ip, r.purged_at`
+	coalesce(c.account, ''), r.source_ip, r.purged_at, r.risk_score, r.risk_flags, r.source_net`
 
 const requestFrom = ` FROM customer_requests r LEFT JOIN customers c ON c.id = r.customer_id`
 
@@ -64,7 +70,7 @@ func scanRequest(s scanner) (Request, error) {
 		&r.City, &r.State, &r.PostalCode, &r.Country, &r.FirstName, &r.LastName, &r.JobTitle,
 		&r.Email, &r.Phone, &r.Language, &r.Username, &r.PasswordHash, &created, &updated,
 		&verified, &decided, &r.DecidedBy, &r.RejectReason, &r.RejectComment, &customer,
-		&r.CustomerAccount, &r.SourceIP, &purged)
+		&r.CustomerAccount, &r.SourceIP, &purged, &r.RiskScore, &r.RiskFlags, &r.SourceNet)
 	if err != nil {
 		return r, mapErr(err)
 	}
@@ -86,12 +92,13 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 	r.UpdatedAt, r.Version = now, 1
 	res, err := q.q.ExecContext(ctx, `INSERT INTO customer_requests (number, status, company_name,
 		tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
-		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip,
+		risk_score, risk_flags, source_net)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Number, r.Status, r.CompanyName, r.TaxID, r.Street, r.City, r.State, r.PostalCode,
 		r.Country, r.FirstName, r.LastName, r.JobTitle, r.Email, r.Phone, r.Language, r.Username,
 		r.PasswordHash, r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(), nullTime(r.VerifiedAt),
-		r.SourceIP)
+		r.SourceIP, r.RiskScore, r.RiskFlags, r.SourceNet)
 	if err != nil {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
@@ -167,6 +174,8 @@ type ListRequests struct {
 	// position (the page is still returned oldest first). At most one is set.
 	After, Before *Cursor
 	Limit         int // 0 means every row
+	// Risky keeps only requests with a risk signal.
+	Risky bool
 }
 
 // Requests returns one page by key (never OFFSET), so the cost of a page does
@@ -177,6 +186,10 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 	if p.Status != "" {
 		where = append(where, "r.status = ?")
 		args = append(args, p.Status)
+	}
+	if p.Risky {
+		// Literally "> 0", the condition of the risky indexes.
+		where = append(where, "r.risk_score > 0")
 	}
 	if m := searchQuery(p.Search); m != "" {
 		where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
@@ -352,4 +365,27 @@ func (q *Queries) RequestsByEmail(ctx context.Context, email, status string, lim
 		return nil, fmt.Errorf("store: requests by email: %w", err)
 	}
 	return out, nil
+}
+
+// SetRequestRisk stores a request's risk score and signal codes.
+func (q *Queries) SetRequestRisk(ctx context.Context, id int64, score int, flags string) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET risk_score = ?, risk_flags = ?
+		WHERE id = ?`, score, flags, id)
+	if err != nil {
+		return fmt.Errorf("store: set risk of request #%d: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// CountNetworkSignups counts requests from a network since a time, leaving
+// out the request with id except (0 for none).
+func (q *Queries) CountNetworkSignups(ctx context.Context, network string, since time.Time, except int64) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM customer_requests
+		WHERE source_net = ? AND source_net <> '' AND created_at >= ? AND id <> ?`,
+		network, since.UnixMilli(), except).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count sign-ups from %s: %w", network, mapErr(err))
+	}
+	return n, nil
 }

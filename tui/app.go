@@ -439,9 +439,17 @@ func (a *App) nav(w int) string {
 	return truncate(left+strings.Repeat(" ", max(gap, 1))+right, w)
 }
 
+// badger is a screen with something to show beside the status line for as
+// long as it lasts (the Registration screen's marked count).
+type badger interface{ badge() string }
+
 func (a *App) statusView(w int) string {
 	st := a.s.styles
 	sl := a.s.status
+	badge := ""
+	if b, ok := a.screens[a.active].(badger); ok && b.badge() != "" {
+		badge = st.Key.Render(b.badge())
+	}
 	var style lipgloss.Style
 	var mark string
 	switch sl.kind {
@@ -452,7 +460,13 @@ func (a *App) statusView(w int) string {
 	case "info":
 		style, mark = st.Info, "· "
 	default:
+		if badge != "" {
+			return strings.Repeat(" ", max(w-lipgloss.Width(badge), 0)) + badge
+		}
 		return ""
+	}
+	if badge != "" {
+		w -= lipgloss.Width(badge) + 2
 	}
 	// A long message wraps (up to three lines) instead of losing its end,
 	// which is often the part that says what happened or what to do.
@@ -467,6 +481,9 @@ func (a *App) statusView(w int) string {
 			lead = mark
 		}
 		lines[i] = truncate(style.Render(lead+l), w)
+	}
+	if badge != "" {
+		lines[0] = cell(lines[0], w) + "  " + badge
 	}
 	return strings.Join(lines, "\n")
 }

@@ -15,6 +15,7 @@ type Keys struct {
 	Search, Details, Back                      key.Binding
 	Approve, Reject, Create, Resend, Provision key.Binding
 	Retry, Inactivate, Edit                    key.Binding
+	Mark, Risky                                key.Binding
 	Reread, Help, Quit                         key.Binding
 	Screens                                    []key.Binding // 1…9, one per screen
 	Confirm, Cancel, Field, Save               key.Binding
@@ -46,6 +47,8 @@ func NewKeys(screens []string) Keys {
 		Inactivate: b([]string{"i"}, "i", "inactivate user"),
 		Edit:       b([]string{"e", "enter"}, "e/enter", "edit"),
 		Reread:     b([]string{"r"}, "r", "reread"),
+		Mark:       b([]string{"space"}, "space", "mark"),
+		Risky:      b([]string{"!"}, "!", "risky only"),
 		Help:       b([]string{"?"}, "?", "more"),
 		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Confirm:    b([]string{"y", "enter"}, "y/enter", "confirm"),

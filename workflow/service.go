@@ -35,6 +35,9 @@ type Config struct {
 	BaseURL string
 	Jobs    Enqueuer
 	Logger  *slog.Logger
+	// DisposableDomains are added to the built-in list of disposable-mail
+	// domains (see ReadDomainList).
+	DisposableDomains []string
 }
 
 // Service applies the process: every action runs in one transaction together
@@ -44,6 +47,7 @@ type Service struct {
 	baseURL string
 	jobs    Enqueuer
 	log     *slog.Logger
+	risk    *RiskLists
 }
 
 // New returns a Service.
@@ -53,7 +57,7 @@ func New(cfg Config) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: cfg.DB, baseURL: strings.TrimRight(cfg.BaseURL, "/"), jobs: cfg.Jobs,
-		log: log.With("component", "workflow")}
+		log: log.With("component", "workflow"), risk: NewRiskLists(cfg.DisposableDomains)}
 }
 
 // DB is the service's store.

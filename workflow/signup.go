@@ -75,7 +75,12 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 			PostalCode: in.PostalCode, Country: in.Country, FirstName: in.FirstName,
 			LastName: in.LastName, JobTitle: in.JobTitle, Email: in.Email, Phone: in.Phone,
 			Language: in.Language, Username: in.Username, PasswordHash: in.PasswordHash,
-			SourceIP: in.SourceIP}
+			SourceIP: in.SourceIP, SourceNet: SourceNetwork(in.SourceIP), CreatedAt: s.now().UTC()}
+		risk, err := s.assessRisk(ctx, &tx.Queries, r)
+		if err != nil {
+			return err
+		}
+		r.RiskScore, r.RiskFlags = risk.Score, risk.Flags()
 		if err := tx.InsertRequest(ctx, &r); err != nil {
 			return err
 		}
