@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BENCH   ?= .
 COUNT   ?= 6
 
-.PHONY: build run test bench fmt lint fuzz clean
+.PHONY: build run test bench fmt lint fuzz docs clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/regdesk
@@ -25,6 +25,10 @@ test:
 bench:
 	mkdir -p .bench
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./... | tee .bench/latest.txt
+
+# docs/cli.md is generated from the command definitions (a test fails when it is stale).
+docs:
+	$(GO) run ./cmd/regdesk man --markdown > docs/cli.md
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

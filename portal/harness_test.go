@@ -34,6 +34,7 @@ type testPortal struct {
 	svc    *workflow.Service
 	clock  *storetest.Clock
 	hasher *Hasher
+	ph     *Hasher // the portal's own
 
 	mu     sync.Mutex
 	sleeps []time.Duration
@@ -49,18 +50,29 @@ func newTestPortal(t *testing.T) *testPortal { return newTestPortalURL(t, "http:
 
 func newTestPortalURL(t *testing.T, baseURL string) *testPortal {
 	t.Helper()
+	return newTestPortalWith(t, baseURL, nil)
+}
+
+// newTestPortalWith lets a test change the portal's Deps before New.
+func newTestPortalWith(t *testing.T, baseURL string, mod func(*Deps)) *testPortal {
+	t.Helper()
 	clock := storetest.NewClock()
 	db := storetest.NewWithClock(t, clock.Now)
 	svc := workflow.New(workflow.Config{DB: db, BaseURL: baseURL})
 	tp := &testPortal{t: t, db: db, svc: svc, clock: clock, baseURL: baseURL,
 		hasher: NewHasher(HasherConfig{Params: testHashParams})}
-	h, err := New(Deps{DB: db, Service: svc, BaseURL: baseURL, Now: clock.Now, hashParams: testHashParams,
+	tp.ph = NewHasher(HasherConfig{Params: testHashParams})
+	d := Deps{DB: db, Service: svc, BaseURL: baseURL, Now: clock.Now, hashParams: testHashParams, hasher: tp.ph,
 		sleep: func(_ context.Context, d time.Duration) error {
 			tp.mu.Lock()
 			defer tp.mu.Unlock()
 			tp.sleeps = append(tp.sleeps, d)
 			return nil
-		}})
+		}}
+	if mod != nil {
+		mod(&d)
+	}
+	h, err := New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +131,9 @@ func (tp *testPortal) sessionCount(userID int64) int {
 	return n
 }
 
+// portalHasher is the hasher the portal uses.
+func (tp *testPortal) portalHasher() *Hasher { return tp.ph }
+
 func (tp *testPortal) user(id int64) store.User {
 	tp.t.Helper()
 	u, err := tp.db.Read().UserByID(context.Background(), id)
@@ -171,6 +186,12 @@ func (tp *testPortal) browser(ip string) *browser {
 // do sends a request with the browser's cookies and keeps the ones set.
 func (b *browser) do(method, path string, form url.Values) *httptest.ResponseRecorder {
 	b.tp.t.Helper()
+	return b.doWith(method, path, form, nil)
+}
+
+// doWith is do with extra request headers (Origin, Sec-Fetch-Site…).
+func (b *browser) doWith(method, path string, form url.Values, hdr map[string]string) *httptest.ResponseRecorder {
+	b.tp.t.Helper()
 	var req *http.Request
 	if form != nil {
 		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
@@ -179,6 +200,9 @@ func (b *browser) do(method, path string, form url.Values) *httptest.ResponseRec
 		req = httptest.NewRequest(method, path, nil)
 	}
 	req.RemoteAddr = b.ip + ":40000"
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
 	for _, c := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}

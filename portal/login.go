@@ -95,23 +95,24 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// checkPassword verifies pw for user; a missing user, a login without a
-// password yet or an unreadable hash costs a dummy hash and fails. An
-// inactive user's password is checked too, so timing says nothing.
+// checkPassword verifies pw for user along one path: a missing user, a login
+// without a password yet, an unreadable hash and an over-long password each
+// cost the one hash a real check costs, and fail. An inactive user's
+// password is checked too, so timing says nothing.
 func (s *server) checkPassword(r *http.Request, user *store.User, pw string) (bool, error) {
-	ctx := r.Context()
-	if user == nil || user.PasswordHash == "" {
-		return false, s.hasher.DummyVerify(ctx, pw)
+	phc := ""
+	if user != nil {
+		phc = user.PasswordHash
 	}
-	ok, err := s.hasher.Verify(ctx, pw, user.PasswordHash)
+	ok, err := s.hasher.Verify(r.Context(), pw, phc)
 	if errors.Is(err, ErrInvalidHash) {
 		s.log.Error("stored password hash unreadable", "user", user.Username, "err", err)
-		return false, s.hasher.DummyVerify(ctx, pw)
+		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return ok && user.Active, nil
+	return ok && user != nil && user.Active, nil
 }
 
 // logIn rotates the session: the browser's old session, if any, ends and a

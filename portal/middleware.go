@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -153,19 +154,47 @@ func LimitBody(max int64, rd *Renderer) func(http.Handler) http.Handler {
 
 // CrossOriginProtection wraps Go's [http.CrossOriginProtection]: unsafe
 // cross-origin browser requests get the 403 page. trustedOrigins (such as
-// "https://www.example.com") may post forms here, e.g. a sign-up form on
-// the company's own web site.
+// "https://www.example.com") may post the sign-up form, POST /signup, from
+// the company's own web site, and nothing else: a trusted marketing page
+// must not be able to change a customer's contact details or log them out.
+// They must be https, so a network attacker cannot inject such a page.
 func CrossOriginProtection(rd *Renderer, trustedOrigins []string) (func(http.Handler) http.Handler, error) {
-	c := http.NewCrossOriginProtection()
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rd.Error(w, r, http.StatusForbidden)
+	})
+	strict := http.NewCrossOriginProtection()
+	strict.SetDenyHandler(deny)
+	signup := http.NewCrossOriginProtection()
+	signup.SetDenyHandler(deny)
 	for _, o := range trustedOrigins {
-		if err := c.AddTrustedOrigin(o); err != nil {
+		if err := ValidTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("cross-origin protection: %w", err)
+		}
+		if err := signup.AddTrustedOrigin(o); err != nil {
 			return nil, fmt.Errorf("cross-origin protection: trusted origin %q: %w", o, err)
 		}
 	}
-	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rd.Error(w, r, http.StatusForbidden)
-	}))
-	return c.Handler, nil
+	return func(next http.Handler) http.Handler {
+		strictH, signupH := strict.Handler(next), signup.Handler(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/signup" {
+				signupH.ServeHTTP(w, r)
+				return
+			}
+			strictH.ServeHTTP(w, r)
+		})
+	}, nil
+}
+
+// ValidTrustedOrigin checks an origin for [CrossOriginProtection]:
+// https://host[:port], nothing more.
+func ValidTrustedOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Path != "" ||
+		u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return fmt.Errorf("trusted origin %q: want https://host[:port] with no path, such as https://www.example.com", o)
+	}
+	return nil
 }
 
 // ParseForm parses a posted form. On failure it writes the 413 page (body

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -52,14 +54,28 @@ type HasherConfig struct {
 	// MaxConcurrent caps hashes computed at once (each takes Params.Memory);
 	// others wait. Zero means runtime.NumCPU().
 	MaxConcurrent int
+	// MaxWait bounds the wait for a hashing slot; past it the request gets
+	// ErrHasherBusy (503 with Retry-After) instead of queueing without end.
+	// Zero means 5 s.
+	MaxWait time.Duration
 }
+
+// ErrHasherBusy means every hashing slot stayed taken for MaxWait.
+var ErrHasherBusy = errors.New("password hash: every hashing slot is busy")
 
 // Hasher hashes and verifies passwords with argon2id. It is safe for
 // concurrent use; at most MaxConcurrent hashes run at once, so a flood of
-// sign-ups or logins queues instead of exhausting memory.
+// sign-ups or logins queues, for at most MaxWait, instead of exhausting memory.
 type Hasher struct {
-	params Argon2Params
-	sem    chan struct{}
+	params  Argon2Params
+	sem     chan struct{}
+	maxWait time.Duration
+	// dummy is a hash of a random secret with the current parameters: what
+	// Verify checks a password against when there is no user, so a missing
+	// account costs exactly what a real one does.
+	dummy string
+	// derived counts argon2id computations (tests compare work done).
+	derived atomic.Int64
 }
 
 // NewHasher returns a Hasher for cfg.
@@ -72,23 +88,44 @@ func NewHasher(cfg HasherConfig) *Hasher {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	return &Hasher{params: p, sem: make(chan struct{}, n)}
+	wait := cfg.MaxWait
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	salt, key := make([]byte, p.SaltLen), make([]byte, p.KeyLen)
+	_, _ = rand.Read(salt) // crypto/rand.Read never fails (Go 1.24+)
+	_, _ = rand.Read(key)
+	return &Hasher{params: p, sem: make(chan struct{}, n), maxWait: wait, dummy: encodePHC(p, salt, key)}
 }
 
 // Params returns the parameters used for new hashes.
 func (h *Hasher) Params() Argon2Params { return h.params }
 
-// acquire waits for a hashing slot or for ctx to end.
+// acquire waits for a hashing slot, for at most maxWait.
 func (h *Hasher) acquire(ctx context.Context) error {
+	t := time.NewTimer(h.maxWait)
+	defer t.Stop()
 	select {
 	case h.sem <- struct{}{}:
 		return nil
+	case <-t.C:
+		return ErrHasherBusy
 	case <-ctx.Done():
 		return fmt.Errorf("password hash: waiting for a slot: %w", context.Cause(ctx))
 	}
 }
 
 func (h *Hasher) release() { <-h.sem }
+
+// derive is the one place argon2id runs, in a slot.
+func (h *Hasher) derive(ctx context.Context, pw string, salt []byte, p Argon2Params, keyLen int) ([]byte, error) {
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer h.release()
+	h.derived.Add(1)
+	return argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(keyLen)), nil
+}
 
 // Hash returns a PHC string for pw:
 // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash> (unpadded standard base64).
@@ -100,43 +137,39 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password hash: salt: %w", err)
 	}
-	if err := h.acquire(ctx); err != nil {
+	key, err := h.derive(ctx, pw, salt, h.params, h.params.KeyLen)
+	if err != nil {
 		return "", err
 	}
-	defer h.release()
-	key := argon2.IDKey([]byte(pw), salt, h.params.Time, h.params.Memory, h.params.Threads, uint32(h.params.KeyLen))
 	return encodePHC(h.params, salt, key), nil
 }
 
-// Verify reports whether pw matches the PHC string phc, comparing in constant
-// time. The parameters come from phc; absurd ones give ErrInvalidHash.
+// Verify reports whether pw matches the PHC string phc, comparing in
+// constant time. Every call costs one hash, whatever the input: an empty or
+// unreadable phc (no such user, no password yet, a damaged row) and an
+// over-long password are checked against the dummy hash and fail, so the
+// time taken says nothing about which accounts exist. An unreadable phc
+// also returns ErrInvalidHash, after the hash.
 func (h *Hasher) Verify(ctx context.Context, pw, phc string) (bool, error) {
-	p, salt, want, err := decodePHC(phc)
+	valid := true
+	p, salt, want, decodeErr := decodePHC(phc)
+	if decodeErr != nil {
+		valid = false
+		p, salt, want, _ = decodePHC(h.dummy)
+	}
+	if len(pw) > maxPasswordSz {
+		valid = false
+		pw = pw[:maxPasswordSz]
+	}
+	got, err := h.derive(ctx, pw, salt, p, len(want))
 	if err != nil {
 		return false, err
 	}
-	if len(pw) > maxPasswordSz {
-		return false, nil
+	match := subtle.ConstantTimeCompare(got, want) == 1
+	if decodeErr != nil && phc != "" {
+		return false, decodeErr
 	}
-	if err := h.acquire(ctx); err != nil {
-		return false, err
-	}
-	defer h.release()
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
-}
-
-// DummyVerify costs the same as Verify against a hash made with the current
-// parameters and always fails. Call it when the user does not exist, so the
-// response time does not tell which user names are real.
-func (h *Hasher) DummyVerify(ctx context.Context, pw string) error {
-	if err := h.acquire(ctx); err != nil {
-		return err
-	}
-	defer h.release()
-	salt := make([]byte, h.params.SaltLen)
-	_ = argon2.IDKey([]byte(pw), salt, h.params.Time, h.params.Memory, h.params.Threads, uint32(h.params.KeyLen))
-	return nil
+	return match && valid, nil
 }
 
 // NeedsRehash reports whether phc was made with parameters other than the

@@ -60,7 +60,7 @@ func TestHasher_Verify(t *testing.T) {
 		{"wrong", "pässwörd with ünïcodE", good, false, false},
 		{"empty password", "", good, false, false},
 		{"huge password", strings.Repeat("x", maxPasswordSz+1), good, false, false},
-		{"empty hash", "pw", "", false, true},
+		{"no hash (no such user)", "pw", "", false, false},
 		{"bcrypt", "pw", "$2a$10$abcdefghijklmnopqrstuu", false, true},
 		{"argon2i", "pw", "$argon2i$v=19$m=64,t=1,p=1$" + salt + "$" + key, false, true},
 		{"old version", "pw", "$argon2id$v=16$m=64,t=1,p=1$" + salt + "$" + key, false, true},
@@ -126,8 +126,8 @@ func TestHasher_concurrencyCap(t *testing.T) {
 	if _, err := h.Hash(waitCtx, "queued behind two"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Hash with full slots = %v, want deadline exceeded", err)
 	}
-	if err := h.DummyVerify(waitCtx, "x"); err == nil {
-		t.Fatal("DummyVerify with full slots and done ctx succeeded")
+	if _, err := h.Verify(waitCtx, "x", ""); err == nil {
+		t.Fatal("Verify with full slots and done ctx succeeded")
 	}
 	h.release()
 	h.release()
@@ -157,10 +157,13 @@ func TestHasher_concurrencyCap(t *testing.T) {
 	}
 }
 
-func TestHasher_DummyVerify(t *testing.T) {
+func TestHasher_VerifyWithoutHash(t *testing.T) {
 	h := NewHasher(HasherConfig{Params: cheapParams})
-	if err := h.DummyVerify(t.Context(), "anything"); err != nil {
-		t.Fatal(err)
+	if ok, err := h.Verify(t.Context(), "anything", ""); ok || err != nil {
+		t.Fatalf("Verify against no hash = %v, %v; want false, nil", ok, err)
+	}
+	if h.derived.Load() != 1 {
+		t.Fatalf("%d hashes, want 1", h.derived.Load())
 	}
 }
 

@@ -41,6 +41,8 @@ type Deps struct {
 	sleep func(ctx context.Context, d time.Duration) error
 	// hashParams, when set, replace the OWASP parameters (cheap hashes in tests).
 	hashParams Argon2Params
+	// hasher, when set, is used instead of a new one (tests count its work).
+	hasher *Hasher
 }
 
 // server holds what every handler needs.
@@ -89,8 +91,11 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("portal: trusted proxies: %w", err)
 	}
 	s := &server{deps: d, db: d.DB, svc: d.Service, log: d.Logger.With("component", "portal"),
-		rd: rd, hasher: NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes, Params: d.hashParams}), ips: ips,
+		rd: rd, hasher: d.hasher, ips: ips,
 		now: d.Now, secure: strings.HasPrefix(strings.ToLower(d.BaseURL), "https://")}
+	if s.hasher == nil {
+		s.hasher = NewHasher(HasherConfig{MaxConcurrent: d.MaxConcurrentHashes, Params: d.hashParams})
+	}
 	s.sleep = d.sleep
 	if s.sleep == nil {
 		s.sleep = sleepContext
@@ -212,7 +217,13 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("request failed", "err", err, "method", r.Method, "path", r.URL.Path,
 		"request_id", RequestIDFrom(r.Context()))
 	status := http.StatusInternalServerError
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	switch {
+	case errors.Is(err, ErrHasherBusy):
+		// Every hashing slot stayed busy: say when to come back rather
+		// than hold the connection without end.
+		w.Header().Set("Retry-After", "5")
+		status = http.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		status = http.StatusServiceUnavailable
 	}
 	s.rd.Error(w, r, status)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -16,8 +17,13 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if strings.TrimSpace(path) == "" {
 		return fmt.Errorf("store: backup: no file name given: %w", ErrInvalid)
 	}
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("store: backup: %s exists already; choose a new file", path)
+	// The copy holds what the database holds: it is created 0600 (VACUUM
+	// INTO accepts an empty file), and O_EXCL keeps an existing file intact.
+	if err := createPrivate(path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("store: backup: %s exists already; choose a new file", path)
+		}
+		return fmt.Errorf("store: backup: %w", err)
 	}
 	// VACUUM INTO reads in one transaction (a consistent snapshot) but counts
 	// as a write for query_only, so it gets a connection of its own rather

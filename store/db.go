@@ -37,6 +37,9 @@ type Options struct {
 	// WriteCacheKiB sizes the writer's page cache; 0 keeps the default
 	// (16 MiB). Bulk loads into a large database want much more.
 	WriteCacheKiB int
+	// Warn hears when Open had to narrow the mode of the data directory or
+	// of a database file that other users could read.
+	Warn func(msg string)
 }
 
 // pragmas are set in the DSN so every pooled connection gets them;
@@ -69,7 +72,7 @@ func dsn(path string, readOnly bool, extra ...string) string {
 // Open opens (creating if needed) the database at path and applies every
 // pending migration.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := secureDBFiles(filepath.Dir(path), path, opts.Warn); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	db, err := openPools(ctx, path, opts)
@@ -86,6 +89,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // OpenExisting opens a database that must already exist, without migrating it.
 func OpenExisting(ctx context.Context, path string, opts Options) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := secureDBFiles(filepath.Dir(path), path, opts.Warn); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return openPools(ctx, path, opts)

@@ -65,6 +65,9 @@ func Restore(ctx context.Context, dataDir, file string) (RestoreResult, error) {
 	}
 	defer lock.Unlock()
 
+	if _, err := EnsurePrivateDir(dataDir); err != nil {
+		return res, fmt.Errorf("restore: %w", err)
+	}
 	target := filepath.Join(dataDir, DBFile)
 	tmp := target + ".restoring"
 	removeDBFiles(tmp)
@@ -87,6 +90,12 @@ func Restore(ctx context.Context, dataDir, file string) (RestoreResult, error) {
 		}
 		if err := os.Remove(target + "-shm"); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return res, fmt.Errorf("restore: remove stale %s-shm: %w", target, err)
+		}
+		// The kept copy is as private as the database it was.
+		for _, p := range []string{res.Previous, res.Previous + "-wal"} {
+			if _, err := EnsurePrivateFile(p); err != nil {
+				return res, fmt.Errorf("restore: %w", err)
+			}
 		}
 	}
 	if err := os.Rename(tmp, target); err != nil {

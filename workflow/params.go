@@ -89,12 +89,12 @@ func ParamDefs() []ParamDef {
 		{ParamDigestInterval, "15m", "approvers' digest of newly verified requests, at most this often", validDuration(time.Minute, 7*24*time.Hour)},
 		{ParamSessionIdle, "30m", "a customer session ends after this long idle", validDuration(time.Minute, 7*24*time.Hour)},
 		{ParamSessionAbsolute, "12h", "a customer session ends this long after login", validDuration(time.Minute, 30*24*time.Hour)},
-		{ParamTmplActivation, defaultActivationTemplate, "email: activation link", validTemplate},
+		{ParamTmplActivation, defaultActivationTemplate, "email: activation link", validUnverifiedTemplate},
 		{ParamTmplRejection, defaultRejectionTemplate, "email: request rejected", validTemplate},
 		{ParamTmplWelcome, defaultWelcomeTemplate, "email: welcome with logon information", validTemplate},
 		{ParamTmplPasswordReset, defaultPasswordResetTemplate, "email: password reset link", validTemplate},
 		{ParamTmplSetPassword, defaultSetPasswordTemplate, "email: set your password (users added by an administrator)", validTemplate},
-		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validTemplate},
+		{ParamTmplAlreadyKnown, defaultAlreadyRegisteredTemplate, "email: sign-up for an address already registered", validUnverifiedTemplate},
 		{ParamTmplDigest, defaultDigestTemplate, "email: approvers' digest of newly verified requests", validTemplate},
 	}
 }

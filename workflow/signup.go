@@ -126,10 +126,12 @@ func (s *Service) queueActivation(ctx context.Context, tx *store.Tx, p Params, r
 	if err != nil {
 		return "", err
 	}
+	// Nobody has confirmed this address yet: what the prospect typed goes
+	// out unclickable, so the company's mail server phishes for nobody.
 	err = s.queueMail(ctx, tx, p, "activation", ParamTmplActivation, r.Number, r.Email, MailData{
 		Company: r.CompanyName, FirstName: r.FirstName, LastName: r.LastName, Number: r.Number,
 		Username: r.Username, Link: s.portalURL(p) + "/activate?token=" + token,
-		ExpiresIn: humanDuration(ttl)})
+		ExpiresIn: humanDuration(ttl)}.Defanged())
 	return token, err
 }
 

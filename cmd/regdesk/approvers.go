@@ -10,63 +10,63 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/regdesk/regdesk/store"
 )
 
-func runApprovers(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, "approvers", map[string]func(context.Context, *env, []string) error{
-		"add": approversAdd, "list": approversList, "remove": approversRemove,
-	}, args)
+func approversCmd(e *env) *cobra.Command {
+	return group("approvers", "add, list and remove approvers and their SSH keys",
+		approversAdd(e), approversList(e), approversRemove(e))
 }
 
 var approverNameRE = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,31}$`)
 
-func approversAdd(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "approvers add")
-	keyFile := f.String("key", "", "SSH public key file in authorized_keys form, or - for stdin")
-	email := f.String("email", "", "address for the digest of new requests")
-	pos, err := f.parse(args, "NAME")
-	if err != nil {
-		return err
-	}
-	name := pos[0]
-	if !approverNameRE.MatchString(name) {
-		return usageErrorf("approvers add: name %q: use 1-32 lowercase letters, digits, . _ - starting with a letter", name)
-	}
-	if *keyFile == "" {
-		return usageErrorf("approvers add: --key FILE (or - for stdin) is required")
-	}
-	keys, err := readKeys(e, *keyFile)
-	if err != nil {
-		return err
-	}
-	db, _, err := f.openOrCreate(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	err = db.WithTx(ctx, func(tx *store.Tx) error {
-		a, err := tx.InsertApprover(ctx, name, *email)
+func approversAdd(e *env) *cobra.Command {
+	var keyFile, email string
+	c := define("add NAME", "register an approver and their SSH keys (creates the database)", func(ctx context.Context, args []string) error {
+		name := args[0]
+		if !approverNameRE.MatchString(name) {
+			return usageErrorf("approvers add: name %q: use 1-32 lowercase letters, digits, . _ - starting with a letter", name)
+		}
+		if keyFile == "" {
+			return usageErrorf("approvers add: --key FILE (or - for stdin) is required")
+		}
+		keys, err := readKeys(e, keyFile)
 		if err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if err := tx.AddApproverKey(ctx, a.ID, k); err != nil {
-				return fmt.Errorf("key %s is registered already", k.Fingerprint)
-			}
+		db, _, err := e.openOrCreate(ctx, nil)
+		if err != nil {
+			return err
 		}
-		return tx.InsertAudit(ctx, store.AuditEntry{Actor: "operator", Entity: store.EntityApprover,
-			Ref: name, Action: "add_key", Detail: fmt.Sprintf("%d key(s)", len(keys))})
+		defer db.Close()
+		err = db.WithTx(ctx, func(tx *store.Tx) error {
+			a, err := tx.InsertApprover(ctx, name, email)
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if err := tx.AddApproverKey(ctx, a.ID, k); err != nil {
+					return fmt.Errorf("key %s is registered already", k.Fingerprint)
+				}
+			}
+			return tx.InsertAudit(ctx, store.AuditEntry{Actor: "operator", Entity: store.EntityApprover,
+				Ref: name, Action: "add_key", Detail: fmt.Sprintf("%d key(s)", len(keys))})
+		})
+		if err != nil {
+			return fmt.Errorf("approvers add %s: %w", name, err)
+		}
+		for _, k := range keys {
+			fmt.Fprintf(e.stdout, "approver %s: key %s added\n", name, k.Fingerprint)
+		}
+		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("approvers add %s: %w", name, err)
-	}
-	for _, k := range keys {
-		fmt.Fprintf(e.stdout, "approver %s: key %s added\n", name, k.Fingerprint)
-	}
-	return nil
+	c.Flags().StringVar(&keyFile, "key", "", "SSH public key file in authorized_keys form, or - for stdin")
+	c.Flags().StringVar(&email, "email", "", "address for the digest of new requests")
+	c.ValidArgsFunction = cobra.NoFileCompletions
+	return c
 }
 
 // readKeys parses every public key in an authorized_keys-style input.
@@ -113,33 +113,37 @@ type approverJSON struct {
 	Keys  []string `json:"keys"`
 }
 
-func approversList(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "approvers list")
-	asJSON := f.Bool("json", false, "print JSON")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	db, _, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	as, err := db.Read().Approvers(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]approverJSON, 0, len(as))
-		for _, a := range as {
-			j := approverJSON{Name: a.Name, Email: a.Email, Keys: []string{}}
-			for _, k := range a.Keys {
-				j.Keys = append(j.Keys, k.Fingerprint)
-			}
-			out = append(out, j)
+func approversList(e *env) *cobra.Command {
+	var asJSON bool
+	c := define("list", "list approvers and their key fingerprints", func(ctx context.Context, _ []string) error {
+		db, _, err := e.open(ctx, nil)
+		if err != nil {
+			return err
 		}
-		return printJSON(e.stdout, out)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		defer db.Close()
+		as, err := db.Read().Approvers(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			out := make([]approverJSON, 0, len(as))
+			for _, a := range as {
+				j := approverJSON{Name: a.Name, Email: a.Email, Keys: []string{}}
+				for _, k := range a.Keys {
+					j.Keys = append(j.Keys, k.Fingerprint)
+				}
+				out = append(out, j)
+			}
+			return printJSON(e.stdout, out)
+		}
+		return printApprovers(e.stdout, as)
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func printApprovers(w io.Writer, as []store.Approver) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tEMAIL\tKEY\tCOMMENT")
 	for _, a := range as {
 		if len(a.Keys) == 0 {
@@ -152,27 +156,31 @@ func approversList(ctx context.Context, e *env, args []string) error {
 	return tw.Flush()
 }
 
-func approversRemove(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "approvers remove")
-	pos, err := f.parse(args, "NAME")
-	if err != nil {
-		return err
-	}
-	db, _, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	err = db.WithTx(ctx, func(tx *store.Tx) error {
-		if err := tx.DeleteApprover(ctx, pos[0]); err != nil {
+func approversRemove(e *env) *cobra.Command {
+	c := define("remove NAME", "remove an approver; their keys no longer open the Registration screen", func(ctx context.Context, args []string) error {
+		db, _, err := e.open(ctx, nil)
+		if err != nil {
 			return err
 		}
-		return tx.InsertAudit(ctx, store.AuditEntry{Actor: "operator", Entity: store.EntityApprover,
-			Ref: pos[0], Action: "remove"})
+		defer db.Close()
+		err = db.WithTx(ctx, func(tx *store.Tx) error {
+			if err := tx.DeleteApprover(ctx, args[0]); err != nil {
+				return err
+			}
+			return tx.InsertAudit(ctx, store.AuditEntry{Actor: "operator", Entity: store.EntityApprover,
+				Ref: args[0], Action: "remove"})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "approver %s removed; their keys no longer open the Registration screen\n", args[0])
+		return nil
 	})
-	if err != nil {
-		return err
+	c.ValidArgsFunction = func(c *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return completeApprovers(e)(c, args, prefix)
 	}
-	fmt.Fprintf(e.stdout, "approver %s removed; their keys no longer open the Registration screen\n", pos[0])
-	return nil
+	return c
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/spf13/cobra"
+
 	"context"
 	"fmt"
 	"text/tabwriter"
@@ -9,10 +11,8 @@ import (
 	"github.com/regdesk/regdesk/store"
 )
 
-func runCustomers(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, "customers", map[string]func(context.Context, *env, []string) error{
-		"list": customersList,
-	}, args)
+func customersCmd(e *env) *cobra.Command {
+	return group("customers", "list customer accounts", customersList(e))
 }
 
 type customerJSON struct {
@@ -33,42 +33,44 @@ type customerJSON struct {
 	CreatedBy     string    `json:"created_by"`
 }
 
-func customersList(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "customers list")
-	search := f.String("search", "", "substring of account, name or tax id")
-	limit := f.Int("limit", 100, "at most this many (0 = all)")
-	asJSON := f.Bool("json", false, "print JSON")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	if *limit < 0 {
-		return usageErrorf("--limit must be 0 or more")
-	}
-	db, _, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cs, err := db.Read().Customers(ctx, store.ListCustomers{Search: *search, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]customerJSON, 0, len(cs))
-		for _, c := range cs {
-			out = append(out, customerJSON{Account: c.Account, Name: c.Name, TaxID: c.TaxID,
-				Street: c.Street, City: c.City, State: c.State, PostalCode: c.PostalCode,
-				Country: c.Country, Template: c.Template, CustomerGroup: c.CustomerGroup,
-				Currency: c.Currency, Language: c.Language, PaymentTerms: c.PaymentTerms,
-				CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy})
+func customersList(e *env) *cobra.Command {
+	var search string
+	var limit int
+	var asJSON bool
+	c := define("list", "list customer accounts by account number", func(ctx context.Context, _ []string) error {
+		if limit < 0 {
+			return usageErrorf("--limit must be 0 or more")
 		}
-		return printJSON(e.stdout, out)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tNAME\tCOUNTRY\tGROUP\tCURRENCY\tCREATED")
-	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Account, clip(c.Name, 40), c.Country,
-			c.CustomerGroup, c.Currency, c.CreatedAt.Format("2006-01-02"))
-	}
-	return tw.Flush()
+		db, _, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		cs, err := db.Read().Customers(ctx, store.ListCustomers{Search: search, Limit: limit})
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			out := make([]customerJSON, 0, len(cs))
+			for _, c := range cs {
+				out = append(out, customerJSON{Account: c.Account, Name: c.Name, TaxID: c.TaxID,
+					Street: c.Street, City: c.City, State: c.State, PostalCode: c.PostalCode,
+					Country: c.Country, Template: c.Template, CustomerGroup: c.CustomerGroup,
+					Currency: c.Currency, Language: c.Language, PaymentTerms: c.PaymentTerms,
+					CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy})
+			}
+			return printJSON(e.stdout, out)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ACCOUNT\tNAME\tCOUNTRY\tGROUP\tCURRENCY\tCREATED")
+		for _, c := range cs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Account, clip(c.Name, 40), c.Country,
+				c.CustomerGroup, c.Currency, c.CreatedAt.Format("2006-01-02"))
+		}
+		return tw.Flush()
+	})
+	c.Flags().StringVar(&search, "search", "", "substring of account, name or tax id")
+	c.Flags().IntVar(&limit, "limit", 100, "at most this many (0 = all)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
 }

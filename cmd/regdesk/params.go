@@ -6,13 +6,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/regdesk/regdesk/workflow"
 )
 
-func runParams(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, "params", map[string]func(context.Context, *env, []string) error{
-		"show": paramsShow, "set": paramsSet,
-	}, args)
+func paramsCmd(e *env) *cobra.Command {
+	return group("params", "show and set the customer self-service parameters", paramsShow(e), paramsSet(e))
 }
 
 type paramJSON struct {
@@ -23,42 +23,42 @@ type paramJSON struct {
 	UpdatedBy string `json:"updated_by,omitempty"`
 }
 
-func paramsShow(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "params show")
-	asJSON := f.Bool("json", false, "print JSON")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	db, _, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ps, err := workflow.ListParams(ctx, db.Read())
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]paramJSON, 0, len(ps))
+func paramsShow(e *env) *cobra.Command {
+	var asJSON bool
+	c := define("show", "show every parameter, its value and what it means", func(ctx context.Context, _ []string) error {
+		db, _, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ps, err := workflow.ListParams(ctx, db.Read())
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			out := make([]paramJSON, 0, len(ps))
+			for _, p := range ps {
+				out = append(out, paramJSON{Key: p.Key, Value: p.Value, Default: p.IsDefault,
+					Help: p.Help, UpdatedBy: p.UpdatedBy})
+			}
+			return printJSON(e.stdout, out)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "KEY\tVALUE\tABOUT")
 		for _, p := range ps {
-			out = append(out, paramJSON{Key: p.Key, Value: p.Value, Default: p.IsDefault,
-				Help: p.Help, UpdatedBy: p.UpdatedBy})
+			v := p.Value
+			if strings.Contains(v, "\n") {
+				v = firstLine(v) + " …"
+			}
+			if p.IsDefault {
+				v += " (default)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Key, clip(v, 48), p.Help)
 		}
-		return printJSON(e.stdout, out)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tVALUE\tABOUT")
-	for _, p := range ps {
-		v := p.Value
-		if strings.Contains(v, "\n") {
-			v = firstLine(v) + " …"
-		}
-		if p.IsDefault {
-			v += " (default)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Key, clip(v, 48), p.Help)
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
 }
 
 func firstLine(s string) string {
@@ -66,21 +66,22 @@ func firstLine(s string) string {
 	return l
 }
 
-func paramsSet(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "params set")
-	as := f.String("as", "operator", "who is changing it (for the audit trail)")
-	pos, err := f.parse(args, "KEY", "VALUE")
-	if err != nil {
-		return err
-	}
-	db, svc, err := f.openOrCreate(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := svc.SetParam(ctx, pos[0], pos[1], *as); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s set\n", pos[0])
-	return nil
+func paramsSet(e *env) *cobra.Command {
+	var as string
+	c := define("set KEY VALUE", "set a parameter (creates the database)", func(ctx context.Context, args []string) error {
+		db, svc, err := e.openOrCreate(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := svc.SetParam(ctx, args[0], args[1], as); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s set\n", args[0])
+		return nil
+	})
+	c.Flags().StringVar(&as, "as", "operator", "who is changing it (for the audit trail)")
+	c.ValidArgsFunction = completeParams(e)
+	completeWith(c, "as", completeApprovers(e))
+	return c
 }

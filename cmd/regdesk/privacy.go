@@ -5,31 +5,34 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/regdesk/regdesk/workflow"
 )
 
 // requestsExport prints everything held about a prospect as JSON.
-func requestsExport(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "requests export")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	db, svc, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	d, err := svc.Export(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	return printJSON(e.stdout, d)
+func requestsExport(e *env) *cobra.Command {
+	c := define("export NUMBER", "print everything held about a prospect as JSON", func(ctx context.Context, args []string) error {
+		db, svc, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		d, err := svc.Export(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		return printJSON(e.stdout, d)
+	})
+	c.ValidArgsFunction = completeRequests(e)
+	return c
 }
 
 // requestsErase removes the personal data held about a prospect.
-func requestsErase(ctx context.Context, e *env, args []string) error {
-	return numberAction(ctx, e, args, "requests erase", "who is acting (for the audit trail)",
+func requestsErase(e *env) *cobra.Command {
+	return numberAction(e, "erase NUMBER", "erase the personal data of a request that has no customer",
+		"who is acting (for the audit trail)",
+		completeRequests(e, workflow.Requested, workflow.Rejected, workflow.Expired),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			r, err := svc.Erase(ctx, a)
 			if err != nil {

@@ -4,42 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 )
 
-func runRequests(ctx context.Context, e *env, args []string) error {
-	sub := map[string]func(context.Context, *env, []string) error{
-		"list": requestsList, "show": requestsShow, "approve": requestsApprove,
-		"reject": requestsReject, "create": requestsCreate, "resend": requestsResend,
-		"export": requestsExport, "erase": requestsErase,
-	}
-	return dispatch(ctx, e, "requests", sub, args)
-}
-
-// dispatch runs the subcommand of a group command.
-func dispatch(ctx context.Context, e *env, group string, sub map[string]func(context.Context, *env, []string) error, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageErrorf("%s: missing subcommand (%s)", group, subNames(sub))
-	}
-	fn, ok := sub[args[0]]
-	if !ok {
-		return usageErrorf("%s: unknown subcommand %q (%s)", group, args[0], subNames(sub))
-	}
-	return fn(ctx, e, args[1:])
-}
-
-func subNames(sub map[string]func(context.Context, *env, []string) error) string {
-	var names []string
-	for n := range sub {
-		names = append(names, n)
-	}
-	sortStrings(names)
-	return joinComma(names)
+func requestsCmd(e *env) *cobra.Command {
+	return group("requests", "list, show, approve, reject, create, resend, export, erase requests",
+		requestsList(e), requestsShow(e), requestsApprove(e), requestsReject(e),
+		requestsCreate(e), requestsResend(e), requestsExport(e), requestsErase(e))
 }
 
 // requestJSON is the contract for scripts: requests list/show --json.
@@ -94,67 +71,70 @@ func validStatus(s string, all []string) error {
 	return usageErrorf("unknown status %q (use one of %s)", s, joinComma(all))
 }
 
-func requestsList(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "requests list")
-	status := f.String("status", "", "only requests in this status")
-	search := f.String("search", "", "words (or their beginnings) in number, company, contact, email or tax id")
-	limit := f.Int("limit", 100, "at most this many (0 = all)")
-	asJSON := f.Bool("json", false, "print JSON")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	if err := validStatus(*status, workflow.RequestStatuses); err != nil {
-		return err
-	}
-	if *limit < 0 {
-		return usageErrorf("--limit must be 0 or more")
-	}
-	db, _, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rs, err := db.Read().Requests(ctx, store.ListRequests{Status: *status, Search: *search, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]requestJSON, 0, len(rs))
-		for _, r := range rs {
-			out = append(out, toRequestJSON(r))
+func requestsList(e *env) *cobra.Command {
+	var status, search string
+	var limit int
+	var asJSON bool
+	c := define("list", "list requests in queue order (oldest first)", func(ctx context.Context, _ []string) error {
+		if err := validStatus(status, workflow.RequestStatuses); err != nil {
+			return err
 		}
-		return printJSON(e.stdout, out)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NUMBER\tSTATUS\tCREATED\tCOMPANY\tCONTACT\tEMAIL\tCOUNTRY")
-	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.Status,
-			r.CreatedAt.Format("2006-01-02 15:04"), clip(r.CompanyName, 32),
-			clip(r.FirstName+" "+r.LastName, 24), clip(r.Email, 32), r.Country)
-	}
-	return tw.Flush()
+		if limit < 0 {
+			return usageErrorf("--limit must be 0 or more")
+		}
+		db, _, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		rs, err := db.Read().Requests(ctx, store.ListRequests{Status: status, Search: search, Limit: limit})
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			out := make([]requestJSON, 0, len(rs))
+			for _, r := range rs {
+				out = append(out, toRequestJSON(r))
+			}
+			return printJSON(e.stdout, out)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NUMBER\tSTATUS\tCREATED\tCOMPANY\tCONTACT\tEMAIL\tCOUNTRY")
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.Status,
+				r.CreatedAt.Format("2006-01-02 15:04"), clip(r.CompanyName, 32),
+				clip(r.FirstName+" "+r.LastName, 24), clip(r.Email, 32), r.Country)
+		}
+		return tw.Flush()
+	})
+	c.Flags().StringVar(&status, "status", "", "only requests in this status")
+	c.Flags().StringVar(&search, "search", "", "words (or their beginnings) in number, company, contact, email or tax id")
+	c.Flags().IntVar(&limit, "limit", 100, "at most this many (0 = all)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	completeWith(c, "status", completeWords(workflow.RequestStatuses...))
+	return c
 }
 
-func requestsShow(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "requests show")
-	asJSON := f.Bool("json", false, "print JSON")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	db, _, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	r, err := db.Read().RequestByNumber(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, toRequestJSON(r))
-	}
-	return printRequest(e.stdout, r)
+func requestsShow(e *env) *cobra.Command {
+	var asJSON bool
+	c := define("show NUMBER", "show one request", func(ctx context.Context, args []string) error {
+		db, _, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		r, err := db.Read().RequestByNumber(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return printJSON(e.stdout, toRequestJSON(r))
+		}
+		return printRequest(e.stdout, r)
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	c.ValidArgsFunction = completeRequests(e)
+	return c
 }
 
 func printRequest(w io.Writer, r store.Request) error {
@@ -187,73 +167,81 @@ func printRequest(w io.Writer, r store.Request) error {
 	return tw.Flush()
 }
 
-func requestsApprove(ctx context.Context, e *env, args []string) error {
-	return numberAction(ctx, e, args, "requests approve", "approver acting",
+func requestsApprove(e *env) *cobra.Command {
+	return numberAction(e, "approve NUMBER", "approve a verified request", "approver acting",
+		completeRequests(e, workflow.Verified),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			r, err := svc.Approve(ctx, a)
 			return fmt.Sprintf("%s approved by %s", r.Number, a.Actor), err
 		})
 }
 
-func requestsReject(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "requests reject")
-	as := f.String("as", "", "approver acting")
-	reason := f.String("reason", "", "reason code (regdesk params show: reject.reasons)")
-	comment := f.String("comment", "", "comment emailed to the prospect")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	if *reason == "" {
-		return usageErrorf("requests reject: --reason CODE is required")
-	}
-	db, svc, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	r, err := svc.Reject(ctx, workflow.Action{Number: pos[0], Actor: *as}, *reason, *comment)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s rejected by %s (%s); the prospect is emailed\n", r.Number, *as, *reason)
-	return nil
+func requestsReject(e *env) *cobra.Command {
+	var as, reason, comment string
+	c := define("reject NUMBER", "reject a verified or approved request; the prospect is emailed", func(ctx context.Context, args []string) error {
+		if reason == "" {
+			return usageErrorf("requests reject: --reason CODE is required")
+		}
+		db, svc, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		r, err := svc.Reject(ctx, workflow.Action{Number: args[0], Actor: as}, reason, comment)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s rejected by %s (%s); the prospect is emailed\n", r.Number, as, reason)
+		return nil
+	})
+	c.Flags().StringVar(&as, "as", "", "approver acting")
+	c.Flags().StringVar(&reason, "reason", "", "reason code (regdesk params show: reject.reasons)")
+	c.Flags().StringVar(&comment, "comment", "", "comment emailed to the prospect")
+	c.ValidArgsFunction = completeRequests(e, workflow.Verified, workflow.Approved)
+	completeWith(c, "as", completeApprovers(e))
+	completeWith(c, "reason", completeReasons(e))
+	return c
 }
 
-func requestsCreate(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "requests create")
-	as := f.String("as", "", "approver acting")
-	existing := f.String("existing", "", "join this existing customer account instead of creating one")
-	tmpl := f.String("template", "", "customer account template for a new customer (default: parameter)")
-	role := f.String("role", "", "user role: customer_user or customer_admin (default: parameter)")
-	pos, err := f.parse(args, "NUMBER")
-	if err != nil {
-		return err
-	}
-	if *existing != "" && *tmpl != "" {
-		return usageErrorf("requests create: --template applies to a new customer, not with --existing")
-	}
-	db, svc, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	res, err := svc.Create(ctx, workflow.CreateInput{Action: workflow.Action{Number: pos[0], Actor: *as},
-		Existing: *existing, Template: *tmpl, Role: *role})
-	if err != nil {
-		return err
-	}
-	verb := "joined existing customer"
-	if res.NewCustomer {
-		verb = "created customer"
-	}
-	fmt.Fprintf(e.stdout, "%s: %s %s (%s); user request %s is %s\n", res.Request.Number, verb,
-		res.Customer.Account, res.Customer.Name, res.UserRequest.Number, res.UserRequest.Status)
-	return nil
+func requestsCreate(e *env) *cobra.Command {
+	var as, existing, tmpl, role string
+	c := define("create NUMBER", "create the customer (or join an existing one), its contact and user request", func(ctx context.Context, args []string) error {
+		if existing != "" && tmpl != "" {
+			return usageErrorf("requests create: --template applies to a new customer, not with --existing")
+		}
+		db, svc, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		res, err := svc.Create(ctx, workflow.CreateInput{Action: workflow.Action{Number: args[0], Actor: as},
+			Existing: existing, Template: tmpl, Role: role})
+		if err != nil {
+			return err
+		}
+		verb := "joined existing customer"
+		if res.NewCustomer {
+			verb = "created customer"
+		}
+		fmt.Fprintf(e.stdout, "%s: %s %s (%s); user request %s is %s\n", res.Request.Number, verb,
+			res.Customer.Account, res.Customer.Name, res.UserRequest.Number, res.UserRequest.Status)
+		return nil
+	})
+	c.Flags().StringVar(&as, "as", "", "approver acting")
+	c.Flags().StringVar(&existing, "existing", "", "join this existing customer account instead of creating one")
+	c.Flags().StringVar(&tmpl, "template", "", "customer account template for a new customer (default: parameter)")
+	c.Flags().StringVar(&role, "role", "", "user role: customer_user or customer_admin (default: parameter)")
+	c.ValidArgsFunction = completeRequests(e, workflow.Approved)
+	completeWith(c, "as", completeApprovers(e))
+	completeWith(c, "existing", completeCustomers(e))
+	completeWith(c, "template", completeTemplates(e))
+	completeWith(c, "role", completeWords(store.RoleCustomerUser, store.RoleCustomerAdmin))
+	return c
 }
 
-func requestsResend(ctx context.Context, e *env, args []string) error {
-	return numberAction(ctx, e, args, "requests resend", "who is acting (for the audit trail)",
+func requestsResend(e *env) *cobra.Command {
+	return numberAction(e, "resend NUMBER", "send a new activation link; earlier links stop working",
+		"who is acting (for the audit trail)", completeRequests(e, workflow.Requested),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			_, err := svc.ResendActivation(ctx, a)
 			return a.Number + ": a new activation link is queued; earlier links no longer work", err

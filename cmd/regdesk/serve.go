@@ -14,8 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/regdesk/regdesk/portal"
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/jobs"
@@ -35,43 +37,46 @@ type serveOptions struct {
 	TrustedOrigins []string
 }
 
-func runServe(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "serve")
+func serveCmd(e *env) *cobra.Command {
 	var o serveOptions
+	var proxies, origins string
+	c := define("serve", "run the portal, the mail worker, the workflow and the approvers' SSH server", func(ctx context.Context, _ []string) error {
+		for _, c := range strings.Split(proxies, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				if _, err := netip.ParsePrefix(c); err != nil {
+					return usageErrorf("--trusted-proxy %q: want CIDRs such as 127.0.0.1/32,10.0.0.0/8", c)
+				}
+				o.TrustedProxies = append(o.TrustedProxies, c)
+			}
+		}
+		for _, c := range strings.Split(origins, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				if err := portal.ValidTrustedOrigin(c); err != nil {
+					return usageErrorf("--trusted-origin: %v", err)
+				}
+				o.TrustedOrigins = append(o.TrustedOrigins, c)
+			}
+		}
+		sender, err := o.validate(e.data)
+		if err != nil {
+			return err
+		}
+		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+		return serve(ctx, e, e.data, o, sender, log)
+	})
+	f := c.Flags()
 	f.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "address of the web portal")
 	f.StringVar(&o.SSH, "ssh", "127.0.0.1:2222", "address of the approvers' SSH server")
 	f.StringVar(&o.BaseURL, "base-url", "", "public portal URL used in mail links (default http://HTTP-ADDRESS)")
 	f.StringVar(&o.SMTP, "smtp", "", "deliver mail to smtp://user:pass@host:port or smtps://… (default: .eml files in DATA/mail)")
 	f.StringVar(&o.MailFrom, "mail-from", "", "sender of every mail (default: the mail.from parameter)")
 	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
-	proxies := f.String("trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
-	origins := f.String("trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form")
-	if _, err := f.parse(args); err != nil {
-		return err
+	f.StringVar(&proxies, "trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	f.StringVar(&origins, "trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form")
+	for _, name := range []string{"http", "ssh", "base-url", "smtp", "mail-from", "metrics", "trusted-proxy", "trusted-origin"} {
+		completeWith(c, name, cobra.NoFileCompletions)
 	}
-	for _, c := range strings.Split(*proxies, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			if _, err := netip.ParsePrefix(c); err != nil {
-				return usageErrorf("--trusted-proxy %q: want CIDRs such as 127.0.0.1/32,10.0.0.0/8", c)
-			}
-			o.TrustedProxies = append(o.TrustedProxies, c)
-		}
-	}
-	for _, c := range strings.Split(*origins, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			scheme, _, _ := strings.Cut(c, "://")
-			if err := http.NewCrossOriginProtection().AddTrustedOrigin(c); err != nil || (scheme != "http" && scheme != "https") {
-				return usageErrorf("--trusted-origin %q: want scheme://host[:port] with no path, such as https://www.example.com", c)
-			}
-			o.TrustedOrigins = append(o.TrustedOrigins, c)
-		}
-	}
-	sender, err := o.validate(*f.data)
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	return serve(ctx, e, *f.data, o, sender, log)
+	return c
 }
 
 // validate checks every flag before anything starts and returns the mail
@@ -120,7 +125,8 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 		return err
 	}
 	defer unlock()
-	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{})
+	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{
+		Warn: func(msg string) { log.Warn(msg) }})
 	if err != nil {
 		return err
 	}

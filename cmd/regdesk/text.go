@@ -1,7 +1,6 @@
 package main
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -23,7 +22,5 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(keep, sep)
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 func joinComma(s []string) string { return strings.Join(s, ", ") }

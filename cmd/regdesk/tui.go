@@ -9,48 +9,50 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/tui"
 )
 
-// runTUI opens the Registration screen on this terminal. Logs go to
+// tuiCmd opens the Registration screen on this terminal. Logs go to
 // DATA/tui.log: nothing but the screen may write to the terminal.
-func runTUI(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "tui")
-	as := f.String("as", "", "approver name recorded in the audit trail (default $USER)")
-	if _, err := f.parse(args); err != nil {
+func tuiCmd(e *env) *cobra.Command {
+	var as string
+	c := define("tui", "open the Registration screen for approvers (--as APPROVER)", func(ctx context.Context, _ []string) error {
+		actor := strings.TrimSpace(as)
+		if actor == "" {
+			actor = strings.TrimSpace(e.getenv("USER"))
+		}
+		if actor == "" {
+			return usageErrorf("tui: say who is acting with --as APPROVER ($USER is not set)")
+		}
+		if err := e.requireDB(); err != nil {
+			return err
+		}
+		if !isTerminal(e.stdin) || !isTerminal(e.stdout) {
+			return fmt.Errorf("tui: needs a terminal on stdin and stdout (approvers elsewhere: ssh to regdesk serve)")
+		}
+		logFile, err := os.OpenFile(filepath.Join(e.data, "tui.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("tui: open log: %w", err)
+		}
+		defer logFile.Close()
+		log := slog.New(slog.NewTextHandler(logFile, nil))
+		db, svc, err := e.open(ctx, log)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		log.Info("tui started", "actor", actor, "db", db.Path())
+		err = tui.Run(ctx, tui.Config{Service: svc, DB: db, Actor: actor, Logger: log}, e.stdin, e.stdout)
+		if err != nil {
+			log.Error("tui ended", "err", err)
+		}
 		return err
-	}
-	actor := strings.TrimSpace(*as)
-	if actor == "" {
-		actor = strings.TrimSpace(e.getenv("USER"))
-	}
-	if actor == "" {
-		return usageErrorf("tui: say who is acting with --as APPROVER ($USER is not set)")
-	}
-	if err := f.requireDB(); err != nil {
-		return err
-	}
-	if !isTerminal(e.stdin) || !isTerminal(e.stdout) {
-		return fmt.Errorf("tui: needs a terminal on stdin and stdout (approvers elsewhere: ssh to regdesk serve)")
-	}
-	logFile, err := os.OpenFile(filepath.Join(*f.data, "tui.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("tui: open log: %w", err)
-	}
-	defer logFile.Close()
-	log := slog.New(slog.NewTextHandler(logFile, nil))
-	db, svc, err := f.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	log.Info("tui started", "actor", actor, "db", db.Path())
-	err = tui.Run(ctx, tui.Config{Service: svc, DB: db, Actor: actor, Logger: log}, e.stdin, e.stdout)
-	if err != nil {
-		log.Error("tui ended", "err", err)
-	}
-	return err
+	})
+	c.Flags().StringVar(&as, "as", "", "approver name recorded in the audit trail (default $USER)")
+	completeWith(c, "as", completeApprovers(e))
+	return c
 }
 
 // isTerminal reports whether r is a terminal; a stream that is not a file

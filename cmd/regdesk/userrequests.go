@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/spf13/cobra"
+
 	"context"
 	"fmt"
 	"text/tabwriter"
@@ -10,10 +12,9 @@ import (
 	"github.com/regdesk/regdesk/workflow"
 )
 
-func runUserRequests(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, "user-requests", map[string]func(context.Context, *env, []string) error{
-		"list": userRequestsList, "provision": userRequestsProvision, "retry": userRequestsRetry,
-	}, args)
+func userRequestsCmd(e *env) *cobra.Command {
+	return group("user-requests", "list and provision user requests",
+		userRequestsList(e), userRequestsProvision(e), userRequestsRetry(e))
 }
 
 // userRequestJSON is the contract for scripts: user-requests list --json.
@@ -32,58 +33,63 @@ type userRequestJSON struct {
 	UpdatedAt       time.Time `json:"updated_at"`
 }
 
-func userRequestsList(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "user-requests list")
-	status := f.String("status", "", "only user requests in this status")
-	limit := f.Int("limit", 100, "at most this many (0 = all)")
-	asJSON := f.Bool("json", false, "print JSON")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
-	if err := validStatus(*status, workflow.UserRequestStatuses); err != nil {
-		return err
-	}
-	if *limit < 0 {
-		return usageErrorf("--limit must be 0 or more")
-	}
-	db, _, err := f.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	us, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: *status, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]userRequestJSON, 0, len(us))
-		for _, u := range us {
-			out = append(out, userRequestJSON{Number: u.Number, Status: u.Status,
-				RequestNumber: u.RequestNumber, Username: u.Username, Email: u.Email, Role: u.Role,
-				CustomerAccount: u.CustomerAccount, Step: u.Step, Attempts: u.Attempts,
-				LastError: u.LastError, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt})
+func userRequestsList(e *env) *cobra.Command {
+	var status string
+	var limit int
+	var asJSON bool
+	c := define("list", "list user requests in queue order (oldest first)", func(ctx context.Context, _ []string) error {
+		if err := validStatus(status, workflow.UserRequestStatuses); err != nil {
+			return err
 		}
-		return printJSON(e.stdout, out)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NUMBER\tSTATUS\tREQUEST\tUSERNAME\tACCOUNT\tROLE\tLAST ERROR")
-	for _, u := range us {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Number, u.Status, u.RequestNumber,
-			u.Username, u.CustomerAccount, u.Role, clip(u.LastError, 40))
-	}
-	return tw.Flush()
+		if limit < 0 {
+			return usageErrorf("--limit must be 0 or more")
+		}
+		db, _, err := e.open(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		us, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: status, Limit: limit})
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			out := make([]userRequestJSON, 0, len(us))
+			for _, u := range us {
+				out = append(out, userRequestJSON{Number: u.Number, Status: u.Status,
+					RequestNumber: u.RequestNumber, Username: u.Username, Email: u.Email, Role: u.Role,
+					CustomerAccount: u.CustomerAccount, Step: u.Step, Attempts: u.Attempts,
+					LastError: u.LastError, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt})
+			}
+			return printJSON(e.stdout, out)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NUMBER\tSTATUS\tREQUEST\tUSERNAME\tACCOUNT\tROLE\tLAST ERROR")
+		for _, u := range us {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Number, u.Status, u.RequestNumber,
+				u.Username, u.CustomerAccount, u.Role, clip(u.LastError, 40))
+		}
+		return tw.Flush()
+	})
+	c.Flags().StringVar(&status, "status", "", "only user requests in this status")
+	c.Flags().IntVar(&limit, "limit", 100, "at most this many (0 = all)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	completeWith(c, "status", completeWords(workflow.UserRequestStatuses...))
+	return c
 }
 
-func userRequestsProvision(ctx context.Context, e *env, args []string) error {
-	return numberAction(ctx, e, args, "user-requests provision", "approver acting",
+func userRequestsProvision(e *env) *cobra.Command {
+	return numberAction(e, "provision NUMBER", "create the login of a user request by hand (workflow disabled)",
+		"approver acting", completeUserRequests(e, workflow.URDraft),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			u, err := svc.ProvisionUser(ctx, a)
 			return fmt.Sprintf("%s: login %s created; welcome mail queued to %s", u.Number, u.Username, u.Email), err
 		})
 }
 
-func userRequestsRetry(ctx context.Context, e *env, args []string) error {
-	return numberAction(ctx, e, args, "user-requests retry", "approver acting",
+func userRequestsRetry(e *env) *cobra.Command {
+	return numberAction(e, "retry NUMBER", "resubmit a failed user request to the workflow",
+		"approver acting", completeUserRequests(e, workflow.URFailed),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			u, err := svc.RetryUserRequest(ctx, a)
 			return fmt.Sprintf("%s is %s again; the workflow picks it up", u.Number, u.Status), err

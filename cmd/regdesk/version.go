@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-func runVersion(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "version")
-	if _, err := f.parse(args); err != nil {
-		return err
-	}
+// versionString is what `regdesk version` and `regdesk --version` print
+// after "regdesk ".
+func versionString() string {
 	rev := ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
@@ -23,6 +23,12 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
-	fmt.Fprintf(e.stdout, "regdesk %s%s %s/%s %s\n", version, rev, runtime.GOOS, runtime.GOARCH, runtime.Version())
-	return nil
+	return fmt.Sprintf("%s%s %s/%s %s", version, rev, runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+func versionCmd(e *env) *cobra.Command {
+	return define("version", "print the version", func(context.Context, []string) error {
+		fmt.Fprintf(e.stdout, "regdesk %s\n", versionString())
+		return nil
+	})
 }

@@ -19,7 +19,9 @@ type FileSender struct {
 
 // NewFileSender creates dir if needed.
 func NewFileSender(dir string) (*FileSender, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// Delivered mail holds personal data: the folder is the service user's
+	// only, even when it was made wider by hand.
+	if _, err := store.EnsurePrivateDir(dir); err != nil {
 		return nil, fmt.Errorf("mailer: mail directory: %w", err)
 	}
 	return &FileSender{Dir: dir}, nil

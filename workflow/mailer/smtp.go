@@ -5,8 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -16,8 +18,8 @@ import (
 
 // SMTPConfig configures SMTPSender.
 type SMTPConfig struct {
-	// URL is smtp://[user:pass@]host[:port] (STARTTLS when the server offers
-	// it, required when credentials are given; port 587 by default) or
+	// URL is smtp://[user:pass@]host[:port] (STARTTLS required, except to a
+	// relay on this machine without credentials; port 587 by default) or
 	// smtps://[user:pass@]host[:port] (implicit TLS, port 465).
 	URL string
 	// TLSConfig overrides the TLS settings (tests trust their own CA).
@@ -28,8 +30,18 @@ type SMTPConfig struct {
 
 // SMTPSender delivers mail to an SMTP server, one connection per message.
 type SMTPSender struct {
-	host string
-	opts []gomail.Option
+	host        string
+	opts        []gomail.Option
+	tlsRequired bool // STARTTLS or fail (smtps is TLS anyway)
+}
+
+// isLoopback reports whether host is this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // NewSMTPSender checks the URL and prepares the client options.
@@ -70,13 +82,18 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		opts = append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}))
 	}
 	user := u.User.Username()
+	s := &SMTPSender{host: u.Hostname()}
 	switch {
 	case u.Scheme == "smtps":
 		opts = append(opts, gomail.WithSSL())
-	case user != "":
-		// Never send credentials in the clear.
+	case user != "" || !isLoopback(u.Hostname()):
+		// Never send credentials, or mail holding activation and reset
+		// links, across a network in the clear: a server that does not
+		// offer STARTTLS (or an attacker stripping it) gets nothing.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		s.tlsRequired = true
 	default:
+		// A relay on this machine (a local Postfix) may speak plain SMTP.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	}
 	if user != "" {
@@ -84,7 +101,8 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
-	return &SMTPSender{host: u.Hostname(), opts: opts}, nil
+	s.opts = opts
+	return s, nil
 }
 
 // Addr is the server's host:port, for logs.

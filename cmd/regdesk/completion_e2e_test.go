@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regdesk/regdesk/workflow"
+)
+
+// TestCompletion_BashInTmux loads `regdesk completion bash` into a real bash
+// in tmux, types `regdesk requests approve ` and presses TAB twice: the
+// verified requests are offered, the unverified ones are not.
+func TestCompletion_BashInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed")
+		}
+		t.Skip("tmux is not installed; skipping the bash completion test (apt-get install tmux)")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	// cobra's bash script uses the bash-completion package, as most
+	// distributions' interactive bash loads it.
+	const bashCompletion = "/usr/share/bash-completion/bash_completion"
+	if _, err := os.Stat(bashCompletion); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("bash-completion is not installed")
+		}
+		t.Skip("bash-completion is not installed; skipping the bash completion test (apt-get install bash-completion)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; not in -short mode")
+	}
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if _, err := inproc(t, "seed", "--requests", "20", "--data", data); err != nil {
+		t.Fatal(err)
+	}
+	number := signUpVerified(t, filepath.Join(data, "regdesk.db"), "Tab Complete Ltd", "tab@complete.test")
+	others := newest(t, data, workflow.Requested, workflow.Approved, workflow.Created, workflow.Rejected, workflow.Expired)
+	if len(others) == 0 {
+		t.Fatal("the seed made only verified requests")
+	}
+
+	sock := "regdesk-comp-" + filepath.Base(dir)
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	shell := "env PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH") + " REGDESK_DATA=" + data +
+		" PS1='$ ' " + bash + " --norc --noprofile -i"
+	tmux("new-session", "-d", "-s", "comp", "-x", "160", "-y", "50", shell)
+	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
+	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "comp"}, k...)...) }
+	waitFor := func(text string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			s := tmux("capture-pane", "-p", "-t", "comp")
+			if strings.Contains(s, text) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the terminal never showed %q:\n%s", text, s)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	keys("-l", "source "+bashCompletion+" && source <(regdesk completion bash) && echo loaded")
+	keys("Enter")
+	waitFor("\nloaded")
+	keys("-l", "regdesk requests approve ")
+	keys("Tab", "Tab")
+	s := waitFor(number)
+	for _, n := range others {
+		if strings.Contains(s, n) {
+			t.Fatalf("TAB offered %s, which is not verified:\n%s", n, s)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Reader is a read-only view of an existing database: the read pool alone,
+// never migrated, never taking the write lock. In WAL mode a reader does not
+// wait for the writer, so a shell's tab completion next to a busy serve
+// answers at once.
+type Reader struct {
+	*Queries
+	db *sql.DB
+}
+
+// OpenReader opens the database at path, which must exist, for reading.
+func OpenReader(ctx context.Context, path string) (*Reader, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return &Reader{Queries: &Queries{q: db, now: time.Now}, db: db}, nil
+}
+
+// Close closes the reader's connection.
+func (r *Reader) Close() error { return r.db.Close() }
