@@ -285,11 +285,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		// Reread once from this baseline: a change made while the first
 		// pages loaded is then on screen too.
 		a.watcher, a.version = msg.w, msg.v
-		cmds := []tea.Cmd{a.pollVersion()}
-		for _, sc := range a.screens {
-			cmds = append(cmds, sc.Reload())
-		}
-		return tea.Batch(cmds...)
+		return tea.Batch(a.pollVersion(), a.reloadAll())
 	case versionMsg:
 		if msg.err != nil {
 			if a.s.ctx.Err() != nil {
@@ -300,13 +296,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		changed := msg.v != a.version
 		a.version = msg.v
-		cmds := []tea.Cmd{a.pollVersion()}
 		if changed {
-			for _, sc := range a.screens {
-				cmds = append(cmds, sc.Reload())
-			}
+			return tea.Batch(a.pollVersion(), a.reloadAll())
 		}
-		return tea.Batch(cmds...)
+		return a.pollVersion()
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.MouseWheelMsg:
@@ -321,6 +314,19 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return a.broadcast(msg)
+}
+
+// reloadAll rereads the screens after the database changed; a lazy screen
+// only while it is shown.
+func (a *App) reloadAll() tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.screens))
+	for i, sc := range a.screens {
+		if _, lazy := sc.(lazyScreen); lazy && i != a.active {
+			continue
+		}
+		cmds = append(cmds, sc.Reload())
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) setStyles(st Styles) {

@@ -46,6 +46,8 @@ func TestGolden(t *testing.T) {
 		{"bulk_confirm", []string{"shift+tab", "G", "k", "k", "k", "space", "space", "space", "a"}, []string{"Approve 3 marked requests?"}},
 		{"bulk_reject", []string{"space", "space", "x"}, []string{"Reject 2 marked requests", "Comment for the prospect"}},
 		{"risky", []string{"shift+tab", "!"}, []string{"risky only", "high"}},
+		{"insights", []string{"6"}, []string{"sign-ups per day", "By approver"}},
+		{"insights_year", []string{"6", "tab", "tab"}, []string{"▸ 365 days", "sign-ups per day"}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, s := range states {
