@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BENCH   ?= .
 COUNT   ?= 6
 
-.PHONY: build run test bench fmt lint fuzz docs clean
+.PHONY: build run test test-postgres bench fmt lint fuzz docs clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/regdesk
@@ -17,9 +17,19 @@ build:
 run: build
 	$(BIN) serve --data $(DATA)
 
+# Packages whose tests also run on PostgreSQL (storetest opens PostgreSQL
+# databases when REGDESK_TEST_STORE=postgres); .ci/with-postgres starts a
+# throw-away server unless REGDESK_TEST_PG_URL names one.
+PG_PACKAGES ?= ./store/... ./workflow/...
+
 test:
 	$(GO) vet ./...
 	$(GO) test -race -timeout 20m ./...
+	REGDESK_TEST_STORE=postgres .ci/with-postgres $(GO) test -race -timeout 20m $(PG_PACKAGES)
+
+# The same on PostgreSQL only, for work on the PostgreSQL store.
+test-postgres:
+	REGDESK_TEST_STORE=postgres .ci/with-postgres $(GO) test -race -timeout 20m $(PG_PACKAGES)
 
 # Results go to .bench/; compare two runs with `benchstat .bench/old.txt .bench/new.txt`.
 bench:

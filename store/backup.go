@@ -17,6 +17,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if strings.TrimSpace(path) == "" {
 		return fmt.Errorf("store: backup: no file name given: %w", ErrInvalid)
 	}
+	if db.d.postgres {
+		return fmt.Errorf("store: backup: the database is PostgreSQL; back it up with pg_dump or pg_basebackup: %w", ErrInvalid)
+	}
 	// The copy holds what the database holds: it is created 0600 (VACUUM
 	// INTO accepts an empty file), and O_EXCL keeps an existing file intact.
 	if err := createPrivate(path); err != nil {

@@ -73,7 +73,7 @@ func scanCustomer(s scanner) (Customer, error) {
 // InsertCustomer stores a new customer account and fills in ID and CreatedAt.
 func (q *Queries) InsertCustomer(ctx context.Context, c *Customer) error {
 	c.CreatedAt = q.now().UTC()
-	res, err := q.q.ExecContext(ctx, `INSERT INTO customers (account, name, tax_id, street, city,
+	id, err := q.insertID(ctx, `INSERT INTO customers (account, name, tax_id, street, city,
 		state, postal_code, country, template, customer_group, currency, language, payment_terms,
 		created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Account, c.Name, c.TaxID, c.Street, c.City, c.State, c.PostalCode, c.Country,
@@ -82,8 +82,8 @@ func (q *Queries) InsertCustomer(ctx context.Context, c *Customer) error {
 	if err != nil {
 		return fmt.Errorf("store: insert customer %s: %w", c.Account, mapErr(err))
 	}
-	c.ID, err = res.LastInsertId()
-	return err
+	c.ID = id
+	return nil
 }
 
 // CustomerByAccount returns the customer with that account number.
@@ -132,7 +132,7 @@ func (q *Queries) Customers(ctx context.Context, p ListCustomers) ([]Customer, e
 	args := []any{p.After}
 	if p.Search != "" {
 		like := "%" + escapeLike(p.Search) + "%"
-		query += ` AND (account LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\' OR tax_id LIKE ? ESCAPE '\')`
+		query += ` AND (account ` + q.d.likeOp + ` ? ESCAPE '\' OR name ` + q.d.likeOp + ` ? ESCAPE '\' OR tax_id ` + q.d.likeOp + ` ? ESCAPE '\')`
 		args = append(args, like, like, like)
 	}
 	query += ` ORDER BY account`
@@ -186,15 +186,15 @@ func (q *Queries) InsertContact(ctx context.Context, c *Contact) error {
 	if c.RequestID != nil {
 		req = *c.RequestID
 	}
-	res, err := q.q.ExecContext(ctx, `INSERT INTO contact_persons (customer_id, request_id,
+	id, err := q.insertID(ctx, `INSERT INTO contact_persons (customer_id, request_id,
 		first_name, last_name, job_title, email, phone, language, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.CustomerID, req, c.FirstName, c.LastName,
 		c.JobTitle, c.Email, c.Phone, c.Language, c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: insert contact: %w", mapErr(err))
 	}
-	c.ID, err = res.LastInsertId()
-	return err
+	c.ID = id
+	return nil
 }
 
 // ContactByID returns one contact person.

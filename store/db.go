@@ -1,9 +1,14 @@
 // Package store keeps regdesk's data in one SQLite database (modernc.org/sqlite,
-// pure Go). It is the only package that speaks SQL.
+// pure Go), or in PostgreSQL when several processes share it. It is the only
+// package that speaks SQL.
 //
-// Writes go through a pool of exactly one connection whose transactions begin
-// IMMEDIATE, so a read-then-write transaction never fails with SQLITE_BUSY
-// half-way; reads use a separate pool that cannot write.
+// On SQLite, writes go through a pool of exactly one connection whose
+// transactions begin IMMEDIATE, so a read-then-write transaction never fails
+// with SQLITE_BUSY half-way; reads use a separate pool that cannot write. On
+// PostgreSQL (postgres.go), write transactions are SERIALIZABLE and retried
+// on a serialization failure, which gives every process the same guarantee:
+// each transaction runs as if it were alone. dialect.go lists what else
+// differs.
 package store
 
 import (
@@ -22,7 +27,8 @@ import (
 
 // DB is the regdesk database: a write pool of one connection and a read pool.
 type DB struct {
-	path  string
+	path  string // the SQLite file, or the PostgreSQL URL
+	d     *dialect
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
@@ -35,8 +41,11 @@ type Options struct {
 	// ReadConns caps the read pool; 0 means 2×GOMAXPROCS (at least 4).
 	ReadConns int
 	// WriteCacheKiB sizes the writer's page cache; 0 keeps the default
-	// (16 MiB). Bulk loads into a large database want much more.
+	// (16 MiB). Bulk loads into a large database want much more. SQLite only.
 	WriteCacheKiB int
+	// WriteConns caps the write pool on PostgreSQL; 0 means 10. (SQLite
+	// always has one writer.)
+	WriteConns int
 	// Warn hears when Open had to narrow the mode of the data directory or
 	// of a database file that other users could read.
 	Warn func(msg string)
@@ -70,8 +79,20 @@ func dsn(path string, readOnly bool, extra ...string) string {
 }
 
 // Open opens (creating if needed) the database at path and applies every
-// pending migration.
+// pending migration. A postgres:// or postgresql:// URL opens PostgreSQL
+// instead of a file.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if IsPostgresURL(path) {
+		db, err := openPostgres(ctx, path, opts)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
 	if err := secureDBFiles(filepath.Dir(path), path, opts.Warn); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -88,6 +109,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 
 // OpenExisting opens a database that must already exist, without migrating it.
 func OpenExisting(ctx context.Context, path string, opts Options) (*DB, error) {
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path, opts)
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -129,7 +153,7 @@ func openPools(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{path: path, write: w, read: r, now: now}, nil
+	return &DB{path: path, d: sqliteDialect, write: w, read: r, now: now}, nil
 }
 
 // Close closes both pools.
@@ -137,8 +161,20 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-// Path is the database file.
+// Path is the database file, or the PostgreSQL URL it was opened with.
 func (db *DB) Path() string { return db.path }
+
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.d.postgres }
+
+// String names the database for logs and messages: the file, or the
+// PostgreSQL URL without its password.
+func (db *DB) String() string {
+	if db.d.postgres {
+		return redactURL(db.path)
+	}
+	return db.path
+}
 
 // Now is the store's clock.
 func (db *DB) Now() time.Time { return db.now() }
@@ -148,7 +184,14 @@ func (db *DB) Now() time.Time { return db.now() }
 func (db *DB) WriteDB() *sql.DB { return db.write }
 
 // Read returns queries that run on the read pool.
-func (db *DB) Read() *Queries { return &Queries{q: db.read, now: db.now} }
+func (db *DB) Read() *Queries { return db.queries(db.read) }
+
+func (db *DB) queries(q querier) *Queries {
+	if db.d.postgres {
+		q = pgQuerier{q}
+	}
+	return &Queries{q: q, d: db.d, now: db.now}
+}
 
 // Tx is a write transaction. Its Queries see their own writes.
 type Tx struct {
@@ -156,16 +199,34 @@ type Tx struct {
 	tx *sql.Tx
 }
 
+// sqlText is query as the driver wants it, for statements prepared on the
+// transaction itself.
+func (tx *Tx) sqlText(query string) string {
+	if tx.d.postgres {
+		return rebind(query)
+	}
+	return query
+}
+
 // SQLTx exposes the transaction to libraries that enlist in it (the job queue).
 func (tx *Tx) SQLTx() *sql.Tx { return tx.tx }
 
 // WithTx runs fn in one write transaction, committing if fn returns nil.
+// On PostgreSQL fn runs again when the transaction lost a race with another
+// one (a serialization failure), so fn should do database work only.
 func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if db.d.postgres {
+		return db.withSerializableTx(ctx, fn)
+	}
+	return db.withTx(ctx, nil, fn)
+}
+
+func (db *DB) withTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, opts)
 	if err != nil {
 		return mapErr(err)
 	}
-	tx := &Tx{Queries: Queries{q: sqlTx, now: db.now}, tx: sqlTx}
+	tx := &Tx{Queries: *db.queries(sqlTx), tx: sqlTx}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -186,7 +247,16 @@ type querier interface {
 // Queries holds every query; it runs on the read pool or inside a Tx.
 type Queries struct {
 	q   querier
+	d   *dialect
 	now func() time.Time
+}
+
+// insertID runs an INSERT and returns the new row's id (RETURNING works on
+// both stores; database/sql's LastInsertId does not on PostgreSQL).
+func (q *Queries) insertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := q.q.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
 }
 
 func (q *Queries) nowMS() int64 { return q.now().UnixMilli() }
@@ -202,10 +272,14 @@ func msPtr(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-// DataVersion opens a dedicated connection that reports PRAGMA data_version,
-// which changes whenever another connection commits. Callers poll it to
-// notice changes cheaply; Close the returned watcher when done.
+// DataVersion starts watching the database for commits by other connections
+// and processes. Callers poll the watcher's Version to notice changes cheaply;
+// Close it when done. On SQLite it reads PRAGMA data_version on a dedicated
+// connection; on PostgreSQL it counts notifications (postgres.go).
 func (db *DB) DataVersion(ctx context.Context) (*Watcher, error) {
+	if db.d.postgres {
+		return db.listen(ctx)
+	}
 	conn, err := db.read.Conn(ctx)
 	if err != nil {
 		return nil, mapErr(err)
@@ -213,11 +287,17 @@ func (db *DB) DataVersion(ctx context.Context) (*Watcher, error) {
 	return &Watcher{conn: conn}, nil
 }
 
-// Watcher polls PRAGMA data_version on one connection.
-type Watcher struct{ conn *sql.Conn }
+// Watcher reports a number that changes whenever the data does.
+type Watcher struct {
+	conn *sql.Conn  // SQLite
+	pg   *pgWatcher // PostgreSQL
+}
 
 // Version is the current data version; a different value means something changed.
 func (w *Watcher) Version(ctx context.Context) (int64, error) {
+	if w.pg != nil {
+		return w.pg.version()
+	}
 	var v int64
 	if err := w.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
 		return 0, mapErr(err)
@@ -225,8 +305,13 @@ func (w *Watcher) Version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// Close returns the connection to the pool.
-func (w *Watcher) Close() error { return w.conn.Close() }
+// Close stops watching.
+func (w *Watcher) Close() error {
+	if w.pg != nil {
+		return w.pg.close()
+	}
+	return w.conn.Close()
+}
 
 // queryAll runs a query and scans every row with scan; errors are mapped.
 func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {

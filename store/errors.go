@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -36,6 +37,15 @@ func mapErr(err error) error {
 			return &wrapped{ErrConflict, err}
 		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL,
 			sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &wrapped{ErrInvalid, err}
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return &wrapped{ErrConflict, err}
+		case "23514", "23502", "23503": // check, not null, foreign key
 			return &wrapped{ErrInvalid, err}
 		}
 	}

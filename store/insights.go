@@ -18,8 +18,8 @@ type Insights struct {
 	Days []DayFigures
 	// Queue is the verified queue now.
 	Queue QueueFigures
-	// DecisionTimes are how long decisions in the period took from
-	// verification: the count, the median and the 90th percentile.
+	// Decisions in the period, and how long they took from verification:
+	// the median and the 90th percentile.
 	Decisions                  int64
 	DecisionMedian, Decision90 time.Duration
 	// Outcomes count the period's decisions by outcome ("approved" or
@@ -84,7 +84,7 @@ func (q *Queries) Insights(ctx context.Context, days int, until time.Time) (Insi
 		}
 		return nil
 	}, `SELECT (created_at - ?) / ?, count(*), count(verified_at) FROM customer_requests
-		WHERE created_at >= ? GROUP BY (created_at - ?) / ?`, since, dayMS, since, since, dayMS)
+		WHERE created_at >= ? GROUP BY 1`, since, dayMS, since)
 	if err != nil {
 		return in, wrap("sign-ups", err)
 	}
@@ -101,15 +101,15 @@ func (q *Queries) Insights(ctx context.Context, days int, until time.Time) (Insi
 		}
 		return nil
 	}, `SELECT (updated_at - ?) / ?, count(*) FROM customer_requests
-		WHERE status = 'expired' AND updated_at >= ? GROUP BY (updated_at - ?) / ?`, since, dayMS, since, since, dayMS)
+		WHERE status = 'expired' AND updated_at >= ? GROUP BY 1`, since, dayMS, since)
 	if err != nil {
 		return in, wrap("expiries", err)
 	}
 
 	// The verified queue: its length is kept by triggers; the oldest and
 	// the median are index lookups (customer_requests_waiting).
-	if err := q.q.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM request_counts WHERE status = 'verified'`).
-		Scan(&in.Queue.Waiting); err != nil {
+	err = q.q.QueryRowContext(ctx, `SELECT n FROM request_counts WHERE status = 'verified'`).Scan(&in.Queue.Waiting)
+	if err != nil && err != sql.ErrNoRows {
 		return in, wrap("queue", err)
 	}
 	if in.Queue.Waiting > 0 {

@@ -10,7 +10,18 @@ import (
 // the job queue's own polling and bookkeeping. Sharing the store's write
 // connection would queue every application write behind the queue's
 // goroutines. The caller closes it.
+//
+// On PostgreSQL the pool has a few connections: the queue's producers,
+// completer and leader election work at once.
 func (db *DB) OpenJobPool(ctx context.Context) (*sql.DB, error) {
+	if db.d.postgres {
+		pg, err := openPostgres(ctx, db.path, Options{WriteConns: 4, ReadConns: 1})
+		if err != nil {
+			return nil, fmt.Errorf("store: open job pool: %w", err)
+		}
+		pg.read.Close()
+		return pg.write, nil
+	}
 	p, err := sql.Open("sqlite", dsn(db.path, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open job pool: %w", err)

@@ -9,7 +9,10 @@ import (
 	"strings"
 )
 
-//go:embed migrations/*.sql
+// Every migration has two files of one name: migrations/ for SQLite and
+// migrations_postgres/ for PostgreSQL (a test checks that they pair up).
+//
+//go:embed migrations/*.sql migrations_postgres/*.sql
 var migrationFS embed.FS
 
 // Migration is one embedded schema change. Migrations are append-only: a
@@ -20,9 +23,15 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations lists the embedded migrations in order.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// Migrations lists the embedded SQLite migrations in order.
+func Migrations() ([]Migration, error) { return migrations(sqliteDialect) }
+
+// PostgresMigrations lists the embedded PostgreSQL migrations in order.
+func PostgresMigrations() ([]Migration, error) { return migrations(postgresDialect) }
+
+func migrations(d *dialect) ([]Migration, error) {
+	dir := d.migrations
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: read migrations: %w", err)
 	}
@@ -33,7 +42,7 @@ func Migrations() ([]Migration, error) {
 		if _, err := fmt.Sscanf(name, "%04d_", &v); err != nil || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("store: migration %q is not NNNN_name.sql", name)
 		}
-		b, err := migrationFS.ReadFile("migrations/" + name)
+		b, err := migrationFS.ReadFile(dir + "/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("store: read migration %s: %w", name, err)
 		}
@@ -54,7 +63,7 @@ func Migrations() ([]Migration, error) {
 // Migrate applies every migration not yet recorded, each in its own
 // transaction together with its record. Running it again changes nothing.
 func (db *DB) Migrate(ctx context.Context) error {
-	ms, err := Migrations()
+	ms, err := migrations(db.d)
 	if err != nil {
 		return err
 	}
@@ -63,11 +72,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if n, err := db.appliedMigrations(ctx); err == nil && n == len(ms) {
 		return nil
 	}
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at INTEGER NOT NULL
-	) STRICT`); err != nil {
+	return db.WithMigrationLock(ctx, func() error { return db.migrate(ctx, ms) })
+}
+
+func (db *DB) migrate(ctx context.Context, ms []Migration) error {
+	if _, err := db.write.ExecContext(ctx, db.d.schemaMigrations); err != nil {
 		return fmt.Errorf("store: migrate: %w", mapErr(err))
 	}
 	for _, m := range ms {
@@ -80,7 +89,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.q.ExecContext(ctx, m.SQL); err != nil {
+			// The file as written: no placeholders to rewrite.
+			if _, err := tx.tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.q.ExecContext(ctx,
@@ -105,14 +115,14 @@ func (q *Queries) SchemaVersion(ctx context.Context) (int, error) {
 // appliedMigrations counts the recorded migrations that are embedded here;
 // an error means there is no record yet.
 func (db *DB) appliedMigrations(ctx context.Context) (int, error) {
-	ms, err := Migrations()
+	ms, err := migrations(db.d)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, m := range ms {
 		var ok int
-		err := db.read.QueryRowContext(ctx,
+		err := db.Read().q.QueryRowContext(ctx,
 			`SELECT count(*) FROM schema_migrations WHERE version = ? AND name = ?`, m.Version, m.Name).Scan(&ok)
 		if err != nil {
 			return 0, err
@@ -120,4 +130,26 @@ func (db *DB) appliedMigrations(ctx context.Context) (int, error) {
 		n += ok
 	}
 	return n, nil
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises schema
+// changes between processes starting at once ("regdesk" in ASCII).
+const migrationLockKey = 0x72656764657363
+
+// WithMigrationLock runs fn while no other process changes the schema: on
+// PostgreSQL it holds an advisory lock; SQLite's single writer needs none.
+func (db *DB) WithMigrationLock(ctx context.Context, fn func() error) error {
+	if !db.d.postgres {
+		return fn()
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migration lock: %w", mapErr(err))
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
+		return fmt.Errorf("store: migration lock: %w", mapErr(err))
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockKey) //nolint:errcheck // closing the session drops it too
+	return fn()
 }

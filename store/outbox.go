@@ -50,15 +50,15 @@ func scanMail(s scanner) (Mail, error) {
 func (q *Queries) InsertMail(ctx context.Context, m *Mail) error {
 	m.CreatedAt = q.now().UTC()
 	m.UpdatedAt, m.Status = m.CreatedAt, MailQueued
-	res, err := q.q.ExecContext(ctx, `INSERT INTO outbox (message_id, kind, ref, to_addr, subject,
+	id, err := q.insertID(ctx, `INSERT INTO outbox (message_id, kind, ref, to_addr, subject,
 		text_body, html_body, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.MessageID, m.Kind, m.Ref, m.To, m.Subject, m.Text, m.HTML, m.Status,
 		m.CreatedAt.UnixMilli(), m.UpdatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: queue %s mail: %w", m.Kind, mapErr(err))
 	}
-	m.ID, err = res.LastInsertId()
-	return err
+	m.ID = id
+	return nil
 }
 
 // MailByID returns one outbox message.

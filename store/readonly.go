@@ -18,7 +18,16 @@ type Reader struct {
 }
 
 // OpenReader opens the database at path, which must exist, for reading.
+// A PostgreSQL URL opens one read-only connection to it.
 func OpenReader(ctx context.Context, path string) (*Reader, error) {
+	if IsPostgresURL(path) {
+		pg, err := openPostgres(ctx, path, Options{WriteConns: 1, ReadConns: 1})
+		if err != nil {
+			return nil, err
+		}
+		pg.write.Close()
+		return &Reader{Queries: pg.Read(), db: pg.read}, nil
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -31,7 +40,7 @@ func OpenReader(ctx context.Context, path string) (*Reader, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &Reader{Queries: &Queries{q: db, now: time.Now}, db: db}, nil
+	return &Reader{Queries: &Queries{q: db, d: sqliteDialect, now: time.Now}, db: db}, nil
 }
 
 // Close closes the reader's connection.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Request is a customer request: a prospect's sign-up and its review.
@@ -90,7 +89,7 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 		r.CreatedAt = now
 	}
 	r.UpdatedAt, r.Version = now, 1
-	res, err := q.q.ExecContext(ctx, `INSERT INTO customer_requests (number, status, company_name,
+	id, err := q.insertID(ctx, `INSERT INTO customer_requests (number, status, company_name,
 		tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
 		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip,
 		risk_score, risk_flags, source_net)
@@ -102,19 +101,13 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
-	if r.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
+	r.ID = id
 	return q.indexRequests(ctx, r.ID, r.ID)
 }
 
 // indexRequests adds the requests with ids in [from, to] to the search index.
 func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO request_search (rowid, number, digits,
-		company_name, contact, email, tax_id) SELECT id, number,
-		ltrim(replace(number, rtrim(number, '0123456789'), ''), '0'),
-		company_name, first_name || ' ' || last_name, email, tax_id
-		FROM customer_requests WHERE id BETWEEN ? AND ?`, from, to)
+	_, err := q.q.ExecContext(ctx, q.d.indexRequests, from, to)
 	if err != nil {
 		return fmt.Errorf("store: index requests: %w", mapErr(err))
 	}
@@ -123,7 +116,7 @@ func (q *Queries) indexRequests(ctx context.Context, from, to int64) error {
 
 // unindexRequest removes a request from the search index.
 func (q *Queries) unindexRequest(ctx context.Context, id int64) error {
-	_, err := q.q.ExecContext(ctx, `DELETE FROM request_search WHERE rowid = ?`, id)
+	_, err := q.q.ExecContext(ctx, q.d.unindexRequest, id)
 	if err != nil {
 		return fmt.Errorf("store: unindex request #%d: %w", id, mapErr(err))
 	}
@@ -191,8 +184,8 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		// Literally "> 0", the condition of the risky indexes.
 		where = append(where, "r.risk_score > 0")
 	}
-	if m := searchQuery(p.Search); m != "" {
-		where = append(where, "r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)")
+	if m := q.d.searchArg(p.Search); m != "" {
+		where = append(where, q.d.searchRequests)
 		args = append(args, m)
 	} else if strings.TrimSpace(p.Search) != "" {
 		return nil, nil // nothing searchable in it: no match
@@ -226,18 +219,6 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		}
 	}
 	return out, nil
-}
-
-// searchQuery turns what an approver typed into an FTS5 query: every word
-// must appear as a word prefix. Words are quoted, so no input is FTS syntax.
-func searchQuery(text string) string {
-	var terms []string
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		terms = append(terms, `"`+w+`"*`)
-	}
-	return strings.Join(terms, " AND ")
 }
 
 func escapeLike(s string) string {
@@ -313,32 +294,32 @@ func (q *Queries) UpdateRequestStatus(ctx context.Context, c RequestChange) erro
 
 // UsernameTaken reports whether a user or an open request holds the name.
 func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, error) {
-	var n int
+	var taken bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE username = ? COLLATE NOCASE
 			AND status IN ('requested', 'verified', 'approved'))
 		OR EXISTS (SELECT 1 FROM user_requests WHERE username = ? COLLATE NOCASE
 			AND status NOT IN ('rejected', 'canceled', 'completed'))`,
-		username, username, username).Scan(&n)
+		username, username, username).Scan(&taken)
 	if err != nil {
 		return false, fmt.Errorf("store: username taken: %w", mapErr(err))
 	}
-	return n == 1, nil
+	return taken, nil
 }
 
 // EmailRegistered reports whether an address belongs to a user or a request
 // that is still open.
 func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, error) {
-	var n int
+	var registered bool
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE email = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE email = ? COLLATE NOCASE
-			AND status IN ('requested', 'verified', 'approved'))`, email, email).Scan(&n)
+			AND status IN ('requested', 'verified', 'approved'))`, email, email).Scan(&registered)
 	if err != nil {
 		return false, fmt.Errorf("store: email registered: %w", mapErr(err))
 	}
-	return n == 1, nil
+	return registered, nil
 }
 
 // CountUnverified is the number of requests waiting for activation.

@@ -39,29 +39,38 @@ func (tx *Tx) InsertRequestsBulk(ctx context.Context, rs []Request) error {
 				r.RejectReason, r.RejectComment, nullID(r.CustomerID), r.SourceIP, r.RiskScore,
 				r.RiskFlags, r.SourceNet)
 		}
-		query := requestInsertColumns + strings.Repeat(requestInsertRow+",", len(chunk)-1) + requestInsertRow
-		var res sql.Result
+		query := requestInsertColumns + strings.Repeat(requestInsertRow+",", len(chunk)-1) +
+			requestInsertRow + " RETURNING id"
+		var rows *sql.Rows
 		var err error
 		if len(chunk) == bulkRows {
 			if full == nil {
-				if full, err = tx.tx.PrepareContext(ctx, query); err != nil {
+				if full, err = tx.tx.PrepareContext(ctx, tx.sqlText(query)); err != nil {
 					return fmt.Errorf("store: bulk insert: %w", mapErr(err))
 				}
 				defer full.Close()
 			}
-			res, err = full.ExecContext(ctx, args...)
+			rows, err = full.QueryContext(ctx, args...)
 		} else {
-			res, err = tx.tx.ExecContext(ctx, query, args...)
+			rows, err = tx.q.QueryContext(ctx, query, args...)
 		}
 		if err != nil {
 			return fmt.Errorf("store: bulk insert from %s: %w", chunk[0].Number, mapErr(err))
 		}
-		if last, err = res.LastInsertId(); err != nil {
-			return err
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: bulk insert from %s: %w", chunk[0].Number, mapErr(err))
+			}
+			if first == 0 || id < first {
+				first = id
+			}
+			last = max(last, id)
 		}
-		if start == 0 {
-			// One statement's rows get consecutive ids.
-			first = last - int64(len(chunk)) + 1
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: bulk insert from %s: %w", chunk[0].Number, mapErr(err))
 		}
 	}
 	return tx.indexRequests(ctx, first, last)
@@ -70,23 +79,21 @@ func (tx *Tx) InsertRequestsBulk(ctx context.Context, rs []Request) error {
 // InsertCustomersBulk stores many customers with one prepared statement and
 // fills in their ids, for seeding sample data.
 func (tx *Tx) InsertCustomersBulk(ctx context.Context, cs []Customer) error {
-	stmt, err := tx.tx.PrepareContext(ctx, `INSERT INTO customers (account, name, tax_id, street,
+	stmt, err := tx.tx.PrepareContext(ctx, tx.sqlText(`INSERT INTO customers (account, name, tax_id, street,
 		city, state, postal_code, country, template, customer_group, currency, language,
-		payment_terms, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		payment_terms, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`))
 	if err != nil {
 		return fmt.Errorf("store: bulk insert customers: %w", mapErr(err))
 	}
 	defer stmt.Close()
 	for i := range cs {
 		c := &cs[i]
-		res, err := stmt.ExecContext(ctx, c.Account, c.Name, c.TaxID, c.Street, c.City, c.State,
+		err := stmt.QueryRowContext(ctx, c.Account, c.Name, c.TaxID, c.Street, c.City, c.State,
 			c.PostalCode, c.Country, c.Template, c.CustomerGroup, c.Currency, c.Language,
-			c.PaymentTerms, c.CreatedAt.UnixMilli(), c.CreatedBy)
+			c.PaymentTerms, c.CreatedAt.UnixMilli(), c.CreatedBy).Scan(&c.ID)
 		if err != nil {
 			return fmt.Errorf("store: bulk insert customer %s: %w", c.Account, mapErr(err))
-		}
-		if c.ID, err = res.LastInsertId(); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -98,8 +105,7 @@ func (tx *Tx) InsertCustomersBulk(ctx context.Context, cs []Customer) error {
 // transaction, so a crash part-way leaves the database as it was.
 func (db *DB) BulkLoad(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
-		rows, err := tx.q.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index'
-			AND tbl_name IN ('customer_requests', 'customers') AND sql IS NOT NULL`)
+		rows, err := tx.q.QueryContext(ctx, tx.d.bulkIndexes)
 		if err != nil {
 			return fmt.Errorf("store: bulk load: %w", mapErr(err))
 		}

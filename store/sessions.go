@@ -21,14 +21,14 @@ type Session struct {
 func (q *Queries) InsertSession(ctx context.Context, s *Session) error {
 	s.CreatedAt = q.now().UTC()
 	s.LastSeenAt = s.CreatedAt
-	res, err := q.q.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, created_at, last_seen_at,
+	id, err := q.insertID(ctx, `INSERT INTO sessions (hash, user_id, created_at, last_seen_at,
 		expires_at) VALUES (?, ?, ?, ?, ?)`, s.Hash, s.UserID, s.CreatedAt.UnixMilli(),
 		s.LastSeenAt.UnixMilli(), s.ExpiresAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: insert session: %w", mapErr(err))
 	}
-	s.ID, err = res.LastInsertId()
-	return err
+	s.ID = id
+	return nil
 }
 
 // SessionByHash returns a session by the hash of its id.

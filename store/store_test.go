@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 
 func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "regdesk.db")
+	path := storetest.Target(t)
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -25,12 +26,22 @@ func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
 		t.Fatalf("schema version = %d, %v", v1, err)
 	}
 	ms, _ := store.Migrations()
+	if db.Postgres() {
+		ms, _ = store.PostgresMigrations()
+	}
 	if want := ms[len(ms)-1].Version; v1 != want {
 		t.Fatalf("schema version %d, newest embedded migration %d", v1, want)
 	}
 	schema := func() string {
 		var b strings.Builder
-		rows, err := db.WriteDB().QueryContext(ctx, `SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY name`)
+		query := `SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY name`
+		if db.Postgres() {
+			query = `SELECT 'column', table_name || '.' || column_name, data_type || coalesce(column_default, '')
+				FROM information_schema.columns WHERE table_schema = current_schema()
+				UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+				ORDER BY 1, 2`
+		}
+		rows, err := db.WriteDB().QueryContext(ctx, query)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,9 +77,7 @@ func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
 func TestDB_Pragmas(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
-	for _, q := range []struct{ pragma, want string }{
-		{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"},
-	} {
+	for _, q := range pragmasOf(db) {
 		var got string
 		if err := db.WriteDB().QueryRowContext(ctx, "PRAGMA "+q.pragma).Scan(&got); err != nil || got != q.want {
 			t.Errorf("PRAGMA %s = %q, %v; want %q", q.pragma, got, err, q.want)
@@ -78,6 +87,17 @@ func TestDB_Pragmas(t *testing.T) {
 	err := db.Read().SetParam(ctx, "x", "y", "t")
 	if err == nil {
 		t.Fatal("a write through the read pool succeeded")
+	}
+}
+
+// pragmasOf is what every SQLite connection must have set; PostgreSQL has
+// none of these.
+func pragmasOf(db *store.DB) []struct{ pragma, want string } {
+	if db.Postgres() {
+		return nil
+	}
+	return []struct{ pragma, want string }{
+		{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"},
 	}
 }
 
@@ -199,6 +219,16 @@ func TestDB_Backup(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "copy.db")
+	if db.Postgres() {
+		// PostgreSQL has its own tools; a file would be a SQLite database.
+		if err := db.Backup(ctx, out); !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "pg_dump") {
+			t.Fatalf("backup of PostgreSQL = %v, want a pointer to pg_dump", err)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Fatalf("a refused backup left %s: %v", out, err)
+		}
+		return
+	}
 	if err := db.Backup(ctx, out); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +250,7 @@ func TestDB_Backup(t *testing.T) {
 
 func TestDB_OpenUpToDateTakesNoWriteLock(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "regdesk.db")
+	path := storetest.Target(t)
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
 		t.Fatal(err)

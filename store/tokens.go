@@ -29,14 +29,14 @@ type Token struct {
 // InsertToken stores a token hash.
 func (q *Queries) InsertToken(ctx context.Context, t *Token) error {
 	t.CreatedAt = q.now().UTC()
-	res, err := q.q.ExecContext(ctx, `INSERT INTO tokens (hash, kind, request_id, user_id,
+	id, err := q.insertID(ctx, `INSERT INTO tokens (hash, kind, request_id, user_id,
 		created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`, t.Hash, t.Kind, nullID(t.RequestID),
 		nullID(t.UserID), t.CreatedAt.UnixMilli(), t.ExpiresAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: insert %s token: %w", t.Kind, mapErr(err))
 	}
-	t.ID, err = res.LastInsertId()
-	return err
+	t.ID = id
+	return nil
 }
 
 func nullID(id *int64) any {

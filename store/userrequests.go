@@ -65,7 +65,7 @@ func (q *Queries) InsertUserRequest(ctx context.Context, u *UserRequest) error {
 	if u.RequestID != nil {
 		req = *u.RequestID
 	}
-	res, err := q.q.ExecContext(ctx, `INSERT INTO user_requests (number, status, request_id,
+	id, err := q.insertID(ctx, `INSERT INTO user_requests (number, status, request_id,
 		customer_id, contact_id, username, email, role, password_hash, step, created_at,
 		updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.Number, u.Status, req, u.CustomerID, u.ContactID, u.Username, u.Email, u.Role,
@@ -73,8 +73,8 @@ func (q *Queries) InsertUserRequest(ctx context.Context, u *UserRequest) error {
 	if err != nil {
 		return fmt.Errorf("store: insert user request %s: %w", u.Number, mapErr(err))
 	}
-	u.ID, err = res.LastInsertId()
-	return err
+	u.ID = id
+	return nil
 }
 
 // UserRequestByNumber returns one user request.

@@ -57,15 +57,15 @@ func (q *Queries) InsertUser(ctx context.Context, u *User) error {
 	if u.UserRequestID != nil {
 		ur = *u.UserRequestID
 	}
-	res, err := q.q.ExecContext(ctx, `INSERT INTO users (username, email, password_hash, role,
+	id, err := q.insertID(ctx, `INSERT INTO users (username, email, password_hash, role,
 		customer_id, contact_id, user_request_id, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, u.Username, u.Email, u.PasswordHash, u.Role,
 		u.CustomerID, u.ContactID, ur, u.CreatedAt.UnixMilli(), u.UpdatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: insert user %s: %w", u.Username, mapErr(err))
 	}
-	u.ID, err = res.LastInsertId()
-	return err
+	u.ID = id
+	return nil
 }
 
 // UserByID returns one user.

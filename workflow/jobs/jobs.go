@@ -1,8 +1,15 @@
 // Package jobs runs regdesk's durable background work on River
-// (github.com/riverqueue/river) over the same SQLite file: delivering outbox
-// mail and moving user requests through the workflow. Jobs are inserted in
-// the transaction of the change that caused them (workflow.Enqueuer), so the
-// work and its reason commit together.
+// (github.com/riverqueue/river) in the store's own database: delivering
+// outbox mail and moving user requests through the workflow. Jobs are
+// inserted in the transaction of the change that caused them
+// (workflow.Enqueuer), so the work and its reason commit together.
+//
+// On SQLite River runs on riversqlite; on PostgreSQL on riverdatabasesql,
+// which shares the store's database/sql transactions, with riverpgxv5
+// listening for new jobs and leadership on a pgx pool. Either way a
+// transaction is a *sql.Tx, so the workers are written once. Several
+// processes may work one PostgreSQL database: River's leader election runs
+// the periodic sweep once, and its job locking hands each job to one worker.
 package jobs
 
 import (
@@ -11,7 +18,10 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
@@ -75,14 +85,36 @@ func Migrate(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m, err := rivermigrate.New(riversqlite.New(db.WriteDB()), &rivermigrate.Config{Logger: log})
+	m, err := rivermigrate.New(driverFor(db, db.WriteDB(), nil), &rivermigrate.Config{Logger: log})
 	if err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("jobs: migrate: %w", err)
+	// Two processes starting at once must not both create River's tables.
+	return db.WithMigrationLock(ctx, func() error {
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("jobs: migrate: %w", err)
+		}
+		return nil
+	})
+}
+
+// driverFor is River's driver for the store's database on pool. listen, on
+// PostgreSQL, is the pgx pool River listens on (nil: poll only).
+func driverFor(db *store.DB, pool *sql.DB, listen *pgxpool.Pool) riverdriver.Driver[*sql.Tx] {
+	switch {
+	case !db.Postgres():
+		return riversqlite.New(pool)
+	case listen != nil:
+		return riverdatabasesql.NewWithPgxListener(pool, listen)
+	default:
+		return riverdatabasesql.New(pool)
 	}
-	return nil
+}
+
+// completeTx marks a job completed in tx, together with the work it did.
+func completeTx[T river.JobArgs](ctx context.Context, tx *store.Tx, job *river.Job[T]) error {
+	_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx.SQLTx(), job)
+	return err
 }
 
 // Enqueuer implements workflow.Enqueuer on a River client: it inserts jobs in
@@ -103,7 +135,7 @@ func NewInserter(ctx context.Context, db *store.DB, log *slog.Logger) (*Enqueuer
 	if err := Migrate(ctx, db, riverLogger(log)); err != nil {
 		return nil, err
 	}
-	c, err := river.NewClient(riversqlite.New(db.WriteDB()), &river.Config{Logger: riverLogger(log)})
+	c, err := river.NewClient(driverFor(db, db.WriteDB(), nil), &river.Config{Logger: riverLogger(log)})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: insert-only client: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -50,8 +49,7 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 			if err := tx.MarkMailSent(ctx, id); err != nil && !errors.Is(err, store.ErrConflict) {
 				return err
 			}
-			_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
-			return err
+			return completeTx(ctx, tx, job)
 		})
 		if err != nil {
 			return fmt.Errorf("jobs: record mail #%d sent: %w", id, err)
@@ -76,8 +74,7 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 		if err := tx.MarkMailAttempt(ctx, id, sendErr.Error(), true); err != nil {
 			return err
 		}
-		_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
-		return err
+		return completeTx(ctx, tx, job)
 	}); err != nil {
 		log.Error("recording a failed delivery", "err", err)
 		return sendErr

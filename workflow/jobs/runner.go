@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -61,6 +61,7 @@ type Runner struct {
 	cfg    Config
 	log    *slog.Logger
 	pool   *sql.DB
+	listen *pgxpool.Pool // PostgreSQL: River's notifications
 	client *river.Client[*sql.Tx]
 	enq    *Enqueuer
 }
@@ -93,11 +94,21 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	r := &Runner{cfg: cfg, log: log, pool: pool}
+	var rescueAfter time.Duration
+	if cfg.DB.Postgres() {
+		if r.listen, err = cfg.DB.OpenListenerPool(ctx); err != nil {
+			pool.Close()
+			return nil, err
+		}
+		// Other processes may be working: a job counts as orphaned only when
+		// it has run far longer than any job may (River's JobTimeout is 1 min).
+		rescueAfter = 3 * time.Minute
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mailWorker{r: r})
 	river.AddWorker(workers, &userRequestWorker{r: r})
 	river.AddWorker(workers, &sweepWorker{r: r})
-	r.client, err = river.NewClient(riversqlite.New(pool), &river.Config{
+	r.client, err = river.NewClient(driverFor(cfg.DB, pool, r.listen), &river.Config{
 		Logger: riverLogger(log),
 		Queues: map[string]river.QueueConfig{
 			QueueMail:          {MaxWorkers: orInt(cfg.MailWorkers, 8)},
@@ -111,10 +122,11 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		FetchCooldown:     10 * time.Millisecond,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil)},
-		TestOnly: cfg.TestOnly,
+		RescueStuckJobsAfter: rescueAfter,
+		TestOnly:             cfg.TestOnly,
 	})
 	if err != nil {
-		pool.Close()
+		r.closePools()
 		return nil, fmt.Errorf("jobs: client: %w", err)
 	}
 	r.enq = &Enqueuer{client: r.client}
@@ -139,16 +151,27 @@ func orInt(n, def int) int {
 // Enqueuer inserts jobs in the caller's transaction.
 func (r *Runner) Enqueuer() *Enqueuer { return r.enq }
 
-// Start releases jobs a killed process left running, queues every row that
-// still needs work, and starts the workers. Only one serve may work a
-// database at a time (serve holds a lock on the data directory).
-func (r *Runner) Start(ctx context.Context) error {
-	n, err := r.rescueOrphans(ctx)
-	if err != nil {
-		return err
+func (r *Runner) closePools() error {
+	if r.listen != nil {
+		r.listen.Close()
 	}
-	if n > 0 {
-		r.log.Info("released jobs left running by a stopped process", "jobs", n)
+	return r.pool.Close()
+}
+
+// Start releases jobs a killed process left running, queues every row that
+// still needs work, and starts the workers. On SQLite only one serve works a
+// database at a time (serve holds a lock on the data directory), so every
+// running job at start is an orphan; on PostgreSQL other processes may be
+// working, and River's rescuer releases a dead process's jobs instead.
+func (r *Runner) Start(ctx context.Context) error {
+	if !r.cfg.DB.Postgres() {
+		n, err := r.rescueOrphans(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			r.log.Info("released jobs left running by a stopped process", "jobs", n)
+		}
 	}
 	swept, err := r.Sweep(ctx)
 	if err != nil {
@@ -176,13 +199,13 @@ func (r *Runner) Stop() error {
 		defer cancelHard()
 		err = r.client.StopAndCancel(hard)
 	}
-	return errors.Join(err, r.pool.Close())
+	return errors.Join(err, r.closePools())
 }
 
 // Run starts the workers and stops them gracefully when ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Start(ctx); err != nil {
-		r.pool.Close()
+		r.closePools()
 		if ctx.Err() != nil {
 			return nil // shut down while starting: nothing is lost, the sweep runs next time
 		}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/regdesk/regdesk/store"
@@ -68,7 +67,7 @@ func (r *Runner) sweep(ctx context.Context, list func(*store.Queries, context.Co
 // every running job is an orphan. Work is idempotent (a step that ran finds
 // its row moved on), so re-running one is safe.
 func (r *Runner) rescueOrphans(ctx context.Context) (int, error) {
-	exec := riversqlite.New(r.pool).GetExecutor()
+	exec := driverFor(r.cfg.DB, r.pool, nil).GetExecutor()
 	now := time.Now().UTC()
 	horizon := now.Add(time.Hour) // every running job, whatever the clocks say
 	total := 0

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/regdesk/regdesk/store"
@@ -32,8 +31,7 @@ func (w *userRequestWorker) Work(ctx context.Context, job *river.Job[UserRequest
 			if res.More {
 				return nil
 			}
-			_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
-			return err
+			return completeTx(ctx, tx, job)
 		})
 		if errors.Is(err, store.ErrNotFound) {
 			return river.JobCancel(err)
@@ -63,8 +61,7 @@ func (w *userRequestWorker) failed(ctx context.Context, job *river.Job[UserReque
 	var pe *workflow.PermanentError
 	if errors.As(cause, &pe) || job.Attempt >= maxAttempts {
 		err := svc.FailUserRequestWith(ctx, id, job.Attempt, cause, func(tx *store.Tx) error {
-			_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), job)
-			return err
+			return completeTx(ctx, tx, job)
 		})
 		if err != nil {
 			w.r.log.Error("marking a user request failed", "user_request_id", id, "err", err)

@@ -37,7 +37,11 @@ func TestSeed(t *testing.T) {
 	}
 	// The indexes dropped for the bulk load are back, and search works.
 	var n int
-	db.WriteDB().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'customer_requests_email'`).Scan(&n)
+	indexes := `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'customer_requests_email'`
+	if db.Postgres() {
+		indexes = `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'customer_requests_email'`
+	}
+	db.WriteDB().QueryRowContext(ctx, indexes).Scan(&n)
 	if n != 1 {
 		t.Fatal("index customer_requests_email missing after the bulk load")
 	}
