@@ -94,6 +94,7 @@ func newRoot(e *env) *cobra.Command {
 		{"desk", userRequestsCmd(e)},
 		{"desk", customersCmd(e)},
 		{"desk", mailCmd(e)},
+		{"desk", insightsCmd(e)},
 		{"setup", approversCmd(e)},
 		{"setup", paramsCmd(e)},
 		{"setup", seedCmd(e)},

@@ -140,7 +140,11 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	if o.BaseURL == "" {
 		o.BaseURL = derivedBaseURL(ln.Addr())
 	}
-	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log})
+	domains, err := workflow.ReadDomainList(filepath.Join(dataDir, "disposable-domains.txt"))
+	if err != nil {
+		return err
+	}
+	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log, DisposableDomains: domains})
 	runner, err := jobs.New(ctx, jobs.Config{DB: db, Service: svc, Sender: sender,
 		MailFrom: o.MailFrom, Logger: log})
 	if err != nil {
