@@ -120,6 +120,12 @@ func TestTUI_EndToEnd(t *testing.T) {
 // portal would.
 func signUpVerified(t *testing.T, path, company, email string) string {
 	t.Helper()
+	return signUpVerifiedAs(t, path, company, email, "erin.e2e")
+}
+
+// signUpVerifiedAs is signUpVerified with the prospect's user name.
+func signUpVerifiedAs(t *testing.T, path, company, email, username string) string {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
@@ -129,7 +135,7 @@ func signUpVerified(t *testing.T, path, company, email string) string {
 	svc := workflow.New(workflow.Config{DB: db})
 	res, err := svc.SignUp(ctx, workflow.SignupInput{CompanyName: company, Street: "1 Robot Way",
 		City: "Austin", PostalCode: "73301", Country: "US", FirstName: "Erin", LastName: "Engineer",
-		Email: email, Phone: "+1 512 555 0100", Username: "erin.e2e", PasswordHash: "$argon2id$e2e"})
+		Email: email, Phone: "+1 512 555 0100", Username: username, PasswordHash: "$argon2id$e2e"})
 	if err != nil {
 		t.Fatal(err)
 	}
