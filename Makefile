@@ -17,17 +17,19 @@ build:
 run: build
 	$(BIN) serve --data $(DATA)
 
-# Packages whose tests also run on PostgreSQL (storetest opens PostgreSQL
-# databases when REGDESK_TEST_STORE=postgres); .ci/with-postgres starts a
-# throw-away server unless REGDESK_TEST_PG_URL names one.
+# Packages whose tests run a second time on PostgreSQL (storetest opens
+# PostgreSQL databases when REGDESK_TEST_STORE=postgres). .ci/with-postgres
+# starts a throw-away server for both runs unless REGDESK_TEST_PG_URL names
+# one; the first run's PostgreSQL-only tests (two serve processes on one
+# database, migrate-store) use it too.
 PG_PACKAGES ?= ./store/... ./workflow/...
 
 test:
 	$(GO) vet ./...
-	$(GO) test -race -timeout 20m ./...
-	REGDESK_TEST_STORE=postgres .ci/with-postgres $(GO) test -race -timeout 20m $(PG_PACKAGES)
+	.ci/with-postgres sh -c '$(GO) test -race -timeout 20m ./... && \
+	  REGDESK_TEST_STORE=postgres $(GO) test -race -timeout 20m $(PG_PACKAGES)'
 
-# The same on PostgreSQL only, for work on the PostgreSQL store.
+# Only the PostgreSQL run, for work on the PostgreSQL store.
 test-postgres:
 	REGDESK_TEST_STORE=postgres .ci/with-postgres $(GO) test -race -timeout 20m $(PG_PACKAGES)
 

@@ -27,6 +27,15 @@ func IsPostgresURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
+// DisplayName names a database for messages and logs: a file path as it
+// is, a PostgreSQL URL without its password.
+func DisplayName(target string) string {
+	if IsPostgresURL(target) {
+		return redactURL(target)
+	}
+	return target
+}
+
 // redactURL drops the password from a PostgreSQL URL for logs.
 func redactURL(s string) string {
 	u, err := url.Parse(s)

@@ -10,6 +10,9 @@ import (
 
 func backupCmd(e *env) *cobra.Command {
 	return define("backup FILE", "write a consistent copy of the database to FILE", func(ctx context.Context, args []string) error {
+		if e.db != "" {
+			return fmt.Errorf("backup: %s is PostgreSQL: back it up with pg_dump (or pg_basebackup for the whole server); see docs/postgresql.md", e.dbName())
+		}
 		if _, err := os.Stat(e.dbPath()); err != nil {
 			return fmt.Errorf("backup: no database at %s", e.dbPath())
 		}

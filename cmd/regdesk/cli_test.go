@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/regdesk/regdesk/store/storetest"
 )
 
 // result is one run of the built binary.
@@ -32,7 +34,7 @@ func regdesk(t *testing.T, data, stdin string, args ...string) result {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, append(args, "--data", data)...)
-	cmd.Env = append(os.Environ(), "REGDESK_DATA=")
+	cmd.Env = append(os.Environ(), "REGDESK_DATA=", "REGDESK_DB=")
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -82,14 +84,28 @@ func decode[T any](t *testing.T, s string) T {
 	return v
 }
 
+// TestCLI_EndToEnd runs the commands on the SQLite file and, through --db,
+// on PostgreSQL: every command works on both stores.
 func TestCLI_EndToEnd(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { cliEndToEnd(t, "") })
+	t.Run("postgres", func(t *testing.T) { cliEndToEnd(t, storetest.PostgresURL(t)) })
+}
+
+func cliEndToEnd(t *testing.T, db string) {
 	data := t.TempDir()
-	out := regdesk(t, data, "", "seed", "--requests", "300").ok(t)
+	rd := func(stdin string, args ...string) result {
+		t.Helper()
+		if db != "" {
+			args = append(args, "--db", db)
+		}
+		return regdesk(t, data, stdin, args...)
+	}
+	out := rd("", "seed", "--requests", "300").ok(t)
 	if !strings.HasPrefix(out, "added 300 requests") {
 		t.Fatalf("seed: %q", out)
 	}
 
-	verified := decode[[]map[string]any](t, regdesk(t, data, "", "requests", "list",
+	verified := decode[[]map[string]any](t, rd("", "requests", "list",
 		"--status", "verified", "--limit", "0", "--json").ok(t))
 	if len(verified) == 0 {
 		t.Fatal("seed made no verified requests")
@@ -107,29 +123,29 @@ func TestCLI_EndToEnd(t *testing.T) {
 			t.Fatalf("not in queue order: %v after %v", r["number"], verified[i-1]["number"])
 		}
 	}
-	limited := decode[[]map[string]any](t, regdesk(t, data, "", "requests", "list", "--limit", "5", "--json").ok(t))
+	limited := decode[[]map[string]any](t, rd("", "requests", "list", "--limit", "5", "--json").ok(t))
 	if len(limited) != 5 {
 		t.Fatalf("--limit 5 gave %d", len(limited))
 	}
 	number := verified[0]["number"].(string)
 
 	// Approve, then create; the record shows each step.
-	regdesk(t, data, "", "requests", "approve", number, "--as", "alice").ok(t)
-	rec := decode[map[string]any](t, regdesk(t, data, "", "requests", "show", number, "--json").ok(t))
+	rd("", "requests", "approve", number, "--as", "alice").ok(t)
+	rec := decode[map[string]any](t, rd("", "requests", "show", number, "--json").ok(t))
 	if rec["status"] != "approved" || rec["decided_by"] != "alice" {
 		t.Fatalf("after approve: %v", rec)
 	}
-	regdesk(t, data, "", "requests", "approve", number, "--as", "bob").fails(t, "is approved (last change: approve by alice")
-	out = regdesk(t, data, "", "requests", "create", number, "--as", "alice", "--template", "EU", "--role", "customer_admin").ok(t)
+	rd("", "requests", "approve", number, "--as", "bob").fails(t, "is approved (last change: approve by alice")
+	out = rd("", "requests", "create", number, "--as", "alice", "--template", "EU", "--role", "customer_admin").ok(t)
 	if !strings.Contains(out, "created customer") {
 		t.Fatalf("create: %q", out)
 	}
-	rec = decode[map[string]any](t, regdesk(t, data, "", "requests", "show", number, "--json").ok(t))
+	rec = decode[map[string]any](t, rd("", "requests", "show", number, "--json").ok(t))
 	account, _ := rec["customer_account"].(string)
 	if rec["status"] != "created" || account == "" {
 		t.Fatalf("after create: %v", rec)
 	}
-	customers := decode[[]map[string]any](t, regdesk(t, data, "", "customers", "list", "--limit", "0", "--json").ok(t))
+	customers := decode[[]map[string]any](t, rd("", "customers", "list", "--limit", "0", "--json").ok(t))
 	found := false
 	for _, c := range customers {
 		found = found || c["account"] == account
@@ -137,27 +153,27 @@ func TestCLI_EndToEnd(t *testing.T) {
 	if !found {
 		t.Fatalf("customers list lacks %s", account)
 	}
-	urs := decode[[]map[string]any](t, regdesk(t, data, "", "user-requests", "list", "--json").ok(t))
+	urs := decode[[]map[string]any](t, rd("", "user-requests", "list", "--json").ok(t))
 	if len(urs) != 1 || urs[0]["request_number"] != number || urs[0]["status"] != "submitted" ||
 		urs[0]["username"] != rec["username"] || urs[0]["number"] == "" {
 		t.Fatalf("user requests: %v", urs)
 	}
-	regdesk(t, data, "", "requests", "create", number, "--as", "alice").fails(t, "cannot create")
+	rd("", "requests", "create", number, "--as", "alice").fails(t, "cannot create")
 
 	// Reject another with a reason; the prospect's mail is queued.
 	other := verified[1]["number"].(string)
-	regdesk(t, data, "", "requests", "reject", other, "--reason", "nope", "--as", "alice").fails(t, "unknown reason")
-	regdesk(t, data, "", "requests", "reject", other, "--reason", "incomplete", "--comment", "Add your tax id.", "--as", "alice").ok(t)
-	mails := decode[[]map[string]any](t, regdesk(t, data, "", "mail", "list", "--json").ok(t))
+	rd("", "requests", "reject", other, "--reason", "nope", "--as", "alice").fails(t, "unknown reason")
+	rd("", "requests", "reject", other, "--reason", "incomplete", "--comment", "Add your tax id.", "--as", "alice").ok(t)
+	mails := decode[[]map[string]any](t, rd("", "mail", "list", "--json").ok(t))
 	if len(mails) == 0 || mails[len(mails)-1]["kind"] != "rejection" || mails[len(mails)-1]["status"] != "queued" {
 		t.Fatalf("mail list (oldest first, the rejection last): %v", mails)
 	}
 
 	// Parameters: a good value is stored, a bad one refused with the reason.
-	regdesk(t, data, "", "params", "set", "link.activation_ttl", "72h").ok(t)
-	regdesk(t, data, "", "params", "set", "link.activation_ttl", "soon").fails(t, "duration")
-	regdesk(t, data, "", "params", "set", "no.such", "1").fails(t, "unknown parameter")
-	params := decode[[]map[string]any](t, regdesk(t, data, "", "params", "show", "--json").ok(t))
+	rd("", "params", "set", "link.activation_ttl", "72h").ok(t)
+	rd("", "params", "set", "link.activation_ttl", "soon").fails(t, "duration")
+	rd("", "params", "set", "no.such", "1").fails(t, "unknown parameter")
+	params := decode[[]map[string]any](t, rd("", "params", "show", "--json").ok(t))
 	for _, p := range params {
 		if p["key"] == "link.activation_ttl" && p["value"] != "72h" {
 			t.Fatalf("link.activation_ttl = %v", p["value"])
@@ -168,25 +184,31 @@ func TestCLI_EndToEnd(t *testing.T) {
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
 	sshPub, _ := ssh.NewPublicKey(pub)
 	key := string(ssh.MarshalAuthorizedKey(sshPub))
-	regdesk(t, data, key, "approvers", "add", "alice", "--key", "-").ok(t)
-	regdesk(t, data, key, "approvers", "add", "bob", "--key", "-").fails(t, "registered already")
-	regdesk(t, data, "not a key", "approvers", "add", "carol", "--key", "-").fails(t, "not an SSH public key")
-	regdesk(t, data, "", "approvers", "add", "Bad Name", "--key", "-").fails(t, "lowercase")
-	list := regdesk(t, data, "", "approvers", "list").ok(t)
+	rd(key, "approvers", "add", "alice", "--key", "-").ok(t)
+	rd(key, "approvers", "add", "bob", "--key", "-").fails(t, "registered already")
+	rd("not a key", "approvers", "add", "carol", "--key", "-").fails(t, "not an SSH public key")
+	rd("", "approvers", "add", "Bad Name", "--key", "-").fails(t, "lowercase")
+	list := rd("", "approvers", "list").ok(t)
 	if !strings.Contains(list, "alice") || !strings.Contains(list, ssh.FingerprintSHA256(sshPub)) || strings.Contains(list, "carol") {
 		t.Fatalf("approvers list: %s", list)
 	}
 
+	if db != "" {
+		// PostgreSQL is backed up and restored with its own tools.
+		rd("", "backup", filepath.Join(t.TempDir(), "regdesk.db")).fails(t, "pg_dump")
+		rd("", "restore", filepath.Join(t.TempDir(), "regdesk.db")).fails(t, "pg_restore")
+		return
+	}
 	// Backup makes a copy the binary can read.
 	copyDir := t.TempDir()
-	regdesk(t, data, "", "backup", filepath.Join(copyDir, "regdesk.db")).ok(t)
+	rd("", "backup", filepath.Join(copyDir, "regdesk.db")).ok(t)
 	rec2 := decode[map[string]any](t, regdesk(t, copyDir, "", "requests", "show", number, "--json").ok(t))
 	if rec2["status"] != "created" {
 		t.Fatalf("backup: %v", rec2)
 	}
-	regdesk(t, data, "", "backup", filepath.Join(copyDir, "regdesk.db")).fails(t, "exists")
+	rd("", "backup", filepath.Join(copyDir, "regdesk.db")).fails(t, "exists")
 
-	out = regdesk(t, data, "", "version").ok(t)
+	out = rd("", "version").ok(t)
 	if !strings.HasPrefix(out, "regdesk ") {
 		t.Fatalf("version: %q", out)
 	}
@@ -216,6 +238,8 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"params", "set", "workflow.enabled"}, "missing VALUE", 2},
 		{[]string{"tui", "--as", "alice"}, "tui: needs a terminal", 1},
 		{[]string{"backup", ""}, "no file name given", 1},
+		{[]string{"requests", "list", "--db", "mysql://db/regdesk"}, "want a PostgreSQL URL", 2},
+		{[]string{"requests", "list", "--db", "regdesk.db"}, "want a PostgreSQL URL", 2},
 	} {
 		r := regdesk(t, data, "", c.args...)
 		r.fails(t, c.want)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -18,8 +19,39 @@ import (
 	"github.com/regdesk/regdesk/workflow/jobs"
 )
 
-// dbPath is the database file in the data directory.
-func (e *env) dbPath() string { return filepath.Join(e.data, "regdesk.db") }
+// dbPath is where the database is: the --db URL, else the SQLite file in
+// the data directory.
+func (e *env) dbPath() string {
+	if e.db != "" {
+		return string(e.db)
+	}
+	return filepath.Join(e.data, store.DBFile)
+}
+
+// dbName names the database in messages (a URL without its password).
+func (e *env) dbName() string { return store.DisplayName(e.dbPath()) }
+
+// dbURL is the --db flag: a PostgreSQL URL, checked when set (from the
+// command line or REGDESK_DB).
+type dbURL string
+
+func (u *dbURL) String() string { return string(*u) }
+func (u *dbURL) Type() string   { return "URL" }
+
+func (u *dbURL) Set(s string) error {
+	if s == "" {
+		*u = ""
+		return nil
+	}
+	if !store.IsPostgresURL(s) {
+		return errors.New("want a PostgreSQL URL such as postgres://regdesk@db.example.com/regdesk (the SQLite file is the default: leave --db out)")
+	}
+	if _, err := url.Parse(s); err != nil {
+		return errors.New("not a URL: " + store.DisplayName(s))
+	}
+	*u = dbURL(s)
+	return nil
+}
 
 // open opens (and migrates) an existing database and the workflow service
 // on it. A missing database is an error, so a mistyped --data gets a clear
@@ -31,8 +63,12 @@ func (e *env) open(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.
 	return e.openOrCreate(ctx, log)
 }
 
-// requireDB refuses a data directory without a database.
+// requireDB refuses a data directory without a database. A PostgreSQL
+// database is the operator's to create; connecting tells whether it is there.
 func (e *env) requireDB() error {
+	if e.db != "" {
+		return nil
+	}
 	if _, err := os.Stat(e.dbPath()); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no database at %s (check --data or REGDESK_DATA; regdesk serve or regdesk approvers add creates one)", e.dbPath())
 	}

@@ -12,6 +12,9 @@ import (
 
 func restoreCmd(e *env) *cobra.Command {
 	return define("restore FILE", "replace the database with a backup FILE (refused while serve runs)", func(ctx context.Context, args []string) error {
+		if e.db != "" {
+			return fmt.Errorf("restore: %s is PostgreSQL: restore it with pg_restore (or copy a SQLite backup in with regdesk migrate-store); see docs/postgresql.md", e.dbName())
+		}
 		if _, err := os.Stat(args[0]); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}

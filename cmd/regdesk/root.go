@@ -47,6 +47,7 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	data           string
+	db             dbURL          // --db; empty: the SQLite file in data
 	root           *cobra.Command // the whole command line, for the manual
 }
 
@@ -78,6 +79,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:      true,
 	}
 	root.PersistentFlags().StringVar(&e.data, "data", "./regdesk-data", "data directory (holds regdesk.db)")
+	root.PersistentFlags().Var(&e.db, "db", "PostgreSQL database (postgres://user@host/db) shared by several processes; default: regdesk.db in --data")
 	root.SetFlagErrorFunc(flagError)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)

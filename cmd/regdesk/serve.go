@@ -125,7 +125,7 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 		return err
 	}
 	defer unlock()
-	db, err := store.Open(ctx, filepath.Join(dataDir, "regdesk.db"), store.Options{
+	db, err := store.Open(ctx, e.dbPath(), store.Options{
 		Warn: func(msg string) { log.Warn(msg) }})
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	for i, p := range parts {
 		names[i] = p.name
 	}
-	log.Info("regdesk serving", "url", listenURL, "base_url", o.BaseURL, "data", dataDir,
+	log.Info("regdesk serving", "url", listenURL, "base_url", o.BaseURL, "data", dataDir, "db", db.String(),
 		"mail", mailTarget(sender), "parts", names)
 	fmt.Fprintf(e.stdout, "regdesk serving %s\n", listenURL)
 	for _, p := range parts {

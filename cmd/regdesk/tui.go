@@ -43,7 +43,7 @@ func tuiCmd(e *env) *cobra.Command {
 			return err
 		}
 		defer db.Close()
-		log.Info("tui started", "actor", actor, "db", db.Path())
+		log.Info("tui started", "actor", actor, "db", db.String())
 		err = tui.Run(ctx, tui.Config{Service: svc, DB: db, Actor: actor, Logger: log}, e.stdin, e.stdout)
 		if err != nil {
 			log.Error("tui ended", "err", err)
