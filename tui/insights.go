@@ -142,7 +142,7 @@ func (in *insights) View() string {
 	head = truncate(head+st.Muted.Render(fmt.Sprintf("   %s – %s UTC", d.Since.Format(time.DateOnly), d.Until.Format("2006-01-02 15:04"))), w)
 
 	bottom := in.decisionsView(w)
-	chartH := max(min(h-2-lipgloss.Height(bottom), 16), 5)
+	chartH := max(min(h-2-lipgloss.Height(bottom), 24), 5)
 	figures := in.figuresView()
 	figW := lipgloss.Width(figures)
 	var top string
@@ -172,19 +172,24 @@ func (in *insights) chart(w, h int) string {
 	first, last := d.Since, d.Since.AddDate(0, 0, len(d.PerDay)-1)
 	span := last.Sub(first).Hours() / 24
 	render := func(pw, ph int) string {
+		// Whole numbers label the axis unless there are more rows than
+		// units, where they would repeat.
+		precision := uint(0)
+		if float64(ph) > maxV {
+			precision = 1
+		}
 		return asciigraph.Plot(series,
 			asciigraph.Height(ph), asciigraph.Width(pw),
-			asciigraph.LowerBound(0), asciigraph.UpperBound(max(maxV, 1)), asciigraph.Precision(0),
+			asciigraph.LowerBound(0), asciigraph.UpperBound(max(maxV, 1)), asciigraph.Precision(precision),
 			asciigraph.XAxisRange(0, max(span, 1)), asciigraph.XAxisTickCount(min(4, max(len(d.PerDay), 2))),
 			asciigraph.XAxisValueFormatter(func(v float64) string {
 				return first.AddDate(0, 0, int(v+0.5)).Format("Jan 2")
 			}),
 			asciigraph.Caption("sign-ups per day"))
 	}
-	// Counts are whole numbers: no more rows than units, so no axis label
-	// repeats. The plot's labels and axes take room the options do not
-	// count, so draw once, measure, and draw again to fit w×h.
-	ph := max(min(h-4, int(maxV)), 2)
+	// The plot's labels and axes take room the options do not count, so
+	// draw once, measure, and draw again to fit w×h.
+	ph := max(h-4, 2)
 	pw := max(w-8, 10)
 	plot := render(pw, ph)
 	if extra := lipgloss.Width(plot) - w; extra > 0 {

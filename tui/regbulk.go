@@ -171,6 +171,9 @@ func (r *registration) bulkDone(m regBulkMsg) tea.Cmd {
 		}
 	}
 	if len(skipped) == 0 {
+		if len(names) > 6 {
+			names = append(names[:3], fmt.Sprintf("… and %d more", len(names)-3))
+		}
 		r.s.ok("%s %s: %s.", m.verb, plural(done, "request", "requests"), strings.Join(names, ", "))
 		return r.Reload()
 	}
