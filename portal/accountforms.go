@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Field names of the login and account forms that the sign-up form lacks.
@@ -20,7 +21,7 @@ const (
 const MsgLoginFailed = "The user name or password is wrong. Check them and try again."
 
 // maxLoginLen bounds the login box: the longest user name or email address.
-const maxLoginLen = maxEmailLen
+const maxLoginLen = domain.MaxEmailLen
 
 // LoginForm is the login form: a user name or email address and a password.
 type LoginForm struct {
@@ -33,7 +34,7 @@ type LoginForm struct {
 
 // ParseLoginForm reads the login form.
 func ParseLoginForm(v url.Values) LoginForm {
-	login, msg := cleanInput(v.Get(FieldUsername), "User name or email address")
+	login, msg := domain.Clean(v.Get(FieldUsername), "User name or email address")
 	return LoginForm{Username: login, Password: NormalizePassword(strings.ToValidUTF8(v.Get(FieldPassword), "\uFFFD")),
 		Next: LocalPath(v.Get(FieldNext)), parseErr: msg}
 }
@@ -76,7 +77,7 @@ type ForgotForm struct {
 
 // ParseForgotForm reads the forgot-password form.
 func ParseForgotForm(v url.Values) ForgotForm {
-	login, msg := cleanInput(v.Get(FieldLogin), "Email address or user name")
+	login, msg := domain.Clean(v.Get(FieldLogin), "Email address or user name")
 	return ForgotForm{Login: login, parseErr: msg}
 }
 
@@ -197,7 +198,9 @@ func (f ContactForm) Field(name string, errs FieldErrors) FormField {
 }
 
 // Languages lists the language select's options.
-func (f ContactForm) Languages() []LanguageOption { return LanguageOptions(f.sf.Language) }
+func (f ContactForm) Languages() []domain.LanguageOption {
+	return domain.LanguageOptions(f.sf.Language)
+}
 
 // AddUserForm is a self-service administrator's "add customer user".
 type AddUserForm struct {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestActivate(t *testing.T) {
@@ -22,7 +22,7 @@ func TestActivate(t *testing.T) {
 		wantStatus(t, w, http.StatusOK)
 		wantBody(t, w, `action="/activate"`, `name="token" value="`+token+`"`, ">Activate</button>")
 	}
-	if r := e.requests()[0]; r.Status != workflow.Requested {
+	if r := e.requests()[0]; r.Status != domain.Requested {
 		t.Fatalf("status after GET = %s", r.Status)
 	}
 	if got := e.get("/activate?token=" + token).Header().Get("Referrer-Policy"); got != "no-referrer" {
@@ -33,7 +33,7 @@ func TestActivate(t *testing.T) {
 	wantStatus(t, w, http.StatusOK)
 	r := e.requests()[0]
 	wantBody(t, w, "your email address is confirmed", r.Number)
-	if r.Status != workflow.Verified {
+	if r.Status != domain.Verified {
 		t.Fatalf("status = %s, want verified", r.Status)
 	}
 
@@ -57,7 +57,7 @@ func TestActivate_expired(t *testing.T) {
 		wantStatus(t, w, http.StatusGone)
 		wantBody(t, w, "This link has expired", "Activation links work for 48 hours", `action="/activate/resend"`)
 	}
-	if r := e.requests()[0]; r.Status != workflow.Requested {
+	if r := e.requests()[0]; r.Status != domain.Requested {
 		t.Fatalf("status = %s, want requested", r.Status)
 	}
 	// A new link works, and replaces the old one.
@@ -82,7 +82,7 @@ func TestActivate_invalidLinks(t *testing.T) {
 		w = e.post("/activate", url.Values{FieldToken: {strings.TrimPrefix(q, "?token=")}})
 		wantStatus(t, w, http.StatusNotFound)
 	}
-	if r := e.requests()[0]; r.Status != workflow.Requested {
+	if r := e.requests()[0]; r.Status != domain.Requested {
 		t.Fatalf("status = %s", r.Status)
 	}
 	// The token from the query string is not taken for a POST.

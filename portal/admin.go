@@ -9,6 +9,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // The customer self-service administrator's pages; requireAdmin guards them.
@@ -46,7 +47,7 @@ func (s *server) usersPage(r *http.Request, errs FieldErrors) (UsersPage, error)
 			InactivatedAt: u.InactivatedAt, InactivatedBy: u.InactivatedBy})
 	}
 	for _, ur := range urs {
-		if ur.Status != workflow.URCompleted {
+		if ur.Status != domain.URCompleted {
 			page.Pending = append(page.Pending, PendingRow{Number: ur.Number, Username: ur.Username,
 				Email: ur.Email, Status: ur.Status})
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestAdmin_forbiddenToCustomerUsers(t *testing.T) {
@@ -56,9 +57,9 @@ func addUserForm(username, email string) url.Values {
 func TestAdmin_addUser(t *testing.T) {
 	for _, tt := range []struct {
 		workflowOn bool
-		want       string
-	}{{true, workflow.URSubmitted}, {false, workflow.URDraft}} {
-		t.Run(tt.want, func(t *testing.T) {
+		want       domain.UserRequestStatus
+	}{{true, domain.URSubmitted}, {false, domain.URDraft}} {
+		t.Run(string(tt.want), func(t *testing.T) {
 			tp := newTestPortal(t)
 			ctx := context.Background()
 			if !tt.workflowOn {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // FuzzSignupForm checks that no input makes parsing, validation or
@@ -27,7 +29,7 @@ func FuzzSignupForm(f *testing.F) {
 		v.Set(FieldPasswordConfirm, "PW:"+password+"x")
 		form := ParseSignupForm(v)
 		errs := form.Validate()
-		if !utf8.ValidString(form.CompanyName) || strings.IndexFunc(form.CompanyName, isForbiddenRune) >= 0 {
+		if !utf8.ValidString(form.CompanyName) || strings.IndexFunc(form.CompanyName, domain.IsForbiddenRune) >= 0 {
 			t.Fatalf("CompanyName %q kept unreadable characters", form.CompanyName)
 		}
 		rec := httptest.NewRecorder()

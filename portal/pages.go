@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // HomePage is the data for [PageHome].
@@ -99,10 +101,12 @@ func (p SignupPage) Field(name string) (FormField, error) {
 }
 
 // Countries lists the countries for the country select.
-func (p SignupPage) Countries() []Country { return Countries() }
+func (p SignupPage) Countries() []domain.Country { return domain.Countries() }
 
 // Languages lists the language select's options, including the entered one.
-func (p SignupPage) Languages() []LanguageOption { return LanguageOptions(p.Form.Language) }
+func (p SignupPage) Languages() []domain.LanguageOption {
+	return domain.LanguageOptions(p.Form.Language)
+}
 
 // SignupPausedPage is the data for [PageSignupPaused], shown when too many
 // requests await verification.

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Template names of the login and self-service pages, with their page structs.
@@ -120,7 +121,7 @@ type AccountPage struct {
 
 // CountryName is the customer's country in words.
 func (p AccountPage) CountryName() string {
-	if n, ok := CountryName(p.Customer.Country); ok {
+	if n, ok := domain.CountryName(p.Customer.Country); ok {
 		return n
 	}
 	return p.Customer.Country
@@ -145,7 +146,7 @@ func LanguageName(tag string) string {
 	if tag == "" {
 		return ""
 	}
-	for _, o := range LanguageOptions(tag) {
+	for _, o := range domain.LanguageOptions(tag) {
 		if o.Tag == tag {
 			return o.Name
 		}
@@ -195,24 +196,24 @@ type PendingRow struct {
 	Number   string
 	Username string
 	Email    string
-	Status   string
+	Status   domain.UserRequestStatus
 }
 
 // StatusLabel says the user request's status in words for a customer.
 func (r PendingRow) StatusLabel() string {
 	switch r.Status {
-	case "draft", "submitted", "pending_approval":
+	case domain.URDraft, domain.URSubmitted, domain.URPendingApproval:
 		return "Waiting for review"
-	case "provisioned":
+	case domain.URProvisioned:
 		return "Login created; email on its way"
-	case "failed":
+	case domain.URFailed:
 		return "Delayed; our team is on it"
-	case "rejected":
+	case domain.URRejected:
 		return "Not approved"
-	case "canceled":
+	case domain.URCanceled:
 		return "Canceled"
 	}
-	return r.Status
+	return string(r.Status)
 }
 
 // UsersPage is the data for [PageAccountUsers].

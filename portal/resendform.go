@@ -1,6 +1,10 @@
 package portal
 
-import "net/url"
+import (
+	"net/url"
+
+	"github.com/regdesk/regdesk/workflow/domain"
+)
 
 // ResendForm asks for the address to send a new activation link to.
 type ResendForm struct {
@@ -16,7 +20,7 @@ const FieldToken = "token"
 
 // ParseResendForm reads the email field of a resend form.
 func ParseResendForm(v url.Values) ResendForm {
-	val, msg := cleanInput(v.Get(FieldEmail), resendEmailLabel)
+	val, msg := domain.Clean(v.Get(FieldEmail), resendEmailLabel)
 	return ResendForm{Email: val, parseErr: msg}
 }
 
@@ -30,7 +34,7 @@ func (f *ResendForm) Validate() FieldErrors {
 	case f.Email == "":
 		return errs.add(FieldEmail, resendEmailLabel, "Enter the email address you signed up with")
 	}
-	email, msg := checkEmail(f.Email)
+	email, msg := domain.CheckEmail(f.Email)
 	if msg != "" {
 		return errs.add(FieldEmail, resendEmailLabel, msg)
 	}

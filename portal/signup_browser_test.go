@@ -22,6 +22,7 @@ import (
 
 	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer"
 )
@@ -223,7 +224,7 @@ func TestBrowser_SignupAndActivate(t *testing.T) {
 		t.Fatalf("activate page: %d", code)
 	}
 	shot(t, ctx, "05-activate")
-	if r := p.env.requests()[0]; r.Status != workflow.Requested {
+	if r := p.env.requests()[0]; r.Status != domain.Requested {
 		t.Fatalf("opening the link changed the status to %s", r.Status)
 	}
 	if code := navigate(t, ctx, chromedp.Click(chromedp.CSS("main form button[type=submit]"))); code != http.StatusOK {
@@ -231,7 +232,7 @@ func TestBrowser_SignupAndActivate(t *testing.T) {
 	}
 	shot(t, ctx, "06-activated")
 	r := p.env.requests()[0]
-	if r.Status != workflow.Verified || r.CompanyName != "Acme Tools GmbH" {
+	if r.Status != domain.Verified || r.CompanyName != "Acme Tools GmbH" {
 		t.Fatalf("request %s is %s, want verified", r.Number, r.Status)
 	}
 	if !strings.Contains(eval[string](t, ctx, `document.body.innerText`), r.Number) {

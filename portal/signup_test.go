@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestSignup_GET(t *testing.T) {
@@ -41,7 +42,7 @@ func TestSignup_POST(t *testing.T) {
 		t.Fatalf("%d requests stored, want 1", len(rs))
 	}
 	r := rs[0]
-	if r.Status != workflow.Requested || r.Email != "jana.schmidt@acme.example" || r.Username != "jana.schmidt" ||
+	if r.Status != domain.Requested || r.Email != "jana.schmidt@acme.example" || r.Username != "jana.schmidt" ||
 		r.Country != "DE" || r.Street != "Hauptstraße 1" || r.SourceIP != "198.51.100.7" {
 		t.Fatalf("stored %+v", r)
 	}

@@ -5,29 +5,30 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/regdesk/regdesk/workflow/domain"
 	"golang.org/x/text/unicode/norm"
 )
 
 // Sign-up form field names, as in SPEC.md; also the inputs' ids, so an error
-// summary links to "#" + name.
+// summary links to "#" + name. The request's fields and their rules are the
+// workflow's (package domain); the password exists only here.
 const (
-	FieldCompanyName     = "company_name"
-	FieldTaxID           = "tax_id"
-	FieldStreet          = "street"
-	FieldCity            = "city"
-	FieldState           = "state"
-	FieldPostalCode      = "postal_code"
-	FieldCountry         = "country"
-	FieldFirstName       = "first_name"
-	FieldLastName        = "last_name"
-	FieldJobTitle        = "job_title"
-	FieldEmail           = "email"
-	FieldPhone           = "phone"
-	FieldLanguage        = "language"
-	FieldUsername        = "username"
+	FieldCompanyName     = domain.FieldCompanyName
+	FieldTaxID           = domain.FieldTaxID
+	FieldStreet          = domain.FieldStreet
+	FieldCity            = domain.FieldCity
+	FieldState           = domain.FieldState
+	FieldPostalCode      = domain.FieldPostalCode
+	FieldCountry         = domain.FieldCountry
+	FieldFirstName       = domain.FieldFirstName
+	FieldLastName        = domain.FieldLastName
+	FieldJobTitle        = domain.FieldJobTitle
+	FieldEmail           = domain.FieldEmail
+	FieldPhone           = domain.FieldPhone
+	FieldLanguage        = domain.FieldLanguage
+	FieldUsername        = domain.FieldUsername
 	FieldPassword        = "password"
 	FieldPasswordConfirm = "password_confirm"
 )
@@ -57,25 +58,34 @@ type fieldSpec struct {
 }
 
 // signupFields is in form order: validation, the error summary and the page
-// follow it.
+// follow it. Labels, limits and messages come from the request's field rules.
 var signupFields = [...]fieldSpec{
-	{FieldCompanyName, "Company name", "Company", true, 200, "text", "organization", "", "Enter your company’s name"},
-	{FieldTaxID, "Tax ID", "Company", false, 40, "text", "off", "For example a VAT or EIN number.", ""},
-	{FieldStreet, "Street address", "Address", true, 200, "text", "address-line1", "", "Enter the street address"},
-	{FieldCity, "Town or city", "Address", true, 100, "text", "address-level2", "", "Enter the town or city"},
-	{FieldState, "State or province", "Address", false, 100, "text", "address-level1", "", ""},
-	{FieldPostalCode, "Postal code", "Address", true, 20, "text", "postal-code", "", "Enter the postal code"},
-	{FieldCountry, "Country", "Address", true, 2, "select", "country", "", "Select the country"},
-	{FieldFirstName, "First name", "Contact person", true, 100, "text", "given-name", "", "Enter your first name"},
-	{FieldLastName, "Last name", "Contact person", true, 100, "text", "family-name", "", "Enter your last name"},
-	{FieldJobTitle, "Job title", "Contact person", false, 100, "text", "organization-title", "", ""},
-	{FieldEmail, "Work email address", "Contact person", true, 254, "email", "email", "We’ll send a link to this address to confirm it.", "Enter your email address"},
-	{FieldPhone, "Phone number", "Contact person", true, 40, "tel", "tel", "Include the country code, for example +49 30 1234567.", "Enter your phone number"},
-	{FieldLanguage, "Preferred language", "Contact person", false, maxLanguageLen, "select", "language", "For the emails we send you.", ""},
-	{FieldUsername, "User name", "Your login", true, 32, "text", "username", "3 to 32 characters: lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.", "Enter a user name"},
+	requestField(FieldCompanyName, "text", "organization"),
+	requestField(FieldTaxID, "text", "off"),
+	requestField(FieldStreet, "text", "address-line1"),
+	requestField(FieldCity, "text", "address-level2"),
+	requestField(FieldState, "text", "address-level1"),
+	requestField(FieldPostalCode, "text", "postal-code"),
+	requestField(FieldCountry, "select", "country"),
+	requestField(FieldFirstName, "text", "given-name"),
+	requestField(FieldLastName, "text", "family-name"),
+	requestField(FieldJobTitle, "text", "organization-title"),
+	requestField(FieldEmail, "email", "email"),
+	requestField(FieldPhone, "tel", "tel"),
+	requestField(FieldLanguage, "select", "language"),
+	requestField(FieldUsername, "text", "username"),
 	{FieldPassword, "Password", "Your login", true, PasswordMaxLen, "password", "new-password", "Use at least 15 characters. A few unrelated words make a strong password that is easy to remember. Spaces and any characters are allowed; no special mix is needed.", "Enter a password"},
 	// Required on this site's form; a form elsewhere may leave it out (see check).
 	{FieldPasswordConfirm, "Confirm password", "Your login", true, PasswordMaxLen, "password", "new-password", "", "Type your password again to confirm it"},
+}
+
+// requestField is the input for one of a request's fields.
+func requestField(name, inputType, autocomplete string) fieldSpec {
+	f, ok := domain.FieldNamed(name)
+	if !ok {
+		panic("portal: no request field " + name) // a typo in the table above
+	}
+	return fieldSpec{f.Name, f.Label, f.Group, f.Required, f.MaxLen, inputType, autocomplete, f.Hint, f.Missing}
 }
 
 func specFor(name string) (fieldSpec, int, bool) {
@@ -171,7 +181,7 @@ func ParseSignupForm(v url.Values) SignupForm {
 	_, f.confirmSent = v[FieldPasswordConfirm]
 	for _, s := range signupFields {
 		raw := v.Get(s.name)
-		val, msg := cleanInput(raw, s.label)
+		val, msg := domain.Clean(raw, s.label)
 		if s.inputType == "password" {
 			val = NormalizePassword(strings.ToValidUTF8(raw, "\uFFFD"))
 		}
@@ -187,43 +197,6 @@ func ParseSignupForm(v url.Values) SignupForm {
 // NormalizePassword puts a password into Unicode NFC, so the same password
 // typed on different systems hashes the same. Login must use it too.
 func NormalizePassword(pw string) string { return norm.NFC.String(pw) }
-
-// cleanInput trims and normalises one text value. It returns a value safe to
-// show again and, if the input was unusable, a message saying why.
-func cleanInput(raw, label string) (string, string) {
-	msg := ""
-	if !utf8.ValidString(raw) {
-		raw = strings.ToValidUTF8(raw, "\uFFFD")
-		msg = label + " contains characters that could not be read; type it again"
-	}
-	val := norm.NFC.String(strings.TrimSpace(raw))
-	if strings.IndexFunc(val, isForbiddenRune) >= 0 {
-		val = strings.Map(func(r rune) rune {
-			if isForbiddenRune(r) {
-				return -1
-			}
-			return r
-		}, val)
-		if msg == "" {
-			msg = label + " must not contain control characters such as tabs or line breaks"
-		}
-	}
-	return val, msg
-}
-
-// isForbiddenRune reports control characters and invisible direction
-// overrides, which could disguise text shown to approvers.
-func isForbiddenRune(r rune) bool {
-	switch {
-	case unicode.IsControl(r):
-		return true
-	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069: // bidi embeddings, overrides, isolates
-		return true
-	case r == 0x2028 || r == 0x2029 || r == 0xFEFF: // line/paragraph separators, BOM
-		return true
-	}
-	return false
-}
 
 // Validate checks every field and returns the problems in form order, at most
 // one per field; nil means the form is valid. It also finishes normalising:
@@ -245,107 +218,34 @@ func (f *SignupForm) Validate() FieldErrors {
 	return errs
 }
 
-// check returns the first problem with one field, or "".
+// check returns the first problem with one field, or "". The request's
+// fields follow the workflow's rules; the password ones are the portal's.
 func (f *SignupForm) check(s fieldSpec, common *CommonPasswords) string {
 	p := f.field(s.name)
-	if s.name == FieldPasswordConfirm && (!f.confirmSent || f.Password == "") {
-		return "" // optional for other sites' forms; nothing to match without a password
-	}
-	if *p == "" {
-		if s.required {
-			return s.missing
-		}
-		return ""
-	}
-	if n := utf8.RuneCountInString(*p); n > s.maxLen && s.inputType != "select" && s.inputType != "password" {
-		return fmt.Sprintf("%s must be %d characters or fewer", s.label, s.maxLen)
-	}
 	switch s.name {
-	case FieldTaxID:
-		if !allRunes(*p, func(r rune) bool {
-			return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(" -./", r)
-		}) {
-			return "Tax ID can only contain letters, digits, spaces, hyphens, dots and slashes"
-		}
-	case FieldPostalCode:
-		if !allRunes(*p, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' }) {
-			return "Postal code can only contain letters, digits, spaces and hyphens"
-		}
-	case FieldCountry:
-		code := strings.ToUpper(*p)
-		if _, ok := CountryName(code); !ok {
-			return "Select a country from the list"
-		}
-		*p = code
-	case FieldEmail:
-		email, msg := checkEmail(*p)
-		if msg != "" {
-			return msg
-		}
-		*p = email
-	case FieldPhone:
-		return checkPhone(*p)
-	case FieldLanguage:
-		tag, err := canonicalLanguage(*p)
-		if err != nil {
-			return "Select a language from the list, or send a BCP 47 tag such as en, de or pt-BR"
-		}
-		*p = tag
-	case FieldUsername:
-		return checkUsername(*p)
-	case FieldPassword:
-		return f.checkPassword(common)
 	case FieldPasswordConfirm:
-		if f.PasswordConfirm != f.Password {
+		switch {
+		case !f.confirmSent || f.Password == "":
+			return "" // optional for other sites' forms; nothing to match without a password
+		case *p == "":
+			return s.missing
+		case f.PasswordConfirm != f.Password:
 			return "The passwords do not match; type the same password in both boxes"
 		}
-	}
-	return ""
-}
-
-func allRunes(s string, ok func(rune) bool) bool {
-	for _, r := range s {
-		if !ok(r) {
-			return false
+		return ""
+	case FieldPassword:
+		if *p == "" {
+			return s.missing
 		}
+		return f.checkPassword(common)
 	}
-	return true
-}
-
-func checkPhone(s string) string {
-	digits := 0
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' && i == 0:
-		case strings.ContainsRune(" ()-.", r):
-		default:
-			return "Phone number can only contain digits, spaces, brackets, dots, hyphens and a leading +"
-		}
+	df, _ := domain.FieldNamed(s.name)
+	df.Required = s.required // a form may make a field optional
+	v, msg := df.Check(*p)
+	if msg == "" {
+		*p = v
 	}
-	if digits < 5 || digits > 20 {
-		return "Enter a phone number with 5 to 20 digits, like +49 30 1234567"
-	}
-	return ""
-}
-
-func checkUsername(s string) string {
-	switch n := utf8.RuneCountInString(s); {
-	case n < 3:
-		return "User name must be at least 3 characters"
-	case n > 32:
-		return "User name must be 32 characters or fewer"
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return "User name can only contain lower-case letters a–z, digits, dots, hyphens and underscores"
-		}
-	}
-	if c := s[0]; c == '.' || c == '_' || c == '-' {
-		return "User name must start with a letter or a digit"
-	}
-	return ""
+	return msg
 }
 
 func (f *SignupForm) checkPassword(common *CommonPasswords) string {
@@ -356,7 +256,7 @@ func (f *SignupForm) checkPassword(common *CommonPasswords) string {
 		return fmt.Sprintf("Password must be at least %d characters", PasswordMinLen)
 	case n > PasswordMaxLen:
 		return fmt.Sprintf("Password must be %d characters or fewer", PasswordMaxLen)
-	case strings.IndexFunc(pw, isForbiddenRune) >= 0:
+	case strings.IndexFunc(pw, domain.IsForbiddenRune) >= 0:
 		return "Password must not contain control characters"
 	case common.Contains(pw):
 		return "This password is on a list of commonly used passwords; choose one that is harder to guess"

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Request is a customer request: a prospect's sign-up and its review.
 type Request struct {
 	ID            int64
 	Number        string
-	Status        string
+	Status        domain.RequestStatus
 	Version       int64
 	CompanyName   string
 	TaxID         string
@@ -49,6 +51,42 @@ type Request struct {
 	RiskFlags string
 	// SourceNet is the network of SourceIP (a /24 or /48), for bursts.
 	SourceNet string
+}
+
+// Field is the request's value for a field named as in the sign-up form
+// (and the column), or nil for a name that is not one of its fields.
+func (r *Request) Field(name string) *string {
+	switch name {
+	case domain.FieldCompanyName:
+		return &r.CompanyName
+	case domain.FieldTaxID:
+		return &r.TaxID
+	case domain.FieldStreet:
+		return &r.Street
+	case domain.FieldCity:
+		return &r.City
+	case domain.FieldState:
+		return &r.State
+	case domain.FieldPostalCode:
+		return &r.PostalCode
+	case domain.FieldCountry:
+		return &r.Country
+	case domain.FieldFirstName:
+		return &r.FirstName
+	case domain.FieldLastName:
+		return &r.LastName
+	case domain.FieldJobTitle:
+		return &r.JobTitle
+	case domain.FieldEmail:
+		return &r.Email
+	case domain.FieldPhone:
+		return &r.Phone
+	case domain.FieldLanguage:
+		return &r.Language
+	case domain.FieldUsername:
+		return &r.Username
+	}
+	return nil
 }
 
 const requestColumns = `r.id, r.number, r.status, r.version, r.company_name, r.tax_id, r.street,
@@ -161,8 +199,8 @@ func CursorOf(r Request) Cursor { return Cursor{ID: r.ID} }
 
 // ListRequests is a page of requests in queue order.
 type ListRequests struct {
-	Status string // "" for every status
-	Search string // substring of number, company, contact, email or tax id
+	Status domain.RequestStatus // "" for every status
+	Search string               // substring of number, company, contact, email or tax id
 	// After starts the page after this position; Before ends it before this
 	// position (the page is still returned oldest first). At most one is set.
 	After, Before *Cursor
@@ -226,15 +264,15 @@ func escapeLike(s string) string {
 }
 
 // RequestCounts is the number of requests in each status, kept by triggers.
-func (q *Queries) RequestCounts(ctx context.Context) (map[string]int64, error) {
+func (q *Queries) RequestCounts(ctx context.Context) (map[domain.RequestStatus]int64, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT status, n FROM request_counts`)
 	if err != nil {
 		return nil, fmt.Errorf("store: request counts: %w", mapErr(err))
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[domain.RequestStatus]int64{}
 	for rows.Next() {
-		var s string
+		var s domain.RequestStatus
 		var n int64
 		if err := rows.Scan(&s, &n); err != nil {
 			return nil, fmt.Errorf("store: request counts: %w", mapErr(err))
@@ -249,7 +287,7 @@ func (q *Queries) RequestCounts(ctx context.Context) (map[string]int64, error) {
 // produce one outcome. Zero-valued optional fields are left alone.
 type RequestChange struct {
 	ID         int64
-	From, To   string
+	From, To   domain.RequestStatus
 	Version    int64
 	Actor      string
 	Verified   bool // set verified_at
@@ -298,10 +336,11 @@ func (q *Queries) UsernameTaken(ctx context.Context, username string) (bool, err
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE username = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE username = ? COLLATE NOCASE
-			AND status IN ('requested', 'verified', 'approved'))
+			AND status IN (?, ?, ?))
 		OR EXISTS (SELECT 1 FROM user_requests WHERE username = ? COLLATE NOCASE
-			AND status NOT IN ('rejected', 'canceled', 'completed'))`,
-		username, username, username).Scan(&taken)
+			AND status NOT IN (?, ?, ?))`,
+		username, username, domain.Requested, domain.Verified, domain.Approved,
+		username, domain.URCompleted, domain.URRejected, domain.URCanceled).Scan(&taken)
 	if err != nil {
 		return false, fmt.Errorf("store: username taken: %w", mapErr(err))
 	}
@@ -315,7 +354,8 @@ func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, erro
 	err := q.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM users WHERE email = ? COLLATE NOCASE)
 		OR EXISTS (SELECT 1 FROM customer_requests WHERE email = ? COLLATE NOCASE
-			AND status IN ('requested', 'verified', 'approved'))`, email, email).Scan(&registered)
+			AND status IN (?, ?, ?))`, email, email, domain.Requested, domain.Verified,
+		domain.Approved).Scan(&registered)
 	if err != nil {
 		return false, fmt.Errorf("store: email registered: %w", mapErr(err))
 	}
@@ -325,7 +365,7 @@ func (q *Queries) EmailRegistered(ctx context.Context, email string) (bool, erro
 // CountUnverified is the number of requests waiting for activation.
 func (q *Queries) CountUnverified(ctx context.Context) (int64, error) {
 	var n int64
-	err := q.q.QueryRowContext(ctx, `SELECT n FROM request_counts WHERE status = 'requested'`).Scan(&n)
+	err := q.q.QueryRowContext(ctx, `SELECT n FROM request_counts WHERE status = ?`, domain.Requested).Scan(&n)
 	return n, mapErr(err)
 }
 
@@ -338,7 +378,7 @@ func (q *Queries) CountRecentSignups(ctx context.Context, email string, since ti
 }
 
 // RequestsByEmail returns the newest requests from an address in a status.
-func (q *Queries) RequestsByEmail(ctx context.Context, email, status string, limit int) ([]Request, error) {
+func (q *Queries) RequestsByEmail(ctx context.Context, email string, status domain.RequestStatus, limit int) ([]Request, error) {
 	out, err := queryAll(ctx, q.q, scanRequest, `SELECT `+requestColumns+requestFrom+`
 		WHERE r.email = ? COLLATE NOCASE AND r.status = ? ORDER BY r.id DESC LIMIT ?`,
 		email, status, limit)
@@ -369,4 +409,49 @@ func (q *Queries) CountNetworkSignups(ctx context.Context, network string, since
 		return 0, fmt.Errorf("store: count sign-ups from %s: %w", network, mapErr(err))
 	}
 	return n, nil
+}
+
+// RequestEdit changes some of a request's fields, conditionally on its
+// status and version like [RequestChange]. Fields maps field names (as
+// [Request.Field] knows them) to new values.
+type RequestEdit struct {
+	ID      int64
+	Status  domain.RequestStatus
+	Version int64
+	Fields  map[string]string
+}
+
+// EditRequest applies e and refreshes the request's search entry, or
+// returns ErrConflict when the request moved on.
+func (q *Queries) EditRequest(ctx context.Context, e RequestEdit) error {
+	set := []string{"version = version + 1", "updated_at = ?"}
+	args := []any{q.nowMS()}
+	var probe Request
+	for _, f := range domain.RequestFields() { // a fixed order, and only known columns
+		v, ok := e.Fields[f.Name]
+		if !ok {
+			continue
+		}
+		if probe.Field(f.Name) == nil {
+			return fmt.Errorf("store: edit request #%d: %w", e.ID, ErrInvalid)
+		}
+		set = append(set, f.Name+" = ?")
+		args = append(args, v)
+	}
+	if len(set) == 2 || len(set)-2 != len(e.Fields) {
+		return fmt.Errorf("store: edit request #%d: no known fields: %w", e.ID, ErrInvalid)
+	}
+	args = append(args, e.ID, e.Status, e.Version)
+	res, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET `+strings.Join(set, ", ")+
+		` WHERE id = ? AND status = ? AND version = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("store: edit request #%d: %w", e.ID, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: edit request #%d: %w", e.ID, ErrConflict)
+	}
+	if err := q.unindexRequest(ctx, e.ID); err != nil {
+		return err
+	}
+	return q.indexRequests(ctx, e.ID, e.ID)
 }

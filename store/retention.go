@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Erased replaces personal data in mail subjects and audit details.
@@ -13,17 +15,17 @@ const Erased = "[erased]"
 // RequestsToExpire returns up to limit unverified requests created before t,
 // oldest first.
 func (q *Queries) RequestsToExpire(ctx context.Context, t time.Time, limit int) ([]Request, error) {
-	return q.requestsWhere(ctx, "requests to expire", `r.status = 'requested' AND r.created_at < ?
-		ORDER BY r.created_at, r.id LIMIT ?`, t.UnixMilli(), limit)
+	return q.requestsWhere(ctx, "requests to expire", `r.status = ? AND r.created_at < ?
+		ORDER BY r.created_at, r.id LIMIT ?`, domain.Requested, t.UnixMilli(), limit)
 }
 
 // RequestsToPurge returns up to limit requests in status (rejected or
 // expired) that still hold personal data and were decided before t (for
 // expired requests, which have no decision, any time), oldest first.
-func (q *Queries) RequestsToPurge(ctx context.Context, status string, t time.Time, limit int) ([]Request, error) {
-	if status == "expired" {
-		return q.requestsWhere(ctx, "requests to purge", `r.status = 'expired' AND r.purged_at IS NULL
-			ORDER BY r.status, r.decided_at, r.id LIMIT ?`, limit)
+func (q *Queries) RequestsToPurge(ctx context.Context, status domain.RequestStatus, t time.Time, limit int) ([]Request, error) {
+	if status == domain.Expired {
+		return q.requestsWhere(ctx, "requests to purge", `r.status = ? AND r.purged_at IS NULL
+			ORDER BY r.status, r.decided_at, r.id LIMIT ?`, status, limit)
 	}
 	return q.requestsWhere(ctx, "requests to purge", `r.status = ? AND r.purged_at IS NULL
 		AND r.decided_at < ? ORDER BY r.status, r.decided_at, r.id LIMIT ?`, status, t.UnixMilli(), limit)
@@ -154,15 +156,15 @@ func (q *Queries) UserRequestOfRequest(ctx context.Context, requestID int64) (Us
 }
 
 // UserRequestCounts is the number of user requests in each status present.
-func (q *Queries) UserRequestCounts(ctx context.Context) (map[string]int64, error) {
+func (q *Queries) UserRequestCounts(ctx context.Context) (map[domain.UserRequestStatus]int64, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT status, count(*) FROM user_requests GROUP BY status`)
 	if err != nil {
 		return nil, fmt.Errorf("store: user request counts: %w", mapErr(err))
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[domain.UserRequestStatus]int64{}
 	for rows.Next() {
-		var s string
+		var s domain.UserRequestStatus
 		var n int64
 		if err := rows.Scan(&s, &n); err != nil {
 			return nil, fmt.Errorf("store: user request counts: %w", mapErr(err))

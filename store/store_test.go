@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestDB_MigrateTwiceChangesNothing(t *testing.T) {
@@ -101,7 +102,7 @@ func pragmasOf(db *store.DB) []struct{ pragma, want string } {
 	}
 }
 
-func newRequest(i int, status string, at time.Time) store.Request {
+func newRequest(i int, status domain.RequestStatus, at time.Time) store.Request {
 	return store.Request{Number: fmt.Sprintf("REG-%06d", i), Status: status,
 		CompanyName: fmt.Sprintf("Company %d", i), Street: "1 Road", City: "Town", PostalCode: "1",
 		Country: "US", FirstName: "Ann", LastName: fmt.Sprintf("Smith%d", i),
@@ -113,7 +114,7 @@ func TestQueries_RequestsKeyset(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	statuses := []string{"verified", "requested", "verified", "rejected"}
+	statuses := []domain.RequestStatus{domain.Verified, domain.Requested, domain.Verified, domain.Rejected}
 	err := db.WithTx(ctx, func(tx *store.Tx) error {
 		for i := 1; i <= 40; i++ {
 			// Same created_at for pairs, so the id breaks ties.

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // UserRequest asks for a login for a contact person.
 type UserRequest struct {
 	ID           int64
 	Number       string
-	Status       string
+	Status       domain.UserRequestStatus
 	Version      int64
 	RequestID    *int64 // the customer request it came from, if any
 	CustomerID   int64
@@ -99,7 +101,7 @@ func (q *Queries) UserRequestByID(ctx context.Context, id int64) (UserRequest, e
 
 // ListUserRequests selects user requests in queue order (oldest first).
 type ListUserRequests struct {
-	Status     string
+	Status     domain.UserRequestStatus
 	CustomerID int64
 	AfterID    int64
 	Limit      int // 0 means every row
@@ -134,7 +136,7 @@ func (q *Queries) UserRequests(ctx context.Context, p ListUserRequests) ([]UserR
 // request is in From at Version.
 type UserRequestChange struct {
 	ID        int64
-	From, To  string
+	From, To  domain.UserRequestStatus
 	Version   int64
 	Step      *string
 	Attempts  *int
@@ -232,6 +234,6 @@ func (q *Queries) UserRequestByRequestID(ctx context.Context, requestID int64) (
 // ActiveUserRequestIDs returns up to limit ids, after afterID in id order, of
 // user requests the workflow still has to move on (submitted or provisioned).
 func (q *Queries) ActiveUserRequestIDs(ctx context.Context, afterID int64, limit int) ([]int64, error) {
-	return ids(ctx, q.q, `SELECT id FROM user_requests WHERE status IN ('submitted', 'provisioned')
-		AND id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	return ids(ctx, q.q, `SELECT id FROM user_requests WHERE status IN (?, ?)
+		AND id > ? ORDER BY id LIMIT ?`, domain.URSubmitted, domain.URProvisioned, afterID, limit)
 }

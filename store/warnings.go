@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Match is an existing record that resembles a request: the same email,
@@ -36,7 +38,7 @@ func (q *Queries) Matches(ctx context.Context, m MatchQuery) ([]Match, error) {
 		field, query string
 		arg          string
 	}
-	const openReq = ` AND r.status IN ('requested', 'verified', 'approved') AND r.id <> ?`
+	const openReq = ` AND r.status IN (?, ?, ?) AND r.id <> ?`
 	probes := []probe{
 		{"email", `SELECT DISTINCT c.account, c.name, '' FROM contact_persons p JOIN customers c
 			ON c.id = p.customer_id WHERE p.email = ? COLLATE NOCASE`, m.Email},
@@ -64,7 +66,7 @@ func (q *Queries) Matches(ctx context.Context, m MatchQuery) ([]Match, error) {
 		args := []any{p.arg}
 		if strings.Contains(p.query, "customer_requests") {
 			entity = EntityRequest
-			args = append(args, m.ExcludeRequestID)
+			args = append(args, domain.Requested, domain.Verified, domain.Approved, m.ExcludeRequestID)
 		}
 		args = append(args, limit)
 		rows, err := q.q.QueryContext(ctx, p.query+` LIMIT ?`, args...)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestRegistration_Tabs(t *testing.T) {
@@ -49,17 +50,17 @@ func TestRegistration_Approve(t *testing.T) {
 	t.Run("esc cancels and changes nothing", func(t *testing.T) {
 		press(t, a, "esc")
 		mustContain(t, a, "Cancelled; nothing changed.")
-		if got := requestStatus(t, f, r.Number).Status; got != workflow.Verified {
+		if got := requestStatus(t, f, r.Number).Status; got != domain.Verified {
 			t.Fatalf("status %s after cancel", got)
 		}
 	})
 	t.Run("y approves and the row updates in place", func(t *testing.T) {
 		press(t, a, "a", "y")
 		got := requestStatus(t, f, r.Number)
-		if got.Status != workflow.Approved || got.DecidedBy != "alice" {
+		if got.Status != domain.Approved || got.DecidedBy != "alice" {
 			t.Fatalf("request = %s by %q", got.Status, got.DecidedBy)
 		}
-		mustContain(t, a, "✓ Approved "+r.Number, "approved", "Verified 0", "Approved 1")
+		mustContain(t, a, "✓ "+r.Number+" approved", "approved", "Verified 0", "Approved 1")
 	})
 	t.Run("approving again is refused with a message", func(t *testing.T) {
 		press(t, a, "a")
@@ -84,7 +85,7 @@ func TestRegistration_ChangedUnderYou(t *testing.T) {
 	if words := strings.Join(strings.Fields(shown(a)), " "); !strings.Contains(words, "UTC): cannot approve it") {
 		t.Fatalf("the status line lost the end of the message:\n%s", shown(a))
 	}
-	if got := requestStatus(t, f, r.Number); got.Status != workflow.Rejected || got.DecidedBy != "bob" {
+	if got := requestStatus(t, f, r.Number); got.Status != domain.Rejected || got.DecidedBy != "bob" {
 		t.Fatalf("request = %s by %s", got.Status, got.DecidedBy)
 	}
 	// The reread took the rejected row off the Verified tab.
@@ -105,7 +106,7 @@ func TestRegistration_Reject(t *testing.T) {
 	mustContain(t, a, `reason "incomplete"`, "lee@litware.test", "Please send your VAT number.")
 	press(t, a, "y")
 	got := requestStatus(t, f, r.Number)
-	if got.Status != workflow.Rejected || got.RejectReason != "incomplete" || got.RejectComment != "Please send your VAT number." {
+	if got.Status != domain.Rejected || got.RejectReason != "incomplete" || got.RejectComment != "Please send your VAT number." {
 		t.Fatalf("request = %+v", got)
 	}
 	mails, err := f.db.Read().Mails(context.Background(), store.ListMail{Ref: r.Number})
@@ -138,7 +139,7 @@ func TestRegistration_Create(t *testing.T) {
 		mustContain(t, a, "Creates customer C00001", "template EU", "is submitted")
 		press(t, a, "y")
 		got := requestStatus(t, f, first.Number)
-		if got.Status != workflow.Created || got.CustomerAccount != "C00001" {
+		if got.Status != domain.Created || got.CustomerAccount != "C00001" {
 			t.Fatalf("request = %s %s", got.Status, got.CustomerAccount)
 		}
 		c, err := f.db.Read().CustomerByAccount(ctx, "C00001")
@@ -159,7 +160,7 @@ func TestRegistration_Create(t *testing.T) {
 		mustContain(t, a, "joins existing customer C00001", "customer_admin")
 		press(t, a, "y")
 		got := requestStatus(t, f, second.Number)
-		if got.Status != workflow.Created || got.CustomerAccount != "C00001" {
+		if got.Status != domain.Created || got.CustomerAccount != "C00001" {
 			t.Fatalf("request = %s %s", got.Status, got.CustomerAccount)
 		}
 		u, err := f.db.Read().UserRequestByRequestID(ctx, second.ID)
@@ -231,7 +232,9 @@ func TestRegistration_SearchAndMove(t *testing.T) {
 
 func TestApp_EscapeSequences(t *testing.T) {
 	f := newFixture(t)
-	f.signUp("\x1b[2J\x1b]0;pwned\x07Evil\u202e Corp", "Mal\x1b[31m", "mal@evil.test", true)
+	// The workflow refuses such input now; rows stored before it did (or
+	// restored from elsewhere) must still be shown harmlessly.
+	f.insertRaw("\x1b[2J\x1b]0;pwned\x07Evil\u202e Corp", "Mal\x1b[31m", "mal@evil.test", domain.Verified)
 	a := f.app(120, 40)
 	press(t, a, "enter")
 	out := a.render()
@@ -272,7 +275,7 @@ func TestApp_Screens(t *testing.T) {
 		mustContain(t, a, "Provision the user by hand?", "welcome message")
 		press(t, a, "y", "esc")
 		u, err := f.db.Read().UserRequestByNumber(ctx, res.UserRequest.Number)
-		if err != nil || u.Status != workflow.URCompleted {
+		if err != nil || u.Status != domain.URCompleted {
 			t.Fatalf("user request = %+v, %v", u.Status, err)
 		}
 	})
@@ -446,8 +449,8 @@ func TestRegistration_TabCountsStayExactWhenTheyFit(t *testing.T) {
 	f := newFixture(t)
 	a := f.app(80, 24)
 	r := a.screens[0].(*registration)
-	r.counts = map[string]int64{workflow.Verified: 111, workflow.Requested: 37, workflow.Approved: 784,
-		workflow.Created: 2016, workflow.Rejected: 1182}
+	r.counts = map[domain.RequestStatus]int64{domain.Verified: 111, domain.Requested: 37, domain.Approved: 784,
+		domain.Created: 2016, domain.Rejected: 1182}
 	if got := ansi.Strip(r.tabsView(80)); !strings.Contains(got, "Created 2,016 Rejected 1,182 All 4,130") {
 		t.Fatalf("at 80 columns the tabs read %q", got)
 	}
@@ -483,7 +486,7 @@ func TestRegistration_SelectedRowLeavesTheList(t *testing.T) {
 	mustContain(t, a, r.Number+" is now approved by bob, so it left this list.")
 	// Her own approval says what she did, not that the row left.
 	press(t, a, "a", "y")
-	if s := shown(a); !strings.Contains(s, "✓ Approved") || strings.Contains(s, "left this list") {
+	if s := shown(a); !strings.Contains(s, " approved (Northwind") || strings.Contains(s, "left this list") {
 		t.Fatalf("own approval:\n%s", s)
 	}
 	press(t, a, "r")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestRegistration_BulkApprove(t *testing.T) {
@@ -39,7 +40,7 @@ func TestRegistration_BulkApprove(t *testing.T) {
 		press(t, a, "esc")
 		mustContain(t, a, "Cancelled; nothing changed.", "• 3 marked")
 		for _, r := range rs {
-			if got := requestStatus(t, f, r.Number); got.Status != workflow.Verified {
+			if got := requestStatus(t, f, r.Number); got.Status != domain.Verified {
 				t.Fatalf("%s is %s after cancel", r.Number, got.Status)
 			}
 		}
@@ -55,12 +56,12 @@ func TestRegistration_BulkApprove(t *testing.T) {
 		if strings.Contains(shown(a), "marked") {
 			t.Fatalf("marks left after the bulk approve:\n%s", shown(a))
 		}
-		for i, want := range []string{workflow.Approved, workflow.Rejected, workflow.Approved, workflow.Verified} {
+		for i, want := range []domain.RequestStatus{domain.Approved, domain.Rejected, domain.Approved, domain.Verified} {
 			got := requestStatus(t, f, rs[i].Number)
 			if got.Status != want {
 				t.Fatalf("%s = %s, want %s", rs[i].Number, got.Status, want)
 			}
-			if want == workflow.Approved && got.DecidedBy != "alice" {
+			if want == domain.Approved && got.DecidedBy != "alice" {
 				t.Fatalf("%s decided by %q", rs[i].Number, got.DecidedBy)
 			}
 		}
@@ -84,7 +85,7 @@ func TestRegistration_BulkReject(t *testing.T) {
 	mustContain(t, a, "✓ Rejected 2 requests: "+r1.Number+", "+r2.Number+".")
 	for _, r := range []store.Request{r1, r2} {
 		got := requestStatus(t, f, r.Number)
-		if got.Status != workflow.Rejected || got.RejectReason != "incomplete" || got.RejectComment != "Please send your VAT number." {
+		if got.Status != domain.Rejected || got.RejectReason != "incomplete" || got.RejectComment != "Please send your VAT number." {
 			t.Fatalf("%s = %+v", r.Number, got)
 		}
 		mails, err := f.db.Read().Mails(ctx, store.ListMail{Ref: r.Number})

@@ -15,6 +15,7 @@ import (
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/sample"
 )
 
@@ -55,6 +56,22 @@ func (f *fixture) signUp(company, first, email string, verify bool) store.Reques
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	return r
+}
+
+// insertRaw stores a request as given, past the workflow's field rules,
+// as a database restored from elsewhere could hold it.
+func (f *fixture) insertRaw(company, first, email string, status domain.RequestStatus) store.Request {
+	f.t.Helper()
+	r := store.Request{Number: fmt.Sprintf("REG-9%05d", len(company)), Status: status, CompanyName: company,
+		Street: "1 Main Street", City: "Springfield", PostalCode: "62701", Country: "US", FirstName: first,
+		LastName: "Tester", Email: email, Phone: "+1 217 555 0100", Username: "raw" + fmt.Sprint(len(email)),
+		PasswordHash: "$argon2id$test"}
+	err := f.db.WithTx(context.Background(), func(tx *store.Tx) error { return tx.InsertRequest(context.Background(), &r) })
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
 	return r
 }
 
@@ -156,6 +173,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	case "ctrl+u":
 		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
 	case "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}

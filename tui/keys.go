@@ -14,6 +14,7 @@ type Keys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom    key.Binding
 	Search, Details, Back                      key.Binding
 	Approve, Reject, Create, Resend, Provision key.Binding
+	Correct                                    key.Binding // edit a request's fields
 	Retry, Inactivate, Edit                    key.Binding
 	Mark, Risky                                key.Binding
 	Reread, Help, Quit                         key.Binding
@@ -43,6 +44,7 @@ func NewKeys(screens []string) Keys {
 		Create:     b([]string{"c"}, "c", "create"),
 		Resend:     b([]string{"s"}, "s", "resend link"),
 		Provision:  b([]string{"p"}, "p", "provision"),
+		Correct:    b([]string{"e"}, "e", "edit"),
 		Retry:      b([]string{"t"}, "t", "retry"),
 		Inactivate: b([]string{"i"}, "i", "inactivate user"),
 		Edit:       b([]string{"e", "enter"}, "e/enter", "edit"),

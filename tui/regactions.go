@@ -10,6 +10,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // act runs a service call for the selected request in a Cmd.
@@ -52,7 +53,7 @@ func (r *registration) actionDone(m regActionMsg) tea.Cmd {
 	return tea.Batch(r.loadCounts(), r.loadDetails())
 }
 
-func (r *registration) selected(verb string, statuses ...string) (store.Request, bool) {
+func (r *registration) selected(verb string, statuses ...domain.RequestStatus) (store.Request, bool) {
 	cur, ok := r.current()
 	if !ok {
 		r.s.info("Nothing selected to %s.", verb)
@@ -64,7 +65,7 @@ func (r *registration) selected(verb string, statuses ...string) (store.Request,
 		}
 	}
 	by := ""
-	if cur.DecidedBy != "" && (cur.Status == workflow.Approved || cur.Status == workflow.Rejected) {
+	if cur.DecidedBy != "" && (cur.Status == domain.Approved || cur.Status == domain.Rejected) {
 		by = " by " + cur.DecidedBy // say who, when someone else decided meanwhile
 	}
 	r.s.info("Cannot %s %s: it is %s%s.", verb, cur.Number, cur.Status, by)
@@ -72,7 +73,8 @@ func (r *registration) selected(verb string, statuses ...string) (store.Request,
 }
 
 func (r *registration) approve() tea.Cmd {
-	cur, ok := r.selected("approve", workflow.Verified)
+	w := domain.ApproveRequest
+	cur, ok := r.selected(w.Verb, domain.Verified)
 	if !ok {
 		return nil
 	}
@@ -82,35 +84,36 @@ func (r *registration) approve() tea.Cmd {
 		fmt.Sprintf("%s · %s", cur.Number, cur.CompanyName),
 		fmt.Sprintf("Contact %s %s <%s>", cur.FirstName, cur.LastName, cur.Email),
 		"",
-		"The request moves from verified to approved, recorded as approved by " + r.s.actor + ".",
-		"No email goes out yet; next, c creates the customer.",
+		w.Effect,
+		"Recorded as approved by " + r.s.actor + "; under Approved, c creates the customer.",
 	}
-	return r.s.confirm("Approve "+cur.Number+"?", "Approve", lines, r.act("approve", func(ctx context.Context) (*store.Request, string, error) {
+	return r.s.confirm(w.Question(cur.Number), w.Button, lines, r.act(w.Verb, func(ctx context.Context) (*store.Request, string, error) {
 		out, err := svc.Approve(ctx, a)
-		return &out, fmt.Sprintf("Approved %s (%s); under Approved, c creates its customer.", cur.Number, cur.CompanyName), err
+		return &out, fmt.Sprintf("%s (%s); under Approved, c creates its customer.", w.Outcome(cur.Number), cur.CompanyName), err
 	}))
 }
 
 func (r *registration) resend() tea.Cmd {
-	cur, ok := r.selected("resend the activation link of", workflow.Requested)
+	w := domain.ResendActivation
+	cur, ok := r.selected(w.Verb, domain.Requested)
 	if !ok {
 		return nil
 	}
 	a := workflow.Action{Number: cur.Number, Actor: r.s.actor}
 	svc := r.s.svc
-	return r.s.confirm("Resend the activation link?", "Send", []string{
+	return r.s.confirm(w.Question(cur.Number), w.Button, []string{
 		fmt.Sprintf("%s · %s", cur.Number, cur.CompanyName),
 		"",
-		"A new activation link goes to " + cur.Email + ".",
-		"Earlier links stay valid until they expire.",
+		"To " + cur.Email + ".",
+		w.Effect,
 	}, r.act("resend", func(ctx context.Context) (*store.Request, string, error) {
 		_, err := svc.ResendActivation(ctx, a)
-		return nil, fmt.Sprintf("Activation link for %s queued to %s.", cur.Number, cur.Email), err
+		return nil, w.Outcome(cur.Number) + ".", err
 	}))
 }
 
 func (r *registration) provision() tea.Cmd {
-	cur, ok := r.selected("provision the user of", workflow.Created)
+	cur, ok := r.selected("provision the user of", domain.Created)
 	if !ok {
 		return nil
 	}
@@ -120,7 +123,7 @@ func (r *registration) provision() tea.Cmd {
 		return nil
 	}
 	u := *d.userRequest
-	if u.Status != workflow.URDraft {
+	if u.Status != domain.URDraft {
 		r.s.info("User request %s is %s: the workflow handles it, nothing to provision by hand.", u.Number, u.Status)
 		return nil
 	}

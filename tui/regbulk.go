@@ -11,6 +11,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // marks are the requests marked for a bulk decision, as they were when
@@ -87,7 +88,7 @@ func (r *registration) badge() string {
 
 // markedLines names the marked requests for a confirmation: all of them up
 // to a screenful, then how many more.
-func markedLines(rs []store.Request, wantStatus ...string) []string {
+func markedLines(rs []store.Request, wantStatus ...domain.RequestStatus) []string {
 	const shown = 8
 	var lines []string
 	for i, q := range rs {
@@ -104,7 +105,7 @@ func markedLines(rs []store.Request, wantStatus ...string) []string {
 	return lines
 }
 
-func contains(ss []string, s string) bool {
+func contains(ss []domain.RequestStatus, s domain.RequestStatus) bool {
 	for _, x := range ss {
 		if x == s {
 			return true
@@ -113,7 +114,7 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-func plural(n int, one, many string) string {
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -145,11 +146,11 @@ func (r *registration) bulkApprove() tea.Cmd {
 	rs := r.marks.list()
 	actions := r.bulkActions()
 	svc := r.s.svc
-	lines := append([]string{}, markedLines(rs, workflow.Verified)...)
+	lines := append([]string{}, markedLines(rs, domain.Verified)...)
 	lines = append(lines, "",
 		"Each verified one moves to approved on its own, recorded as approved by "+r.s.actor+".",
 		"A request that changed since you marked it is skipped and listed, not approved.")
-	return r.s.confirm("Approve "+plural(len(rs), "marked request", "marked requests")+"?", "Approve", lines,
+	return r.s.confirm("Approve "+countOf(len(rs), "marked request", "marked requests")+"?", "Approve", lines,
 		r.bulkRun("Approved", func(ctx context.Context) workflow.BulkResult { return svc.BulkApprove(ctx, actions) }))
 }
 
@@ -174,11 +175,11 @@ func (r *registration) bulkDone(m regBulkMsg) tea.Cmd {
 		if len(names) > 6 {
 			names = append(names[:3], fmt.Sprintf("… and %d more", len(names)-3))
 		}
-		r.s.ok("%s %s: %s.", m.verb, plural(done, "request", "requests"), strings.Join(names, ", "))
+		r.s.ok("%s %s: %s.", m.verb, countOf(done, "request", "requests"), strings.Join(names, ", "))
 		return r.Reload()
 	}
 	lines := []string{fmt.Sprintf("%s %d of %d.", m.verb, done, len(m.result.Outcomes)), "",
-		plural(len(skipped), "request was", "requests were") + " skipped and left as they are:"}
+		countOf(len(skipped), "request was", "requests were") + " skipped and left as they are:"}
 	for _, o := range skipped {
 		lines = append(lines, "  "+Sanitize(o.Reason))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // requestDetails is everything the details pane shows about one request,
@@ -50,7 +51,7 @@ func (r *registration) loadDetails() tea.Cmd {
 	// Details cost a dozen queries: read them only when they are on screen,
 	// or for a created request, whose user request decides whether p applies.
 	visible := r.showDetail || r.wide
-	if !visible && cur.Status != workflow.Created {
+	if !visible && cur.Status != domain.Created {
 		r.detailsSeq = r.s.next() // drops a reply still on its way
 		return nil
 	}
@@ -182,7 +183,7 @@ func (p *detailsPane) lines(st Styles, cur store.Request, ok bool, now time.Time
 		}
 		lines = append(lines, st.Label.Render(cell(label, 13))+st.Value.Render(value))
 	}
-	title := st.Section.Render(q.Number) + "  " + st.Status(q.Status) + "  " + st.Value.Bold(true).Render(q.CompanyName)
+	title := st.Section.Render(q.Number) + "  " + st.Status(string(q.Status)) + "  " + st.Value.Bold(true).Render(q.CompanyName)
 	lines = append(lines, title, "")
 	if erased(q) {
 		lines = append(lines, st.Muted.Render("Personal data removed; the audit trail says when and by whom."), "")
@@ -205,8 +206,8 @@ func (p *detailsPane) lines(st Styles, cur store.Request, ok bool, now time.Time
 	add("Comment", q.RejectComment)
 	add("Customer", q.CustomerAccount)
 	if u := d.userRequest; u != nil {
-		ur := u.Number + " " + u.Status
-		if u.Status == workflow.URDraft {
+		ur := u.Number + " " + string(u.Status)
+		if u.Status == domain.URDraft {
 			ur += " — workflow off: p provisions the user"
 		}
 		if u.LastError != "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // rejectDialog asks for a reason code and an optional comment, for the
@@ -34,7 +35,7 @@ type reasonsMsg struct {
 }
 
 func (r *registration) reject() tea.Cmd {
-	cur, ok := r.selected("reject", workflow.Verified, workflow.Approved)
+	cur, ok := r.selected("reject", domain.Verified, domain.Approved)
 	if !ok {
 		return nil
 	}
@@ -127,7 +128,7 @@ func (d *rejectDialog) confirm() tea.Cmd {
 func (d *rejectDialog) confirmBulk(reason, comment string) tea.Cmd {
 	actions := d.r.bulkActions()
 	svc := d.s.svc
-	lines := append([]string{}, markedLines(d.reqs, workflow.Verified, workflow.Approved)...)
+	lines := append([]string{}, markedLines(d.reqs, domain.Verified, domain.Approved)...)
 	lines = append(lines, "",
 		fmt.Sprintf("Each verified or approved one moves to rejected on its own with reason %q, and its prospect gets a rejection email saying: %q.",
 			reason, workflow.ReasonLabel(reason)))
@@ -137,7 +138,7 @@ func (d *rejectDialog) confirmBulk(reason, comment string) tea.Cmd {
 		lines = append(lines, "No comment is added.")
 	}
 	lines = append(lines, "A request that changed since you marked it is skipped and listed, not rejected.")
-	return d.s.confirm("Reject "+plural(len(d.reqs), "marked request", "marked requests")+"?", "Reject", lines,
+	return d.s.confirm("Reject "+countOf(len(d.reqs), "marked request", "marked requests")+"?", "Reject", lines,
 		d.r.bulkRun("Rejected", func(ctx context.Context) workflow.BulkResult {
 			return svc.BulkReject(ctx, actions, reason, comment)
 		}))
@@ -147,7 +148,7 @@ func (d *rejectDialog) View() string {
 	st, w := d.s.styles, d.width
 	var b strings.Builder
 	if len(d.reqs) > 0 {
-		b.WriteString(st.DialogTitle.Render("Reject "+plural(len(d.reqs), "marked request", "marked requests")) + "  " +
+		b.WriteString(st.DialogTitle.Render("Reject "+countOf(len(d.reqs), "marked request", "marked requests")) + "  " +
 			st.Muted.Render("one reason for all") + "\n\n")
 	} else {
 		b.WriteString(st.DialogTitle.Render("Reject "+d.req.Number) + "  " + st.Muted.Render(d.req.CompanyName) + "\n\n")
@@ -221,7 +222,7 @@ const (
 )
 
 func (r *registration) create() tea.Cmd {
-	cur, ok := r.selected("create a customer for", workflow.Approved)
+	cur, ok := r.selected("create a customer for", domain.Approved)
 	if !ok {
 		return nil
 	}

@@ -13,13 +13,17 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // regTabs are the Registration screen's status filters: the work queue first.
-var regTabs = []struct{ label, status string }{
-	{"Verified", workflow.Verified}, {"Requested", workflow.Requested},
-	{"Approved", workflow.Approved}, {"Created", workflow.Created},
-	{"Rejected", workflow.Rejected}, {"All", ""},
+var regTabs = []struct {
+	label  string
+	status domain.RequestStatus
+}{
+	{"Verified", domain.Verified}, {"Requested", domain.Requested},
+	{"Approved", domain.Approved}, {"Created", domain.Created},
+	{"Rejected", domain.Rejected}, {"All", ""},
 }
 
 // wideWidth is the terminal width from which details show beside the table.
@@ -38,7 +42,7 @@ type registration struct {
 	requestWindow
 	pageSeq uint64
 
-	counts    map[string]int64
+	counts    map[domain.RequestStatus]int64
 	countsSeq uint64
 
 	// risky keeps only requests with a risk signal in the list.
@@ -81,7 +85,7 @@ type (
 	}
 	regCountsMsg struct {
 		seq    uint64
-		counts map[string]int64
+		counts map[domain.RequestStatus]int64
 		err    error
 	}
 	regDetailsMsg struct {
@@ -265,7 +269,7 @@ func (r *registration) setPage(m regPageMsg) tea.Cmd {
 		// say so rather than silently landing on its neighbour (an error
 		// on screen already says who changed it).
 		by := ""
-		if m.left.DecidedBy != "" && (m.left.Status == workflow.Approved || m.left.Status == workflow.Rejected) {
+		if m.left.DecidedBy != "" && (m.left.Status == domain.Approved || m.left.Status == domain.Rejected) {
 			by = " by " + m.left.DecidedBy
 		}
 		r.s.info("%s is now %s%s, so it left this list.", m.left.Number, m.left.Status, by)
@@ -372,7 +376,7 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Search):
 		return r.search.focus()
 	case key.Matches(msg, k.Back) && r.search.value == "" && r.marks.len() > 0:
-		r.s.info("%s cleared.", plural(r.marks.len(), "mark", "marks"))
+		r.s.info("%s cleared.", countOf(r.marks.len(), "mark", "marks"))
 		r.marks.clear()
 		return nil
 	case key.Matches(msg, k.Back):
@@ -414,6 +418,8 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.resend()
 	case key.Matches(msg, k.Provision):
 		return r.provision()
+	case key.Matches(msg, k.Correct):
+		return r.edit()
 	}
 	return nil
 }
@@ -434,7 +440,7 @@ func (r *registration) Help() helpMap {
 	full := [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Search, k.Details, k.Back, k.Reread, k.Risky},
-		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision, k.Mark},
+		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision, k.Correct, k.Mark},
 	}
 	if r.marks.len() > 0 {
 		approve, reject, unmark := k.Approve, k.Reject, k.Back
@@ -445,14 +451,14 @@ func (r *registration) Help() helpMap {
 	}
 	if cur, ok := r.current(); ok {
 		switch cur.Status {
-		case workflow.Verified:
-			short = append(short, k.Approve, k.Reject)
-		case workflow.Approved:
-			short = append(short, k.Create, k.Reject)
-		case workflow.Requested:
+		case domain.Verified:
+			short = append(short, k.Approve, k.Reject, k.Correct)
+		case domain.Approved:
+			short = append(short, k.Create, k.Reject, k.Correct)
+		case domain.Requested:
 			short = append(short, k.Resend)
-		case workflow.Created:
-			if r.details != nil && r.details.userRequest != nil && r.details.userRequest.Status == workflow.URDraft {
+		case domain.Created:
+			if r.details != nil && r.details.userRequest != nil && r.details.userRequest.Status == domain.URDraft {
 				short = append(short, k.Provision)
 			}
 		}
@@ -572,11 +578,11 @@ func (r *registration) tableView(w, h int) string {
 		line := row(widths[:n-2], cells...)
 		level := workflow.RiskLevel(q.RiskScore)
 		riskCell := cell(strings.Replace(level, "medium", "med", 1), widths[n-2])
-		statusCell := cell(q.Status, widths[n-1])
+		statusCell := cell(string(q.Status), widths[n-1])
 		if i == r.sel {
 			out = append(out, st.Gutter.Render(gutter)+st.Selected.Render(line[1:]+" "+riskCell+" "+statusCell))
 		} else {
-			out = append(out, st.Cell.Render(line)+" "+st.Risk(level).Render(riskCell)+" "+st.StatusColor[q.Status].Render(statusCell))
+			out = append(out, st.Cell.Render(line)+" "+st.Risk(level).Render(riskCell)+" "+st.StatusColor[string(q.Status)].Render(statusCell))
 		}
 	}
 	return strings.Join(out, "\n")
@@ -593,9 +599,10 @@ func cleanRequest(q store.Request) store.Request {
 	for _, p := range []*string{&q.CompanyName, &q.TaxID, &q.Street, &q.City, &q.State,
 		&q.PostalCode, &q.Country, &q.FirstName, &q.LastName, &q.JobTitle, &q.Email, &q.Phone,
 		&q.Language, &q.Username, &q.DecidedBy, &q.RejectReason, &q.RejectComment,
-		&q.CustomerAccount, &q.SourceIP, &q.Number, &q.Status} {
+		&q.CustomerAccount, &q.SourceIP, &q.Number} {
 		*p = Sanitize(*p)
 	}
+	q.Status = domain.RequestStatus(Sanitize(string(q.Status)))
 	q.PasswordHash = ""
 	return q
 }

@@ -41,7 +41,7 @@ func TestSSH_TwoApproversOneRequest(t *testing.T) {
 	ta.WaitFor("Approve " + r.Number + "?")
 	tb.WaitFor("Approve " + r.Number + "?")
 	ta.Send("y")
-	ta.WaitFor("Approved " + r.Number)
+	ta.WaitFor(r.Number + " approved")
 	tb.Send("y")
 	tb.WaitFor("alice")
 

@@ -13,12 +13,16 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
-var urTabs = []struct{ label, status string }{
-	{"Failed", workflow.URFailed}, {"Pending approval", workflow.URPendingApproval},
-	{"Draft", workflow.URDraft}, {"Submitted", workflow.URSubmitted},
-	{"Completed", workflow.URCompleted}, {"All", ""},
+var urTabs = []struct {
+	label  string
+	status domain.UserRequestStatus
+}{
+	{"Failed", domain.URFailed}, {"Pending approval", domain.URPendingApproval},
+	{"Draft", domain.URDraft}, {"Submitted", domain.URSubmitted},
+	{"Completed", domain.URCompleted}, {"All", ""},
 }
 
 // userRequests lists user requests: their status, step history, and the
@@ -190,43 +194,42 @@ func (u *userRequests) key(msg tea.Msg) tea.Cmd {
 		u.s.info("Reread.")
 		return u.Reload()
 	case key.Matches(kp, k.Retry):
-		return u.action(workflow.URFailed, "Retry", "It is resubmitted to the workflow from the start; a login that exists already is kept, so no second user is made.",
-			u.s.svc.RetryUserRequest)
+		return u.action(domain.RetryUserRequest, u.s.svc.RetryUserRequest, domain.URFailed)
 	case key.Matches(kp, k.Approve):
-		return u.action(workflow.URPendingApproval, "Approve", "The workflow goes on: it provisions the login and emails the new user.",
-			u.s.svc.ApproveUserRequest)
+		return u.action(domain.ApproveUserRequest, u.s.svc.ApproveUserRequest, domain.URPendingApproval)
 	case key.Matches(kp, k.Reject):
-		return u.action(workflow.URPendingApproval, "Reject", "The user request ends as rejected; no login is made.",
-			u.s.svc.RejectUserRequest)
+		return u.action(domain.RejectUserRequest, u.s.svc.RejectUserRequest, domain.URPendingApproval)
 	case key.Matches(kp, k.Provision):
-		return u.action(workflow.URDraft, "Provision", "Creates the login now with the password chosen at sign-up and emails the welcome message.",
-			u.s.svc.ProvisionUser)
+		return u.action(domain.ProvisionUser, u.s.svc.ProvisionUser, domain.URDraft)
 	}
 	return nil
 }
 
-func (u *userRequests) action(status, verb, effect string, fn func(context.Context, workflow.Action) (store.UserRequest, error)) tea.Cmd {
+// action confirms w on the selected user request, when it is in one of
+// the statuses w applies to, then runs fn.
+func (u *userRequests) action(w domain.Wording, fn func(context.Context, workflow.Action) (store.UserRequest, error),
+	statuses ...domain.UserRequestStatus) tea.Cmd {
 	sel := u.selected()
 	if sel == nil {
 		return nil
 	}
-	if sel.Status != status {
-		u.s.info("Cannot %s %s: it is %s.", strings.ToLower(verb), sel.Number, sel.Status)
+	if !slices.Contains(statuses, sel.Status) {
+		u.s.info("Cannot %s %s: it is %s.", w.Verb, sel.Number, sel.Status)
 		return nil
 	}
 	x := *sel
 	a := workflow.Action{Number: x.Number, Actor: u.s.actor, Version: x.Version}
 	ctx := u.s.ctx
-	return u.s.confirm(verb+" user request "+x.Number+"?", verb, []string{
+	return u.s.confirm(w.Question(x.Number), w.Button, []string{
 		fmt.Sprintf("Login %q (%s) for customer %s, %s.", x.Username, x.Role, x.CustomerAccount, x.Email),
 		"",
-		effect,
+		w.Effect,
 	}, func() tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 			defer cancel()
 			out, err := fn(ctx, a)
-			return urActionMsg{fmt.Sprintf("%s %s: now %s.", verb, x.Number, out.Status), err}
+			return urActionMsg{fmt.Sprintf("%s (now %s).", w.Outcome(x.Number), out.Status), err}
 		}
 	})
 }
@@ -236,11 +239,11 @@ func (u *userRequests) Help() helpMap {
 	short := []key.Binding{k.NextTab, k.Down, k.Details}
 	if sel := u.selected(); sel != nil {
 		switch sel.Status {
-		case workflow.URFailed:
+		case domain.URFailed:
 			short = append(short, k.Retry)
-		case workflow.URPendingApproval:
+		case domain.URPendingApproval:
 			short = append(short, k.Approve, k.Reject)
-		case workflow.URDraft:
+		case domain.URDraft:
 			short = append(short, k.Provision)
 		}
 	}
@@ -289,12 +292,12 @@ func (u *userRequests) View() string {
 	cols := slices.Clone(urColumns)
 	cols[len(cols)-1].width = len("STATUS")
 	for _, x := range u.rows {
-		cols[len(cols)-1].width = max(cols[len(cols)-1].width, len(x.Status))
+		cols[len(cols)-1].width = max(cols[len(cols)-1].width, len(string(x.Status)))
 	}
 	list := u.cur.table(st, cols, listW, listH, "No user requests here.", func(i int) []string {
 		x := u.rows[i]
 		return []string{"", x.Number, x.RequestNumber, x.CustomerAccount, x.Username, x.Role, x.Step,
-			strconv.Itoa(x.Attempts), x.Status}
+			strconv.Itoa(x.Attempts), string(x.Status)}
 	})
 	switch {
 	case w >= 150:
@@ -313,7 +316,7 @@ func (u *userRequests) detailView(w, h int) string {
 	if sel == nil {
 		return ""
 	}
-	lines := []string{st.Section.Render(sel.Number) + "  " + st.Status(sel.Status) + "  " + st.Value.Render(sel.Username)}
+	lines := []string{st.Section.Render(sel.Number) + "  " + st.Status(string(sel.Status)) + "  " + st.Value.Render(sel.Username)}
 	lines = append(lines, kv(st, "Customer", sel.CustomerAccount+"  from "+sel.RequestNumber),
 		kv(st, "Email", sel.Email), kv(st, "Role", sel.Role),
 		kv(st, "Created", when(sel.CreatedAt, true, u.s.loc)+" by "+sel.CreatedBy))

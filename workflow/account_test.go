@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // provisioned makes a created request's user (ada1, a customer admin when
@@ -15,7 +16,7 @@ import (
 func (f *fixture) provisioned(role string) store.User {
 	f.t.Helper()
 	ctx := context.Background()
-	r := f.request(Approved)
+	r := f.request(domain.Approved)
 	res, err := f.svc.Create(ctx, CreateInput{Action: Action{Number: r.Number, Actor: "alice"}, Role: role})
 	if err != nil {
 		f.t.Fatal(err)
@@ -169,7 +170,7 @@ func TestService_AddCustomerUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ur.Status != URSubmitted || ur.Step != StepProvision || ur.CreatedBy != admin.Username || ur.PasswordHash != "" {
+	if ur.Status != domain.URSubmitted || ur.Step != StepProvision || ur.CreatedBy != admin.Username || ur.PasswordHash != "" {
 		t.Fatalf("user request %+v", ur)
 	}
 	if _, err := f.svc.AddCustomerUser(ctx, in); !errors.Is(err, ErrInvalid) {

@@ -14,7 +14,7 @@ func provisionedUser(t *testing.T, svc *Service) store.User {
 	ctx := context.Background()
 	res, err := svc.SignUp(ctx, SignupInput{CompanyName: "Adatum", Street: "1 Main", City: "Lyon",
 		PostalCode: "69001", Country: "FR", FirstName: "Ada", LastName: "Lovelace",
-		Email: "ada@adatum.test", Phone: "+33 4", Username: "ada", PasswordHash: "$argon2id$x"})
+		Email: "ada@adatum.test", Phone: "+33 4 00 00 00", Username: "ada", PasswordHash: "$argon2id$x"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestService_BulkApprove(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	a, b, c, d := f.request(Verified), f.request(Verified), f.request(Verified), f.request(Requested)
+	a, b, c, d := f.request(domain.Verified), f.request(domain.Verified), f.request(domain.Verified), f.request(domain.Requested)
 	// c changes under the approver after they saw it: bob rejects it.
 	if _, err := f.svc.Reject(ctx, Action{Number: c.Number, Actor: "bob"}, "duplicate", ""); err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestService_BulkApprove(t *testing.T) {
 	}
 	for _, r := range []store.Request{a, b} {
 		got, _ := f.db.Read().RequestByNumber(ctx, r.Number)
-		if got.Status != Approved || got.DecidedBy != "alice" {
+		if got.Status != domain.Approved || got.DecidedBy != "alice" {
 			t.Fatalf("%s = %s by %s", r.Number, got.Status, got.DecidedBy)
 		}
 		trail, _ := f.db.Read().AuditTrail(ctx, store.EntityRequest, r.Number)
@@ -39,10 +40,10 @@ func TestService_BulkApprove(t *testing.T) {
 			t.Fatalf("%s audit = %+v", r.Number, trail[len(trail)-1])
 		}
 	}
-	if got, _ := f.db.Read().RequestByNumber(ctx, c.Number); got.Status != Rejected || got.DecidedBy != "bob" {
+	if got, _ := f.db.Read().RequestByNumber(ctx, c.Number); got.Status != domain.Rejected || got.DecidedBy != "bob" {
 		t.Fatalf("the skipped request changed: %s by %s", got.Status, got.DecidedBy)
 	}
-	if got, _ := f.db.Read().RequestByNumber(ctx, d.Number); got.Status != Requested {
+	if got, _ := f.db.Read().RequestByNumber(ctx, d.Number); got.Status != domain.Requested {
 		t.Fatalf("the requested one moved: %s", got.Status)
 	}
 }
@@ -50,7 +51,7 @@ func TestService_BulkApprove(t *testing.T) {
 func TestService_BulkReject(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	a, b := f.request(Verified), f.request(Approved)
+	a, b := f.request(domain.Verified), f.request(domain.Approved)
 	res := f.svc.BulkReject(ctx, []Action{{Number: a.Number, Actor: "alice", Version: a.Version},
 		{Number: b.Number, Actor: "alice", Version: b.Version}}, "incomplete", "Please send a tax id.")
 	if res.Done() != 2 {
@@ -58,7 +59,7 @@ func TestService_BulkReject(t *testing.T) {
 	}
 	for _, r := range []store.Request{a, b} {
 		got, _ := f.db.Read().RequestByNumber(ctx, r.Number)
-		if got.Status != Rejected || got.RejectReason != "incomplete" || got.RejectComment != "Please send a tax id." {
+		if got.Status != domain.Rejected || got.RejectReason != "incomplete" || got.RejectComment != "Please send a tax id." {
 			t.Fatalf("%s = %+v", r.Number, got)
 		}
 		mails, err := f.db.Read().Mails(ctx, store.ListMail{Ref: r.Number})
@@ -67,12 +68,12 @@ func TestService_BulkReject(t *testing.T) {
 		}
 	}
 	t.Run("a bad reason rejects nothing", func(t *testing.T) {
-		c := f.request(Verified)
+		c := f.request(domain.Verified)
 		res := f.svc.BulkReject(ctx, []Action{{Number: c.Number, Actor: "alice", Version: c.Version}}, "no-such-reason", "")
 		if res.Done() != 0 || len(res.Skipped()) != 1 || res.Skipped()[0].Reason == "" {
 			t.Fatalf("outcomes %+v", res.Outcomes)
 		}
-		if got, _ := f.db.Read().RequestByNumber(ctx, c.Number); got.Status != Verified {
+		if got, _ := f.db.Read().RequestByNumber(ctx, c.Number); got.Status != domain.Verified {
 			t.Fatalf("status %s", got.Status)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // CreateInput is the approver's Create: a new customer account from a
@@ -164,10 +165,10 @@ func (s *Service) submitUserRequest(ctx context.Context, tx *store.Tx, p Params,
 	if err != nil {
 		return u, err
 	}
-	u.Number, u.Status = number, URDraft
+	u.Number, u.Status = number, domain.URDraft
 	enabled := p.Bool(ParamWorkflowEnabled)
 	if enabled {
-		u.Status = URSubmitted
+		u.Status = domain.URSubmitted
 		u.Step = StepProvision
 		if p.Bool(ParamApproveUserStep) {
 			u.Step = StepApprove

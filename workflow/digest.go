@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // digestListed caps the requests named in one digest mail; the count covers all.
@@ -50,7 +51,7 @@ func (s *Service) SendDigest(ctx context.Context) (DigestReport, error) {
 		}
 		var waiting []store.Request
 		for _, r := range rs {
-			if r.Status == Verified {
+			if r.Status == domain.Verified {
 				waiting = append(waiting, r)
 			}
 		}
@@ -117,7 +118,7 @@ func (s *Service) VerifiedSince(ctx context.Context, t time.Time, limit int) ([]
 	}
 	out := rs[:0]
 	for _, r := range rs {
-		if r.Status == Verified {
+		if r.Status == domain.Verified {
 			out = append(out, r)
 		}
 	}

@@ -58,8 +58,8 @@ func FuzzLookupToken(f *testing.F) {
 	s := New(Config{DB: storetest.NewWithClock(f, clock.Now)})
 	ctx := context.Background()
 	res, err := s.SignUp(ctx, SignupInput{CompanyName: "Co", Street: "s", City: "c", PostalCode: "p",
-		Country: "DE", FirstName: "F", LastName: "L", Email: "f@co.example", Phone: "1",
-		Username: "fl", PasswordHash: "x"})
+		Country: "DE", FirstName: "F", LastName: "L", Email: "f@co.example", Phone: "+49 30 1234567",
+		Username: "fl1", PasswordHash: "$argon2id$x"})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -2,20 +2,11 @@
 // user-request lifecycles as data, and the service that applies them.
 package workflow
 
-import "fmt"
+import (
+	"fmt"
 
-// Customer request statuses.
-const (
-	Requested = "requested"
-	Verified  = "verified"
-	Approved  = "approved"
-	Created   = "created"
-	Rejected  = "rejected"
-	Expired   = "expired"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
-
-// RequestStatuses lists the customer request statuses in process order.
-var RequestStatuses = []string{Requested, Verified, Approved, Created, Rejected, Expired}
 
 // Customer request events.
 const (
@@ -25,22 +16,6 @@ const (
 	EventCreate   = "create"
 	EventExpire   = "expire"
 )
-
-// User request statuses.
-const (
-	URDraft           = "draft"
-	URSubmitted       = "submitted"
-	URPendingApproval = "pending_approval"
-	URProvisioned     = "provisioned"
-	URCompleted       = "completed"
-	URRejected        = "rejected"
-	URCanceled        = "canceled"
-	URFailed          = "failed"
-)
-
-// UserRequestStatuses lists the user request statuses in process order.
-var UserRequestStatuses = []string{URDraft, URSubmitted, URPendingApproval, URProvisioned,
-	URCompleted, URRejected, URCanceled, URFailed}
 
 // User request events.
 const (
@@ -56,37 +31,40 @@ const (
 	EventProvisionNow = "provision_by_hand"
 )
 
-type edge struct{ from, event string }
+type edge[S ~string] struct {
+	from  S
+	event string
+}
 
 // requestTransitions is the customer request lifecycle:
 // requested → verified → approved → created, or rejected, or expired.
-var requestTransitions = map[edge]string{
-	{Requested, EventActivate}: Verified,
-	{Requested, EventExpire}:   Expired,
-	{Verified, EventApprove}:   Approved,
-	{Verified, EventReject}:    Rejected,
-	{Approved, EventCreate}:    Created,
-	{Approved, EventReject}:    Rejected,
+var requestTransitions = map[edge[domain.RequestStatus]]domain.RequestStatus{
+	{domain.Requested, EventActivate}: domain.Verified,
+	{domain.Requested, EventExpire}:   domain.Expired,
+	{domain.Verified, EventApprove}:   domain.Approved,
+	{domain.Verified, EventReject}:    domain.Rejected,
+	{domain.Approved, EventCreate}:    domain.Created,
+	{domain.Approved, EventReject}:    domain.Rejected,
 }
 
 // userRequestTransitions is the user request lifecycle:
 // draft → submitted → (pending_approval →) provisioned → completed; or
 // rejected, canceled, failed (a step ran out of retries; retry resubmits).
-var userRequestTransitions = map[edge]string{
-	{URDraft, EventSubmit}:                URSubmitted,
-	{URDraft, EventProvisionNow}:          URProvisioned,
-	{URDraft, EventCancel}:                URCanceled,
-	{URSubmitted, EventAwait}:             URPendingApproval,
-	{URSubmitted, EventProvision}:         URProvisioned,
-	{URSubmitted, EventFail}:              URFailed,
-	{URSubmitted, EventCancel}:            URCanceled,
-	{URPendingApproval, EventApproveUser}: URSubmitted,
-	{URPendingApproval, EventRejectUser}:  URRejected,
-	{URPendingApproval, EventCancel}:      URCanceled,
-	{URProvisioned, EventNotify}:          URCompleted,
-	{URProvisioned, EventFail}:            URFailed,
-	{URFailed, EventRetry}:                URSubmitted,
-	{URFailed, EventCancel}:               URCanceled,
+var userRequestTransitions = map[edge[domain.UserRequestStatus]]domain.UserRequestStatus{
+	{domain.URDraft, EventSubmit}:                domain.URSubmitted,
+	{domain.URDraft, EventProvisionNow}:          domain.URProvisioned,
+	{domain.URDraft, EventCancel}:                domain.URCanceled,
+	{domain.URSubmitted, EventAwait}:             domain.URPendingApproval,
+	{domain.URSubmitted, EventProvision}:         domain.URProvisioned,
+	{domain.URSubmitted, EventFail}:              domain.URFailed,
+	{domain.URSubmitted, EventCancel}:            domain.URCanceled,
+	{domain.URPendingApproval, EventApproveUser}: domain.URSubmitted,
+	{domain.URPendingApproval, EventRejectUser}:  domain.URRejected,
+	{domain.URPendingApproval, EventCancel}:      domain.URCanceled,
+	{domain.URProvisioned, EventNotify}:          domain.URCompleted,
+	{domain.URProvisioned, EventFail}:            domain.URFailed,
+	{domain.URFailed, EventRetry}:                domain.URSubmitted,
+	{domain.URFailed, EventCancel}:               domain.URCanceled,
 }
 
 // TransitionError is an event that does not apply in the current status.
@@ -119,19 +97,19 @@ func eventVerb(event string) string {
 }
 
 // NextRequest is the status a customer request moves to on event.
-func NextRequest(from, event string) (string, error) {
-	if to, ok := requestTransitions[edge{from, event}]; ok {
+func NextRequest(from domain.RequestStatus, event string) (domain.RequestStatus, error) {
+	if to, ok := requestTransitions[edge[domain.RequestStatus]{from, event}]; ok {
 		return to, nil
 	}
-	return "", &TransitionError{Kind: "customer request", From: from, Event: event}
+	return "", &TransitionError{Kind: "customer request", From: string(from), Event: event}
 }
 
 // NextUserRequest is the status a user request moves to on event.
-func NextUserRequest(from, event string) (string, error) {
-	if to, ok := userRequestTransitions[edge{from, event}]; ok {
+func NextUserRequest(from domain.UserRequestStatus, event string) (domain.UserRequestStatus, error) {
+	if to, ok := userRequestTransitions[edge[domain.UserRequestStatus]{from, event}]; ok {
 		return to, nil
 	}
-	return "", &TransitionError{Kind: "user request", From: from, Event: event}
+	return "", &TransitionError{Kind: "user request", From: string(from), Event: event}
 }
 
 // RequestEvents lists the customer request events, for exhaustive tests.

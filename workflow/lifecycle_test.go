@@ -3,22 +3,24 @@ package workflow
 import (
 	"errors"
 	"testing"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestNextRequest(t *testing.T) {
-	legal := map[[2]string]string{
-		{Requested, EventActivate}: Verified,
-		{Requested, EventExpire}:   Expired,
-		{Verified, EventApprove}:   Approved,
-		{Verified, EventReject}:    Rejected,
-		{Approved, EventCreate}:    Created,
-		{Approved, EventReject}:    Rejected,
+	legal := map[edge[domain.RequestStatus]]domain.RequestStatus{
+		{domain.Requested, EventActivate}: domain.Verified,
+		{domain.Requested, EventExpire}:   domain.Expired,
+		{domain.Verified, EventApprove}:   domain.Approved,
+		{domain.Verified, EventReject}:    domain.Rejected,
+		{domain.Approved, EventCreate}:    domain.Created,
+		{domain.Approved, EventReject}:    domain.Rejected,
 	}
-	for _, from := range RequestStatuses {
+	for _, from := range domain.RequestStatuses {
 		for _, ev := range RequestEvents {
-			t.Run(from+"/"+ev, func(t *testing.T) {
+			t.Run(string(from)+"/"+ev, func(t *testing.T) {
 				to, err := NextRequest(from, ev)
-				want, ok := legal[[2]string{from, ev}]
+				want, ok := legal[edge[domain.RequestStatus]{from, ev}]
 				if ok {
 					if err != nil || to != want {
 						t.Fatalf("NextRequest(%s, %s) = %q, %v; want %q", from, ev, to, err, want)
@@ -29,7 +31,7 @@ func TestNextRequest(t *testing.T) {
 				if !errors.As(err, &te) || to != "" {
 					t.Fatalf("NextRequest(%s, %s) = %q, %v; want a TransitionError", from, ev, to, err)
 				}
-				if te.From != from || te.Event != ev || te.Error() == "" {
+				if te.From != string(from) || te.Event != ev || te.Error() == "" {
 					t.Fatalf("TransitionError = %+v", te)
 				}
 			})
@@ -38,27 +40,27 @@ func TestNextRequest(t *testing.T) {
 }
 
 func TestNextUserRequest(t *testing.T) {
-	legal := map[[2]string]string{
-		{URDraft, EventSubmit}:                URSubmitted,
-		{URDraft, EventProvisionNow}:          URProvisioned,
-		{URDraft, EventCancel}:                URCanceled,
-		{URSubmitted, EventAwait}:             URPendingApproval,
-		{URSubmitted, EventProvision}:         URProvisioned,
-		{URSubmitted, EventFail}:              URFailed,
-		{URSubmitted, EventCancel}:            URCanceled,
-		{URPendingApproval, EventApproveUser}: URSubmitted,
-		{URPendingApproval, EventRejectUser}:  URRejected,
-		{URPendingApproval, EventCancel}:      URCanceled,
-		{URProvisioned, EventNotify}:          URCompleted,
-		{URProvisioned, EventFail}:            URFailed,
-		{URFailed, EventRetry}:                URSubmitted,
-		{URFailed, EventCancel}:               URCanceled,
+	legal := map[edge[domain.UserRequestStatus]]domain.UserRequestStatus{
+		{domain.URDraft, EventSubmit}:                domain.URSubmitted,
+		{domain.URDraft, EventProvisionNow}:          domain.URProvisioned,
+		{domain.URDraft, EventCancel}:                domain.URCanceled,
+		{domain.URSubmitted, EventAwait}:             domain.URPendingApproval,
+		{domain.URSubmitted, EventProvision}:         domain.URProvisioned,
+		{domain.URSubmitted, EventFail}:              domain.URFailed,
+		{domain.URSubmitted, EventCancel}:            domain.URCanceled,
+		{domain.URPendingApproval, EventApproveUser}: domain.URSubmitted,
+		{domain.URPendingApproval, EventRejectUser}:  domain.URRejected,
+		{domain.URPendingApproval, EventCancel}:      domain.URCanceled,
+		{domain.URProvisioned, EventNotify}:          domain.URCompleted,
+		{domain.URProvisioned, EventFail}:            domain.URFailed,
+		{domain.URFailed, EventRetry}:                domain.URSubmitted,
+		{domain.URFailed, EventCancel}:               domain.URCanceled,
 	}
 	n := 0
-	for _, from := range UserRequestStatuses {
+	for _, from := range domain.UserRequestStatuses {
 		for _, ev := range UserRequestEvents {
 			to, err := NextUserRequest(from, ev)
-			want, ok := legal[[2]string{from, ev}]
+			want, ok := legal[edge[domain.UserRequestStatus]{from, ev}]
 			if ok {
 				n++
 				if err != nil || to != want {
@@ -76,7 +78,7 @@ func TestNextUserRequest(t *testing.T) {
 		t.Errorf("checked %d legal transitions, table has %d", n, len(legal))
 	}
 	// Terminal statuses have no way out.
-	for _, s := range []string{URCompleted, URRejected, URCanceled} {
+	for _, s := range domain.ClosedUserRequestStatuses {
 		for _, ev := range UserRequestEvents {
 			if _, err := NextUserRequest(s, ev); err == nil {
 				t.Errorf("%s is terminal but %s applies", s, ev)

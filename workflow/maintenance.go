@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // MaintenanceActor is who the audit trail names for expiry and retention.
@@ -68,9 +69,9 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 		}
 	}
 	retention := p.Duration(ParamRejectedRetention)
-	for _, status := range []string{Rejected, Expired} {
+	for _, status := range []domain.RequestStatus{domain.Rejected, domain.Expired} {
 		purgeDetail := "personal data removed after " + humanDuration(retention)
-		if status == Expired {
+		if status == domain.Expired {
 			purgeDetail = "personal data of an expired request removed"
 		}
 		for {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestService_Maintain(t *testing.T) {
@@ -38,7 +39,7 @@ func TestService_Maintain(t *testing.T) {
 			t.Errorf("tokens deleted by the sweep: %d, want 1", rep.TokensDeleted)
 		}
 		r := mustRequest(t, s, old)
-		if r.Status != Expired || r.PurgedAt == nil {
+		if r.Status != domain.Expired || r.PurgedAt == nil {
 			t.Fatalf("status %s purged %v, want expired and purged", r.Status, r.PurgedAt)
 		}
 		for name, v := range map[string]string{"company": r.CompanyName, "email": r.Email,
@@ -84,13 +85,13 @@ func TestService_Maintain(t *testing.T) {
 			t.Errorf("search by number found %d (%v), want 1", len(found), err)
 		}
 		counts, _ := db.Read().RequestCounts(ctx)
-		if counts[Expired] != 1 || counts[Requested] != 1 || counts[Verified] != 1 {
+		if counts[domain.Expired] != 1 || counts[domain.Requested] != 1 || counts[domain.Verified] != 1 {
 			t.Errorf("counts %v", counts)
 		}
-		if r := mustRequest(t, s, young); r.Status != Requested || r.Email == "" {
+		if r := mustRequest(t, s, young); r.Status != domain.Requested || r.Email == "" {
 			t.Errorf("young request touched: %s %q", r.Status, r.Email)
 		}
-		if r := mustRequest(t, s, waiting); r.Status != Verified || r.Email == "" {
+		if r := mustRequest(t, s, waiting); r.Status != domain.Verified || r.Email == "" {
 			t.Errorf("verified request touched: %s %q", r.Status, r.Email)
 		}
 	})
@@ -127,7 +128,7 @@ func TestService_Maintain(t *testing.T) {
 			t.Fatalf("after retention: %+v %v", rep, err)
 		}
 		r := mustRequest(t, s, waiting)
-		if r.Status != Rejected || r.PurgedAt == nil || r.Email != "" || r.RejectComment != "" {
+		if r.Status != domain.Rejected || r.PurgedAt == nil || r.Email != "" || r.RejectComment != "" {
 			t.Errorf("rejected request after purge: %+v", r)
 		}
 		if r.RejectReason != "incomplete" || r.DecidedBy != "alice" || r.DecidedAt == nil || r.VerifiedAt == nil {
@@ -204,7 +205,7 @@ func TestService_Maintain_boundedBatches(t *testing.T) {
 		t.Fatalf("report %+v, want 7 expired in 4 batches", rep)
 	}
 	counts, _ := s.DB().Read().RequestCounts(ctx)
-	if counts[Requested] != 0 || counts[Expired] != 7 {
+	if counts[domain.Requested] != 0 || counts[domain.Expired] != 7 {
 		t.Errorf("counts %v", counts)
 	}
 }
@@ -216,7 +217,7 @@ func TestService_Maintain_purgesExpiredWithData(t *testing.T) {
 	s, clock := newOpsService(t)
 	now := clock.Now()
 	err := s.DB().WithTx(ctx, func(tx *store.Tx) error {
-		return tx.InsertRequestsBulk(ctx, []store.Request{{Number: "REG-9", Status: Expired,
+		return tx.InsertRequestsBulk(ctx, []store.Request{{Number: "REG-9", Status: domain.Expired,
 			CompanyName: "Old Co", Street: "s", City: "c", PostalCode: "p", Country: "DE",
 			FirstName: "F", LastName: "L", Email: "f@old.example", Phone: "1", Username: "fl",
 			CreatedAt: now, UpdatedAt: now}})
@@ -243,7 +244,7 @@ func TestRunMaintenance_stopsWithContext(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		counts, _ := s.DB().Read().RequestCounts(context.Background())
-		if counts[Expired] == 1 {
+		if counts[domain.Expired] == 1 {
 			break
 		}
 		if time.Now().After(deadline) {

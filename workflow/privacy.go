@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // ProspectData is everything regdesk holds about one prospect, for a data
@@ -27,33 +28,33 @@ type ProspectData struct {
 
 // ExportRequest is the customer request as stored.
 type ExportRequest struct {
-	Number           string     `json:"number"`
-	Status           string     `json:"status"`
-	CompanyName      string     `json:"company_name"`
-	TaxID            string     `json:"tax_id"`
-	Street           string     `json:"street"`
-	City             string     `json:"city"`
-	State            string     `json:"state"`
-	PostalCode       string     `json:"postal_code"`
-	Country          string     `json:"country"`
-	FirstName        string     `json:"first_name"`
-	LastName         string     `json:"last_name"`
-	JobTitle         string     `json:"job_title"`
-	Email            string     `json:"email"`
-	Phone            string     `json:"phone"`
-	Language         string     `json:"language"`
-	Username         string     `json:"username"`
-	PasswordHashHeld bool       `json:"password_hash_held"`
-	SourceIP         string     `json:"source_ip"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	VerifiedAt       *time.Time `json:"verified_at"`
-	DecidedAt        *time.Time `json:"decided_at"`
-	DecidedBy        string     `json:"decided_by"`
-	RejectReason     string     `json:"reject_reason"`
-	RejectComment    string     `json:"reject_comment"`
-	CustomerAccount  string     `json:"customer_account"`
-	PurgedAt         *time.Time `json:"purged_at"`
+	Number           string               `json:"number"`
+	Status           domain.RequestStatus `json:"status"`
+	CompanyName      string               `json:"company_name"`
+	TaxID            string               `json:"tax_id"`
+	Street           string               `json:"street"`
+	City             string               `json:"city"`
+	State            string               `json:"state"`
+	PostalCode       string               `json:"postal_code"`
+	Country          string               `json:"country"`
+	FirstName        string               `json:"first_name"`
+	LastName         string               `json:"last_name"`
+	JobTitle         string               `json:"job_title"`
+	Email            string               `json:"email"`
+	Phone            string               `json:"phone"`
+	Language         string               `json:"language"`
+	Username         string               `json:"username"`
+	PasswordHashHeld bool                 `json:"password_hash_held"`
+	SourceIP         string               `json:"source_ip"`
+	CreatedAt        time.Time            `json:"created_at"`
+	UpdatedAt        time.Time            `json:"updated_at"`
+	VerifiedAt       *time.Time           `json:"verified_at"`
+	DecidedAt        *time.Time           `json:"decided_at"`
+	DecidedBy        string               `json:"decided_by"`
+	RejectReason     string               `json:"reject_reason"`
+	RejectComment    string               `json:"reject_comment"`
+	CustomerAccount  string               `json:"customer_account"`
+	PurgedAt         *time.Time           `json:"purged_at"`
 }
 
 // ExportToken is a link token's metadata; the token itself is never stored.
@@ -112,13 +113,13 @@ type ExportContact struct {
 
 // ExportUserRequest is the user request made from the request.
 type ExportUserRequest struct {
-	Number    string    `json:"number"`
-	Status    string    `json:"status"`
-	Username  string    `json:"username"`
-	Email     string    `json:"email"`
-	Role      string    `json:"role"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Number    string                   `json:"number"`
+	Status    domain.UserRequestStatus `json:"status"`
+	Username  string                   `json:"username"`
+	Email     string                   `json:"email"`
+	Role      string                   `json:"role"`
+	CreatedAt time.Time                `json:"created_at"`
+	UpdatedAt time.Time                `json:"updated_at"`
 }
 
 // ExportUser is the login provisioned for the prospect.
@@ -252,7 +253,7 @@ func (s *Service) exportCustomer(ctx context.Context, q *store.Queries, r store.
 // EraseError says why a request's data cannot be erased here.
 type EraseError struct {
 	Number  string
-	Status  string
+	Status  domain.RequestStatus
 	Account string // set when the request became a customer
 }
 
@@ -293,9 +294,9 @@ func (s *Service) Erase(ctx context.Context, a Action) (store.Request, error) {
 			return nil
 		case r.CustomerID != nil:
 			return &EraseError{Number: r.Number, Status: r.Status, Account: r.CustomerAccount}
-		case r.Status == Verified || r.Status == Approved:
+		case r.Status == domain.Verified || r.Status == domain.Approved:
 			return &EraseError{Number: r.Number, Status: r.Status}
-		case r.Status == Requested:
+		case r.Status == domain.Requested:
 			if _, err := s.transition(ctx, tx, r, 0, EventExpire, store.RequestChange{Actor: a.Actor},
 				"erased on the prospect's request"); err != nil {
 				return err

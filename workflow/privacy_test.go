@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestService_ExportErase(t *testing.T) {
@@ -59,7 +60,7 @@ func TestService_ExportErase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Status != Expired || r.PurgedAt == nil {
+		if r.Status != domain.Expired || r.PurgedAt == nil {
 			t.Fatalf("after erase: %s %v", r.Status, r.PurgedAt)
 		}
 		d, err := s.Export(ctx, number)
@@ -116,7 +117,7 @@ func TestService_Erase_refusals(t *testing.T) {
 		}
 		// The rejection mail is still queued: erasing wins, it is never sent.
 		r, err := s.Erase(ctx, Action{Number: n, Actor: "alice"})
-		if err != nil || r.Status != Rejected || r.RejectReason != "other" {
+		if err != nil || r.Status != domain.Rejected || r.RejectReason != "other" {
 			t.Fatalf("erase rejected: %+v %v", r, err)
 		}
 		ms, _ := s.DB().Read().Mails(ctx, store.ListMail{Ref: n})

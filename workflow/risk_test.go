@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func TestTaxIDProblem(t *testing.T) {
@@ -239,7 +240,7 @@ func TestService_RiskAtSignUp(t *testing.T) {
 		}
 	})
 	t.Run("the email domain of an existing customer", func(t *testing.T) {
-		created := f.request(Created)
+		created := f.request(domain.Created)
 		domain := emailDomain(created.Email)
 		r := signUp("colleague@"+domain, "198.51.100.200")
 		if r.RiskFlags != RiskExistingCustomer {

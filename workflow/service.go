@@ -139,9 +139,9 @@ func audit(ctx context.Context, tx *store.Tx, actor, entity, ref, action, detail
 
 // changed explains why a request could not take an event: who moved it on.
 func changed(ctx context.Context, q *store.Queries, r store.Request, err error) error {
-	ce := &ChangedError{Number: r.Number, Status: r.Status, Err: err}
+	ce := &ChangedError{Number: r.Number, Status: string(r.Status), Err: err}
 	if cur, rerr := q.RequestByID(ctx, r.ID); rerr == nil {
-		ce.Status = cur.Status
+		ce.Status = string(cur.Status)
 	}
 	if last, lerr := q.LastAudit(ctx, store.EntityRequest, r.Number); lerr == nil {
 		ce.By, ce.At, ce.Action = last.Actor, last.At, last.Action

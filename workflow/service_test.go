@@ -11,6 +11,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 type fixture struct {
@@ -37,16 +38,16 @@ func (f *fixture) input() SignupInput {
 }
 
 // request signs up a prospect and moves the request to status.
-func (f *fixture) request(status string) store.Request {
+func (f *fixture) request(status domain.RequestStatus) store.Request {
 	f.t.Helper()
 	ctx := context.Background()
 	res, err := f.svc.SignUp(ctx, f.input())
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	steps := map[string][]string{
-		Requested: {}, Verified: {EventActivate}, Approved: {EventActivate, EventApprove},
-		Rejected: {EventActivate, EventReject}, Created: {EventActivate, EventApprove, EventCreate},
+	steps := map[domain.RequestStatus][]string{
+		domain.Requested: {}, domain.Verified: {EventActivate}, domain.Approved: {EventActivate, EventApprove},
+		domain.Rejected: {EventActivate, EventReject}, domain.Created: {EventActivate, EventApprove, EventCreate},
 	}[status]
 	for _, ev := range steps {
 		switch ev {
@@ -93,14 +94,14 @@ func TestService_HappyPath(t *testing.T) {
 		t.Fatalf("CheckActivation = %+v, %v", st, err)
 	}
 	r, err := f.svc.Activate(ctx, res.Token)
-	if err != nil || r.Status != Verified || r.VerifiedAt == nil {
+	if err != nil || r.Status != domain.Verified || r.VerifiedAt == nil {
 		t.Fatalf("Activate = %+v, %v", r, err)
 	}
 	if _, err := f.svc.Activate(ctx, res.Token); !errors.Is(err, ErrTokenUsed) {
 		t.Fatalf("second Activate = %v, want ErrTokenUsed", err)
 	}
 	r, err = f.svc.Approve(ctx, Action{Number: r.Number, Actor: "alice", Version: r.Version})
-	if err != nil || r.Status != Approved || r.DecidedBy != "alice" {
+	if err != nil || r.Status != domain.Approved || r.DecidedBy != "alice" {
 		t.Fatalf("Approve = %+v, %v", r, err)
 	}
 	cr, err := f.svc.Create(ctx, CreateInput{Action: Action{Number: r.Number, Actor: "bob"},
@@ -108,11 +109,11 @@ func TestService_HappyPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cr.Request.Status != Created || cr.Customer.Account != "C00001" || !cr.NewCustomer ||
+	if cr.Request.Status != domain.Created || cr.Customer.Account != "C00001" || !cr.NewCustomer ||
 		cr.Customer.Currency != "EUR" || cr.Request.CustomerAccount != "C00001" {
 		t.Fatalf("Create = %+v", cr)
 	}
-	if cr.UserRequest.Number != "UR-000001" || cr.UserRequest.Status != URSubmitted ||
+	if cr.UserRequest.Number != "UR-000001" || cr.UserRequest.Status != domain.URSubmitted ||
 		cr.UserRequest.Role != store.RoleCustomerAdmin {
 		t.Fatalf("user request = %+v", cr.UserRequest)
 	}
@@ -126,7 +127,7 @@ func TestService_HappyPath(t *testing.T) {
 	}
 
 	// The workflow provisions and notifies, each step once.
-	for _, want := range []string{URProvisioned, URCompleted} {
+	for _, want := range []domain.UserRequestStatus{domain.URProvisioned, domain.URCompleted} {
 		sr, err := f.svc.RunStep(ctx, cr.UserRequest.ID, 1)
 		if err != nil || sr.Status != want {
 			t.Fatalf("RunStep = %+v, %v; want %s", sr, err, want)
@@ -159,18 +160,18 @@ func TestService_IllegalTransitionsChangeNothing(t *testing.T) {
 		return err
 	}
 	cases := []struct {
-		status string
+		status domain.RequestStatus
 		name   string
 		do     act
 	}{
-		{Requested, "approve", approve}, {Requested, "reject", reject}, {Requested, "create", create},
-		{Verified, "create", create},
-		{Approved, "approve", approve},
-		{Rejected, "approve", approve}, {Rejected, "reject", reject}, {Rejected, "create", create},
-		{Created, "approve", approve}, {Created, "reject", reject}, {Created, "create", create},
+		{domain.Requested, "approve", approve}, {domain.Requested, "reject", reject}, {domain.Requested, "create", create},
+		{domain.Verified, "create", create},
+		{domain.Approved, "approve", approve},
+		{domain.Rejected, "approve", approve}, {domain.Rejected, "reject", reject}, {domain.Rejected, "create", create},
+		{domain.Created, "approve", approve}, {domain.Created, "reject", reject}, {domain.Created, "create", create},
 	}
 	for _, c := range cases {
-		t.Run(c.status+"/"+c.name, func(t *testing.T) {
+		t.Run(string(c.status)+"/"+c.name, func(t *testing.T) {
 			r := f.request(c.status)
 			before := counts(t, f.db)
 			err := c.do(r.Number)
@@ -210,7 +211,7 @@ func counts(t *testing.T, db *store.DB) string {
 func TestService_BadInputChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	r := f.request(Approved)
+	r := f.request(domain.Approved)
 	before := counts(t, f.db)
 	tests := []struct {
 		name string
@@ -257,7 +258,7 @@ func TestService_BadInputChangesNothing(t *testing.T) {
 		}
 	}
 	after, _ := f.db.Read().RequestByNumber(ctx, r.Number)
-	if after.Status != Approved || after.Version != r.Version {
+	if after.Status != domain.Approved || after.Version != r.Version {
 		t.Fatalf("request changed to %s v%d", after.Status, after.Version)
 	}
 	if got := counts(t, f.db); got != before {
@@ -268,7 +269,7 @@ func TestService_BadInputChangesNothing(t *testing.T) {
 func TestService_ConcurrentCreateMakesOneCustomer(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	r := f.request(Approved)
+	r := f.request(domain.Approved)
 	const approvers = 8
 	var wg sync.WaitGroup
 	errs := make([]error, approvers)
@@ -427,16 +428,16 @@ func TestService_WorkflowDisabledWaitsForProvision(t *testing.T) {
 	if err := f.svc.SetParam(ctx, ParamWorkflowEnabled, "false", "op"); err != nil {
 		t.Fatal(err)
 	}
-	r := f.request(Created)
+	r := f.request(domain.Created)
 	urs, _ := f.db.Read().UserRequests(ctx, store.ListUserRequests{})
-	if len(urs) != 1 || urs[0].Status != URDraft || urs[0].RequestNumber != r.Number {
+	if len(urs) != 1 || urs[0].Status != domain.URDraft || urs[0].RequestNumber != r.Number {
 		t.Fatalf("user requests = %+v", urs)
 	}
 	if sr, err := f.svc.RunStep(ctx, urs[0].ID, 1); err != nil || sr.Step != "" {
 		t.Fatalf("the workflow ran a draft: %+v, %v", sr, err)
 	}
 	u, err := f.svc.ProvisionUser(ctx, Action{Number: urs[0].Number, Actor: "alice"})
-	if err != nil || u.Status != URCompleted {
+	if err != nil || u.Status != domain.URCompleted {
 		t.Fatalf("ProvisionUser = %+v, %v", u, err)
 	}
 	if _, err := f.svc.ProvisionUser(ctx, Action{Number: urs[0].Number, Actor: "alice"}); !errors.Is(err, ErrConflict) {
@@ -451,14 +452,14 @@ func TestService_WorkflowDisabledWaitsForProvision(t *testing.T) {
 func TestService_FailAndRetry(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	r := f.request(Created)
+	r := f.request(domain.Created)
 	urs, _ := f.db.Read().UserRequests(ctx, store.ListUserRequests{})
 	ur := urs[0]
 	if err := f.svc.FailUserRequest(ctx, ur.ID, 8, errors.New("smtp down")); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := f.db.Read().UserRequestByID(ctx, ur.ID)
-	if got.Status != URFailed || got.LastError != "smtp down" {
+	if got.Status != domain.URFailed || got.LastError != "smtp down" {
 		t.Fatalf("after fail: %+v", got)
 	}
 	if _, err := f.svc.RetryUserRequest(ctx, Action{Number: ur.Number, Actor: "alice"}); err != nil {
@@ -470,7 +471,7 @@ func TestService_FailAndRetry(t *testing.T) {
 		}
 	}
 	got, _ = f.db.Read().UserRequestByID(ctx, ur.ID)
-	if got.Status != URCompleted {
+	if got.Status != domain.URCompleted {
 		t.Fatalf("after retry: %s", got.Status)
 	}
 	if _, err := f.svc.RetryUserRequest(ctx, Action{Number: ur.Number, Actor: "alice"}); !errors.Is(err, ErrConflict) {
@@ -482,7 +483,7 @@ func TestService_FailAndRetry(t *testing.T) {
 func TestService_ActorMustBePrintable(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	r := f.request(Verified)
+	r := f.request(domain.Verified)
 	for _, actor := range []string{"", "  ", "bob\x1b[2J", "bob\nmallory", strings.Repeat("a", 65), "\xff"} {
 		_, err := f.svc.Approve(ctx, Action{Number: r.Number, Actor: actor})
 		var fe *FieldError
@@ -490,7 +491,7 @@ func TestService_ActorMustBePrintable(t *testing.T) {
 			t.Errorf("actor %q: %v, want a field error on as", actor, err)
 		}
 	}
-	if got, _ := f.db.Read().RequestByNumber(ctx, r.Number); got.Status != Verified {
+	if got, _ := f.db.Read().RequestByNumber(ctx, r.Number); got.Status != domain.Verified {
 		t.Fatalf("a refused actor changed the request to %s", got.Status)
 	}
 	if _, err := f.svc.Approve(ctx, Action{Number: r.Number, Actor: "Zoë Müller"}); err != nil {

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
-// SignupInput is a validated sign-up. The portal validates the form and
-// hashes the password before calling SignUp.
+// SignupInput is a sign-up. SignUp checks the fields with the request field
+// rules whoever calls it; the caller hashes the password (the plain password
+// never reaches the workflow).
 type SignupInput struct {
 	CompanyName, TaxID, Street, City, State, PostalCode, Country string
 	FirstName, LastName, JobTitle, Email, Phone, Language        string
@@ -30,6 +32,19 @@ type SignupResult struct {
 // mail, in one transaction. A sign-up for an address that is registered
 // already makes no request; that address gets a note instead (at most one an hour).
 func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, error) {
+	r := store.Request{Status: domain.Requested, CompanyName: in.CompanyName,
+		TaxID: in.TaxID, Street: in.Street, City: in.City, State: in.State,
+		PostalCode: in.PostalCode, Country: in.Country, FirstName: in.FirstName,
+		LastName: in.LastName, JobTitle: in.JobTitle, Email: in.Email, Phone: in.Phone,
+		Language: in.Language, Username: in.Username, PasswordHash: in.PasswordHash,
+		SourceIP: in.SourceIP}
+	if err := checkRequestFields(&r); err != nil {
+		return SignupResult{}, fmt.Errorf("sign up: %w", err)
+	}
+	if !strings.HasPrefix(r.PasswordHash, "$argon2id$") {
+		return SignupResult{}, fmt.Errorf("sign up: %w", &FieldError{Field: "password",
+			Message: "the password must arrive hashed with argon2id"})
+	}
 	var res SignupResult
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		p, err := LoadParams(ctx, &tx.Queries)
@@ -43,7 +58,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if n >= int64(p.Int(ParamMaxUnverified)) {
 			return ErrSignupPaused
 		}
-		recent, err := tx.CountRecentSignups(ctx, in.Email, s.now().Add(-time.Hour))
+		recent, err := tx.CountRecentSignups(ctx, r.Email, s.now().Add(-time.Hour))
 		if err != nil {
 			return err
 		}
@@ -52,30 +67,24 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		}
 		// The user name first: checked after the address, a taken name would
 		// answer differently for known and unknown addresses.
-		taken, err := tx.UsernameTaken(ctx, in.Username)
+		taken, err := tx.UsernameTaken(ctx, r.Username)
 		if err != nil {
 			return err
 		}
 		if taken {
 			return &FieldError{Field: "username", Message: "This user name is taken. Choose another."}
 		}
-		known, err := tx.EmailRegistered(ctx, in.Email)
+		known, err := tx.EmailRegistered(ctx, r.Email)
 		if err != nil {
 			return err
 		}
 		if known {
-			return s.noteAlreadyRegistered(ctx, tx, p, in.Email)
+			return s.noteAlreadyRegistered(ctx, tx, p, r.Email)
 		}
-		number, err := s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration)
-		if err != nil {
+		if r.Number, err = s.nextNumber(ctx, tx, p, store.SeqRegistration, ParamSeqRegistration); err != nil {
 			return err
 		}
-		r := store.Request{Number: number, Status: Requested, CompanyName: in.CompanyName,
-			TaxID: in.TaxID, Street: in.Street, City: in.City, State: in.State,
-			PostalCode: in.PostalCode, Country: in.Country, FirstName: in.FirstName,
-			LastName: in.LastName, JobTitle: in.JobTitle, Email: in.Email, Phone: in.Phone,
-			Language: in.Language, Username: in.Username, PasswordHash: in.PasswordHash,
-			SourceIP: in.SourceIP, SourceNet: SourceNetwork(in.SourceIP), CreatedAt: s.now().UTC()}
+		r.SourceNet, r.CreatedAt = SourceNetwork(r.SourceIP), s.now().UTC()
 		risk, err := s.assessRisk(ctx, &tx.Queries, r)
 		if err != nil {
 			return err
@@ -172,7 +181,7 @@ func (s *Service) CheckActivation(ctx context.Context, token string) (TokenState
 	if err != nil {
 		return TokenState{}, err
 	}
-	if r.Status != Requested {
+	if r.Status != domain.Requested {
 		return TokenState{Err: ErrTokenUsed}, nil
 	}
 	return TokenState{Number: r.Number}, nil
@@ -210,7 +219,7 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 		if err != nil {
 			return err
 		}
-		if r.Status != Requested {
+		if r.Status != domain.Requested {
 			return ErrTokenUsed
 		}
 		if err := tx.UseToken(ctx, t.ID); err != nil {
@@ -231,7 +240,7 @@ func (s *Service) Activate(ctx context.Context, token string) (store.Request, er
 // for activation. It says nothing about whether there was one.
 func (s *Service) ResendActivationTo(ctx context.Context, email string) error {
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		rs, err := tx.RequestsByEmail(ctx, email, Requested, 1)
+		rs, err := tx.RequestsByEmail(ctx, email, domain.Requested, 1)
 		if err != nil || len(rs) == 0 {
 			return err
 		}
@@ -261,9 +270,9 @@ func (s *Service) ResendActivation(ctx context.Context, a Action) (string, error
 		if err != nil {
 			return err
 		}
-		if r.Status != Requested {
+		if r.Status != domain.Requested {
 			return changed(ctx, &tx.Queries, r, &TransitionError{Kind: "customer request",
-				From: r.Status, Event: "resend the activation link of"})
+				From: string(r.Status), Event: "resend the activation link of"})
 		}
 		p, err := LoadParams(ctx, &tx.Queries)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // The user request workflow's steps.
@@ -18,9 +19,9 @@ const (
 
 // StepResult says what RunStep did.
 type StepResult struct {
-	Status string // the user request's status afterwards
-	Step   string // the step that ran, "" when nothing was left to do
-	More   bool   // another step follows at once
+	Status domain.UserRequestStatus // the user request's status afterwards
+	Step   string                   // the step that ran, "" when nothing was left to do
+	More   bool                     // another step follows at once
 }
 
 // RunStep runs the current step of a user request in one transaction. It is
@@ -63,18 +64,18 @@ func (s *Service) runStep(ctx context.Context, tx *store.Tx, userRequestID int64
 	}
 	res.Status = u.Status
 	switch {
-	case u.Status == URSubmitted && u.Step == StepApprove:
+	case u.Status == domain.URSubmitted && u.Step == StepApprove:
 		res.Step = StepApprove
 		return s.moveUserRequest(ctx, tx, u, EventAwait, "", "workflow",
 			"waiting for an approver", attempt, res)
-	case u.Status == URSubmitted:
+	case u.Status == domain.URSubmitted:
 		res.Step, res.More = StepProvision, true
 		if err := s.provision(ctx, tx, u, "workflow"); err != nil {
 			return err
 		}
 		return s.moveUserRequest(ctx, tx, u, EventProvision, StepNotify, "workflow",
 			"login created", attempt, res)
-	case u.Status == URProvisioned:
+	case u.Status == domain.URProvisioned:
 		res.Step = StepNotify
 		detail := "notification switched off"
 		if p.Bool(ParamNotifyStep) {
@@ -243,10 +244,10 @@ func (s *Service) userRequestAction(ctx context.Context, a Action, event, nextSt
 			return err
 		}
 		if a.Version != 0 && a.Version != u.Version {
-			return &ChangedError{Number: u.Number, Status: u.Status, Err: ErrConflict}
+			return &ChangedError{Number: u.Number, Status: string(u.Status), Err: ErrConflict}
 		}
 		if _, err := NextUserRequest(u.Status, event); err != nil {
-			ce := &ChangedError{Number: u.Number, Status: u.Status, Err: err}
+			ce := &ChangedError{Number: u.Number, Status: string(u.Status), Err: err}
 			if last, lerr := tx.LastAudit(ctx, store.EntityUserRequest, u.Number); lerr == nil {
 				ce.By, ce.At, ce.Action = last.Actor, last.At, last.Action
 			}
@@ -264,7 +265,7 @@ func (s *Service) userRequestAction(ctx context.Context, a Action, event, nextSt
 		if err != nil {
 			return err
 		}
-		if out.Status == URSubmitted && s.jobs != nil {
+		if out.Status == domain.URSubmitted && s.jobs != nil {
 			return s.jobs.UserRequestSubmitted(ctx, tx, u.ID)
 		}
 		return nil
@@ -309,7 +310,7 @@ func (s *Service) ProvisionUser(ctx context.Context, a Action) (store.UserReques
 			return err
 		}
 		if _, err := NextUserRequest(u.Status, EventProvisionNow); err != nil {
-			return &ChangedError{Number: u.Number, Status: u.Status, Err: err}
+			return &ChangedError{Number: u.Number, Status: string(u.Status), Err: err}
 		}
 		if err := s.provision(ctx, tx, u, a.Actor); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/tui"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Tab completion that knows the data. `regdesk completion bash|zsh|fish|
@@ -62,12 +63,12 @@ func onlyFirst(fn completeFunc) completeFunc {
 }
 
 // completeWords offers fixed words (statuses, roles).
-func completeWords(words ...string) cobra.CompletionFunc {
+func completeWords[S ~string](words ...S) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		var out []cobra.Completion
 		for _, w := range words {
-			if strings.HasPrefix(w, prefix) {
-				out = append(out, w)
+			if strings.HasPrefix(string(w), prefix) {
+				out = append(out, string(w))
 			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
@@ -77,9 +78,9 @@ func completeWords(words ...string) cobra.CompletionFunc {
 // completeRequests offers request numbers in the given statuses (every
 // status when none is given), newest first, at most completionCap, each
 // described by its status and company.
-func completeRequests(e *env, statuses ...string) cobra.CompletionFunc {
+func completeRequests(e *env, statuses ...domain.RequestStatus) cobra.CompletionFunc {
 	if len(statuses) == 0 {
-		statuses = []string{""}
+		statuses = []domain.RequestStatus{""}
 	}
 	return fromDB(e, onlyFirst(func(ctx context.Context, q *store.Reader, _ []string, prefix string) ([]cobra.Completion, error) {
 		var rs []store.Request
@@ -98,7 +99,7 @@ func completeRequests(e *env, statuses ...string) cobra.CompletionFunc {
 				break
 			}
 			if hasPrefixFold(r.Number, prefix) {
-				out = append(out, cobra.CompletionWithDesc(r.Number, describe(r.Status, r.CompanyName)))
+				out = append(out, cobra.CompletionWithDesc(r.Number, describe(string(r.Status), r.CompanyName)))
 			}
 		}
 		return out, nil
@@ -107,7 +108,7 @@ func completeRequests(e *env, statuses ...string) cobra.CompletionFunc {
 
 // completeUserRequests offers user request numbers in the given status,
 // newest first.
-func completeUserRequests(e *env, status string) cobra.CompletionFunc {
+func completeUserRequests(e *env, status domain.UserRequestStatus) cobra.CompletionFunc {
 	return fromDB(e, onlyFirst(func(ctx context.Context, q *store.Reader, _ []string, prefix string) ([]cobra.Completion, error) {
 		// User requests are few next to requests: read them by key and keep the newest.
 		us, err := q.UserRequests(ctx, store.ListUserRequests{Status: status})
@@ -117,7 +118,7 @@ func completeUserRequests(e *env, status string) cobra.CompletionFunc {
 		var out []cobra.Completion
 		for i := len(us) - 1; i >= 0 && len(out) < completionCap; i-- {
 			if u := us[i]; hasPrefixFold(u.Number, prefix) {
-				out = append(out, cobra.CompletionWithDesc(u.Number, describe(u.Status, u.Username)))
+				out = append(out, cobra.CompletionWithDesc(u.Number, describe(string(u.Status), u.Username)))
 			}
 		}
 		return out, nil

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // TestCompletion_BashInTmux loads `regdesk completion bash` into a real bash
@@ -47,7 +47,7 @@ func TestCompletion_BashInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 	number := signUpVerified(t, filepath.Join(data, "regdesk.db"), "Tab Complete Ltd", "tab@complete.test")
-	others := newest(t, data, workflow.Requested, workflow.Approved, workflow.Created, workflow.Rejected, workflow.Expired)
+	others := newest(t, data, domain.Requested, domain.Approved, domain.Created, domain.Rejected, domain.Expired)
 	if len(others) == 0 {
 		t.Fatal("the seed made only verified requests")
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // candidate is one line of `regdesk __complete`: the word and its description.
@@ -51,7 +52,7 @@ func words(cs []candidate) []string {
 }
 
 // newest lists the numbers of requests in the statuses, newest first.
-func newest(t *testing.T, data string, statuses ...string) []string {
+func newest(t *testing.T, data string, statuses ...domain.RequestStatus) []string {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(data, "regdesk.db"), store.Options{})
 	if err != nil {
@@ -84,7 +85,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 
 	t.Run("approve offers the verified requests, newest first", func(t *testing.T) {
 		got := complete(t, data, "requests", "approve", "")
-		want := newest(t, data, workflow.Verified)
+		want := newest(t, data, domain.Verified)
 		if len(want) > completionCap {
 			want = want[:completionCap]
 		}
@@ -106,7 +107,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 
 	t.Run("show offers every status, capped", func(t *testing.T) {
 		got := words(complete(t, data, "requests", "show", ""))
-		all := newest(t, data, workflow.RequestStatuses...)
+		all := newest(t, data, domain.RequestStatuses...)
 		if !slices.Equal(got, all[:completionCap]) {
 			t.Fatalf("show offers %v, want the %d newest %v", got, completionCap, all[:completionCap])
 		}
@@ -125,11 +126,11 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 	})
 
 	t.Run("reject offers verified and approved; create approved; erase no created", func(t *testing.T) {
-		verified := newest(t, data, workflow.Verified)
+		verified := newest(t, data, domain.Verified)
 		if _, err := inproc(t, "requests", "approve", verified[1], "--as", "alice", "--data", data); err != nil {
 			t.Fatal(err)
 		}
-		check := func(cmd string, statuses ...string) {
+		check := func(cmd string, statuses ...domain.RequestStatus) {
 			t.Helper()
 			want := newest(t, data, statuses...)
 			if len(want) > completionCap {
@@ -139,10 +140,10 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 				t.Fatalf("%s offers %v, want %v", cmd, got, want)
 			}
 		}
-		check("reject", workflow.Verified, workflow.Approved)
-		check("create", workflow.Approved)
-		check("resend", workflow.Requested)
-		check("erase", workflow.Requested, workflow.Rejected, workflow.Expired)
+		check("reject", domain.Verified, domain.Approved)
+		check("create", domain.Approved)
+		check("resend", domain.Requested)
+		check("erase", domain.Requested, domain.Rejected, domain.Expired)
 		if got := words(complete(t, data, "requests", "create", "")); !slices.Contains(got, verified[1]) {
 			t.Fatalf("create does not offer the request just approved, %s: %v", verified[1], got)
 		}
@@ -187,7 +188,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 		if got := words(complete(t, data, "requests", "create", "REG-000001", "--role", "customer_a")); !slices.Equal(got, []string{store.RoleCustomerAdmin}) {
 			t.Fatalf("--role offers %v", got)
 		}
-		if got := words(complete(t, data, "user-requests", "list", "--status", "")); !slices.Equal(got, workflow.UserRequestStatuses) {
+		if got := words(complete(t, data, "user-requests", "list", "--status", "")); strings.Join(got, ",") != "draft,submitted,pending_approval,provisioned,completed,rejected,canceled,failed" {
 			t.Fatalf("user-requests --status offers %v", got)
 		}
 	})
@@ -222,7 +223,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 		if _, err := inproc(t, "params", "set", "workflow.enabled", "false", "--data", data); err != nil {
 			t.Fatal(err)
 		}
-		approved := newest(t, data, workflow.Approved)
+		approved := newest(t, data, domain.Approved)
 		if _, err := inproc(t, "requests", "create", approved[0], "--as", "alice", "--data", data); err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +231,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		drafts, err := db.Read().UserRequests(context.Background(), store.ListUserRequests{Status: workflow.URDraft})
+		drafts, err := db.Read().UserRequests(context.Background(), store.ListUserRequests{Status: domain.URDraft})
 		db.Close()
 		if err != nil {
 			t.Fatal(err)

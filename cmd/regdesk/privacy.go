@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // requestsExport prints everything held about a prospect as JSON.
@@ -32,7 +33,7 @@ func requestsExport(e *env) *cobra.Command {
 func requestsErase(e *env) *cobra.Command {
 	return numberAction(e, "erase NUMBER", "erase the personal data of a request that has no customer",
 		"who is acting (for the audit trail)",
-		completeRequests(e, workflow.Requested, workflow.Rejected, workflow.Expired),
+		completeRequests(e, domain.Requested, domain.Rejected, domain.Expired),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			r, err := svc.Erase(ctx, a)
 			if err != nil {

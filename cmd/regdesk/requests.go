@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -11,41 +12,52 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func requestsCmd(e *env) *cobra.Command {
-	return group("requests", "list, show, approve, reject, create, resend, export, erase requests",
+	return group("requests", "list, show, approve, reject, edit, create, resend, export, erase requests",
 		requestsList(e), requestsShow(e), requestsApprove(e), requestsReject(e),
-		requestsCreate(e), requestsResend(e), requestsExport(e), requestsErase(e))
+		requestsCreate(e), requestsResend(e), requestsExport(e), requestsErase(e), requestsEdit(e))
 }
 
 // requestJSON is the contract for scripts: requests list/show --json.
 type requestJSON struct {
-	Number          string     `json:"number"`
-	Status          string     `json:"status"`
-	Version         int64      `json:"version"`
-	CompanyName     string     `json:"company_name"`
-	TaxID           string     `json:"tax_id"`
-	Street          string     `json:"street"`
-	City            string     `json:"city"`
-	State           string     `json:"state"`
-	PostalCode      string     `json:"postal_code"`
-	Country         string     `json:"country"`
-	FirstName       string     `json:"first_name"`
-	LastName        string     `json:"last_name"`
-	JobTitle        string     `json:"job_title"`
-	Email           string     `json:"email"`
-	Phone           string     `json:"phone"`
-	Language        string     `json:"language"`
-	Username        string     `json:"username"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	VerifiedAt      *time.Time `json:"verified_at"`
-	DecidedAt       *time.Time `json:"decided_at"`
-	DecidedBy       string     `json:"decided_by"`
-	RejectReason    string     `json:"reject_reason"`
-	RejectComment   string     `json:"reject_comment"`
-	CustomerAccount string     `json:"customer_account"`
+	Number          string               `json:"number"`
+	Status          domain.RequestStatus `json:"status"`
+	Version         int64                `json:"version"`
+	CompanyName     string               `json:"company_name"`
+	TaxID           string               `json:"tax_id"`
+	Street          string               `json:"street"`
+	City            string               `json:"city"`
+	State           string               `json:"state"`
+	PostalCode      string               `json:"postal_code"`
+	Country         string               `json:"country"`
+	FirstName       string               `json:"first_name"`
+	LastName        string               `json:"last_name"`
+	JobTitle        string               `json:"job_title"`
+	Email           string               `json:"email"`
+	Phone           string               `json:"phone"`
+	Language        string               `json:"language"`
+	Username        string               `json:"username"`
+	CreatedAt       time.Time            `json:"created_at"`
+	UpdatedAt       time.Time            `json:"updated_at"`
+	VerifiedAt      *time.Time           `json:"verified_at"`
+	DecidedAt       *time.Time           `json:"decided_at"`
+	DecidedBy       string               `json:"decided_by"`
+	RejectReason    string               `json:"reject_reason"`
+	RejectComment   string               `json:"reject_comment"`
+	CustomerAccount string               `json:"customer_account"`
+	// Audit is the request's history, oldest first (requests show only).
+	Audit []auditJSON `json:"audit,omitempty"`
+}
+
+// auditJSON is one entry of a request's history.
+type auditJSON struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail"`
 }
 
 func toRequestJSON(r store.Request) requestJSON {
@@ -59,16 +71,18 @@ func toRequestJSON(r store.Request) requestJSON {
 		CustomerAccount: r.CustomerAccount}
 }
 
-func validStatus(s string, all []string) error {
+func validStatus[S ~string](s string, all []S) error {
 	if s == "" {
 		return nil
 	}
-	for _, x := range all {
-		if x == s {
+	names := make([]string, len(all))
+	for i, x := range all {
+		if string(x) == s {
 			return nil
 		}
+		names[i] = string(x)
 	}
-	return usageErrorf("unknown status %q (use one of %s)", s, joinComma(all))
+	return usageErrorf("unknown status %q (use one of %s)", s, joinComma(names))
 }
 
 func requestsList(e *env) *cobra.Command {
@@ -76,7 +90,7 @@ func requestsList(e *env) *cobra.Command {
 	var limit int
 	var asJSON bool
 	c := define("list", "list requests in queue order (oldest first)", func(ctx context.Context, _ []string) error {
-		if err := validStatus(status, workflow.RequestStatuses); err != nil {
+		if err := validStatus(status, domain.RequestStatuses); err != nil {
 			return err
 		}
 		if limit < 0 {
@@ -87,7 +101,7 @@ func requestsList(e *env) *cobra.Command {
 			return err
 		}
 		defer db.Close()
-		rs, err := db.Read().Requests(ctx, store.ListRequests{Status: status, Search: search, Limit: limit})
+		rs, err := db.Read().Requests(ctx, store.ListRequests{Status: domain.RequestStatus(status), Search: search, Limit: limit})
 		if err != nil {
 			return err
 		}
@@ -111,7 +125,7 @@ func requestsList(e *env) *cobra.Command {
 	c.Flags().StringVar(&search, "search", "", "words (or their beginnings) in number, company, contact, email or tax id")
 	c.Flags().IntVar(&limit, "limit", 100, "at most this many (0 = all)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	completeWith(c, "status", completeWords(workflow.RequestStatuses...))
+	completeWith(c, "status", completeWords(domain.RequestStatuses...))
 	return c
 }
 
@@ -127,10 +141,27 @@ func requestsShow(e *env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			return printJSON(e.stdout, toRequestJSON(r))
+		trail, err := db.Read().AuditTrail(ctx, store.EntityRequest, r.Number)
+		if err != nil {
+			return err
 		}
-		return printRequest(e.stdout, r)
+		if asJSON {
+			out := toRequestJSON(r)
+			out.Audit = make([]auditJSON, 0, len(trail))
+			for _, a := range trail {
+				out.Audit = append(out.Audit, auditJSON{At: a.At, Actor: a.Actor, Action: a.Action, Detail: a.Detail})
+			}
+			return printJSON(e.stdout, out)
+		}
+		if err := printRequest(e.stdout, r); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "\nHistory")
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		for _, a := range trail {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), a.Actor, a.Action, a.Detail)
+		}
+		return tw.Flush()
 	})
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	c.ValidArgsFunction = completeRequests(e)
@@ -145,7 +176,7 @@ func printRequest(w io.Writer, r store.Request) error {
 		}
 	}
 	row("Number", r.Number)
-	row("Status", r.Status)
+	row("Status", string(r.Status))
 	row("Company", r.CompanyName)
 	row("Tax id", r.TaxID)
 	row("Address", joinNonEmpty(", ", r.Street, r.City, r.State, r.PostalCode, r.Country))
@@ -169,10 +200,10 @@ func printRequest(w io.Writer, r store.Request) error {
 
 func requestsApprove(e *env) *cobra.Command {
 	return numberAction(e, "approve NUMBER", "approve a verified request", "approver acting",
-		completeRequests(e, workflow.Verified),
+		completeRequests(e, domain.Verified),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			r, err := svc.Approve(ctx, a)
-			return fmt.Sprintf("%s approved by %s", r.Number, a.Actor), err
+			return domain.ApproveRequest.Outcome(r.Number) + " by " + a.Actor, err
 		})
 }
 
@@ -197,7 +228,7 @@ func requestsReject(e *env) *cobra.Command {
 	c.Flags().StringVar(&as, "as", "", "approver acting")
 	c.Flags().StringVar(&reason, "reason", "", "reason code (regdesk params show: reject.reasons)")
 	c.Flags().StringVar(&comment, "comment", "", "comment emailed to the prospect")
-	c.ValidArgsFunction = completeRequests(e, workflow.Verified, workflow.Approved)
+	c.ValidArgsFunction = completeRequests(e, domain.Verified, domain.Approved)
 	completeWith(c, "as", completeApprovers(e))
 	completeWith(c, "reason", completeReasons(e))
 	return c
@@ -231,7 +262,7 @@ func requestsCreate(e *env) *cobra.Command {
 	c.Flags().StringVar(&existing, "existing", "", "join this existing customer account instead of creating one")
 	c.Flags().StringVar(&tmpl, "template", "", "customer account template for a new customer (default: parameter)")
 	c.Flags().StringVar(&role, "role", "", "user role: customer_user or customer_admin (default: parameter)")
-	c.ValidArgsFunction = completeRequests(e, workflow.Approved)
+	c.ValidArgsFunction = completeRequests(e, domain.Approved)
 	completeWith(c, "as", completeApprovers(e))
 	completeWith(c, "existing", completeCustomers(e))
 	completeWith(c, "template", completeTemplates(e))
@@ -240,10 +271,100 @@ func requestsCreate(e *env) *cobra.Command {
 }
 
 func requestsResend(e *env) *cobra.Command {
-	return numberAction(e, "resend NUMBER", "send a new activation link; earlier links stop working",
-		"who is acting (for the audit trail)", completeRequests(e, workflow.Requested),
+	return numberAction(e, "resend NUMBER", "send a new activation link; earlier links are revoked",
+		"who is acting (for the audit trail)", completeRequests(e, domain.Requested),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			_, err := svc.ResendActivation(ctx, a)
-			return a.Number + ": a new activation link is queued; earlier links no longer work", err
+			return domain.ResendActivation.Outcome(a.Number), err
 		})
+}
+
+// requestsEdit corrects a request's fields before Create.
+func requestsEdit(e *env) *cobra.Command {
+	var as string
+	var sets []string
+	var asJSON bool
+	c := define("edit NUMBER", "correct a verified or approved request's fields (not the email); each change is audited",
+		func(ctx context.Context, args []string) error {
+			fields := map[string]string{}
+			for _, s := range sets {
+				name, value, ok := strings.Cut(s, "=")
+				if !ok || name == "" {
+					return usageErrorf("requests edit: --set takes FIELD=VALUE, not %q", s)
+				}
+				if _, dup := fields[name]; dup {
+					return usageErrorf("requests edit: --set %s given twice", name)
+				}
+				fields[name] = value
+			}
+			if len(fields) == 0 {
+				return usageErrorf("requests edit: say what to change with --set FIELD=VALUE")
+			}
+			db, svc, err := e.open(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := svc.Edit(ctx, workflow.EditInput{Action: workflow.Action{Number: args[0], Actor: as}, Fields: fields})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(e.stdout, editJSON{Request: toRequestJSON(res.Request),
+					Changes: append([]workflow.FieldChange{}, res.Changes...), Warnings: warningTexts(res.Warnings)})
+			}
+			if len(res.Changes) == 0 {
+				fmt.Fprintf(e.stdout, "%s: nothing changed; the values are as stored\n", res.Request.Number)
+				return nil
+			}
+			fmt.Fprintln(e.stdout, domain.EditRequest.Outcome(res.Request.Number)+" by "+as)
+			for _, ch := range res.Changes {
+				fmt.Fprintf(e.stdout, "  %s: %q → %q\n", ch.Field, ch.Old, ch.New)
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintln(e.stdout, "  warning: "+w.Message)
+			}
+			return nil
+		})
+	var editable []string
+	for _, f := range domain.RequestFields() {
+		if f.Editable() {
+			editable = append(editable, f.Name)
+		}
+	}
+	c.Long = "Correct a verified or approved request's fields before Create, with the sign-up form's rules.\n" +
+		"Fields: " + strings.Join(editable, ", ") + ".\n" +
+		"The email address is not editable: only its owner proved it. Each changed field is recorded\n" +
+		"in the audit trail (old → new) and the duplicate warnings are checked again."
+	c.Example = "  regdesk requests edit REG-000042 --as alice --set 'street=1 High Street' --set 'postal_code=M1 1AE'"
+	c.Flags().StringVar(&as, "as", "", "approver acting")
+	c.Flags().StringArrayVar(&sets, "set", nil, "a sign-up field and its new value, as FIELD=VALUE (repeatable)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the request, the changes and the warnings as JSON")
+	c.ValidArgsFunction = completeRequests(e, domain.Verified, domain.Approved)
+	completeWith(c, "as", completeApprovers(e))
+	completeWith(c, "set", completeWords(setPrefixes(editable)...))
+	return c
+}
+
+// editJSON is requests edit --json.
+type editJSON struct {
+	Request  requestJSON            `json:"request"`
+	Changes  []workflow.FieldChange `json:"changes"`
+	Warnings []string               `json:"warnings"`
+}
+
+func warningTexts(ws []workflow.Warning) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, w.Message)
+	}
+	return out
+}
+
+func setPrefixes(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n + "="
+	}
+	return out
 }

@@ -12,7 +12,7 @@ package main
 //			… args[0] is NUMBER; e.open(ctx, nil) opens the database; print to e.stdout …
 //		})
 //		c.Flags().StringVar(&as, "as", "", "approver acting")
-//		c.ValidArgsFunction = completeRequests(e, workflow.Verified) // what TAB offers for NUMBER
+//		c.ValidArgsFunction = completeRequests(e, domain.Verified) // what TAB offers for NUMBER
 //		completeWith(c, "as", completeApprovers(e))                 // and for --as
 //		return c
 //	}
@@ -104,6 +104,7 @@ func newRoot(e *env) *cobra.Command {
 		{"run", tuiCmd(e)},
 		{"run", backupCmd(e)},
 		{"run", restoreCmd(e)},
+		{"run", migrateStoreCmd(e)},
 		{"run", maintenanceCmd(e)},
 	} {
 		c.cmd.GroupID = c.group

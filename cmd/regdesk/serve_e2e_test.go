@@ -11,6 +11,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/mailer/smtptest"
 )
 
@@ -51,7 +52,7 @@ func TestServe_EndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(cli(t, data, "user-requests", "list", "--json")), &urs); err != nil {
 		t.Fatal(err)
 	}
-	if len(urs) != 1 || urs[0].Status != workflow.URCompleted || urs[0].RequestNumber != number {
+	if len(urs) != 1 || urs[0].Status != domain.URCompleted || urs[0].RequestNumber != number {
 		t.Fatalf("user requests: %+v", urs)
 	}
 	var ms []mailJSON
@@ -87,7 +88,7 @@ func TestServe_CrashRecovery(t *testing.T) {
 		}
 	}
 	completed := func() int {
-		urs, err := d.db.Read().UserRequests(ctx, store.ListUserRequests{Status: workflow.URCompleted})
+		urs, err := d.db.Read().UserRequests(ctx, store.ListUserRequests{Status: domain.URCompleted})
 		if err != nil {
 			t.Fatal(err)
 		}

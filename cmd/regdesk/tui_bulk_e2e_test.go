@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // TestTUI_BulkApprove drives `regdesk tui` in tmux: mark three requests
@@ -100,7 +100,7 @@ func TestTUI_BulkApprove(t *testing.T) {
 		if err := json.Unmarshal(cli("requests", "show", n, "--json"), &got); err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != workflow.Approved || got.DecidedBy != "erin" {
+		if got.Status != string(domain.Approved) || got.DecidedBy != "erin" {
 			t.Fatalf("%s after the bulk approve = %+v", n, got)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 func userRequestsCmd(e *env) *cobra.Command {
@@ -19,18 +20,18 @@ func userRequestsCmd(e *env) *cobra.Command {
 
 // userRequestJSON is the contract for scripts: user-requests list --json.
 type userRequestJSON struct {
-	Number          string    `json:"number"`
-	Status          string    `json:"status"`
-	RequestNumber   string    `json:"request_number"`
-	Username        string    `json:"username"`
-	Email           string    `json:"email"`
-	Role            string    `json:"role"`
-	CustomerAccount string    `json:"customer_account"`
-	Step            string    `json:"step"`
-	Attempts        int       `json:"attempts"`
-	LastError       string    `json:"last_error"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	Number          string                   `json:"number"`
+	Status          domain.UserRequestStatus `json:"status"`
+	RequestNumber   string                   `json:"request_number"`
+	Username        string                   `json:"username"`
+	Email           string                   `json:"email"`
+	Role            string                   `json:"role"`
+	CustomerAccount string                   `json:"customer_account"`
+	Step            string                   `json:"step"`
+	Attempts        int                      `json:"attempts"`
+	LastError       string                   `json:"last_error"`
+	CreatedAt       time.Time                `json:"created_at"`
+	UpdatedAt       time.Time                `json:"updated_at"`
 }
 
 func userRequestsList(e *env) *cobra.Command {
@@ -38,7 +39,7 @@ func userRequestsList(e *env) *cobra.Command {
 	var limit int
 	var asJSON bool
 	c := define("list", "list user requests in queue order (oldest first)", func(ctx context.Context, _ []string) error {
-		if err := validStatus(status, workflow.UserRequestStatuses); err != nil {
+		if err := validStatus(status, domain.UserRequestStatuses); err != nil {
 			return err
 		}
 		if limit < 0 {
@@ -49,7 +50,7 @@ func userRequestsList(e *env) *cobra.Command {
 			return err
 		}
 		defer db.Close()
-		us, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: status, Limit: limit})
+		us, err := db.Read().UserRequests(ctx, store.ListUserRequests{Status: domain.UserRequestStatus(status), Limit: limit})
 		if err != nil {
 			return err
 		}
@@ -74,13 +75,13 @@ func userRequestsList(e *env) *cobra.Command {
 	c.Flags().StringVar(&status, "status", "", "only user requests in this status")
 	c.Flags().IntVar(&limit, "limit", 100, "at most this many (0 = all)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	completeWith(c, "status", completeWords(workflow.UserRequestStatuses...))
+	completeWith(c, "status", completeWords(domain.UserRequestStatuses...))
 	return c
 }
 
 func userRequestsProvision(e *env) *cobra.Command {
 	return numberAction(e, "provision NUMBER", "create the login of a user request by hand (workflow disabled)",
-		"approver acting", completeUserRequests(e, workflow.URDraft),
+		"approver acting", completeUserRequests(e, domain.URDraft),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			u, err := svc.ProvisionUser(ctx, a)
 			return fmt.Sprintf("%s: login %s created; welcome mail queued to %s", u.Number, u.Username, u.Email), err
@@ -89,7 +90,7 @@ func userRequestsProvision(e *env) *cobra.Command {
 
 func userRequestsRetry(e *env) *cobra.Command {
 	return numberAction(e, "retry NUMBER", "resubmit a failed user request to the workflow",
-		"approver acting", completeUserRequests(e, workflow.URFailed),
+		"approver acting", completeUserRequests(e, domain.URFailed),
 		func(ctx context.Context, svc *workflow.Service, a workflow.Action) (string, error) {
 			u, err := svc.RetryUserRequest(ctx, a)
 			return fmt.Sprintf("%s is %s again; the workflow picks it up", u.Number, u.Status), err

@@ -12,6 +12,7 @@ import (
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer"
 	"github.com/regdesk/regdesk/workflow/mailer/smtptest"
@@ -138,10 +139,10 @@ func userRequest(t testing.TB, db *store.DB, id int64) store.UserRequest {
 	return u
 }
 
-func waitStatus(t testing.TB, db *store.DB, id int64, status string) store.UserRequest {
+func waitStatus(t testing.TB, db *store.DB, id int64, status domain.UserRequestStatus) store.UserRequest {
 	t.Helper()
 	var u store.UserRequest
-	waitFor(t, 15*time.Second, "user request "+status, func() bool {
+	waitFor(t, 15*time.Second, "user request "+string(status), func() bool {
 		u = userRequest(t, db, id)
 		return u.Status == status
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/jobs"
 	"github.com/regdesk/regdesk/workflow/mailer/smtptest"
 )
@@ -52,10 +53,10 @@ func welcomeMails(t *testing.T, db *store.DB, ref string) []store.Mail {
 func TestRunner_Workflow(t *testing.T) {
 	e := newEnv(t, envOpts{smtp: &smtptest.Options{STARTTLS: true, User: "u", Password: "p"}})
 	ur := create(t, e.svc, approved(t, e.svc, 1))
-	if ur.Status != workflow.URSubmitted {
+	if ur.Status != domain.URSubmitted {
 		t.Fatalf("after Create: %s", ur.Status)
 	}
-	u := waitStatus(t, e.db, ur.ID, workflow.URCompleted)
+	u := waitStatus(t, e.db, ur.ID, domain.URCompleted)
 	if got := stepOutcomes(t, e.db, ur.ID); len(got) != 3 || got[0] != "submit:done" ||
 		got[1] != workflow.StepProvision+":done" || got[2] != workflow.StepNotify+":done" {
 		t.Fatalf("steps: %v", got)
@@ -79,14 +80,14 @@ func TestRunner_WorkflowApproveStep(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	setParam(t, e.svc, workflow.ParamApproveUserStep, "true")
 	ur := create(t, e.svc, approved(t, e.svc, 1))
-	waitStatus(t, e.db, ur.ID, workflow.URPendingApproval)
+	waitStatus(t, e.db, ur.ID, domain.URPendingApproval)
 	if n := countUsers(t, e.db, ur.ID); n != 0 {
 		t.Fatal("a user was provisioned before approval")
 	}
 	if _, err := e.svc.ApproveUserRequest(context.Background(), workflow.Action{Number: ur.Number, Actor: "bob"}); err != nil {
 		t.Fatal(err)
 	}
-	waitStatus(t, e.db, ur.ID, workflow.URCompleted)
+	waitStatus(t, e.db, ur.ID, domain.URCompleted)
 	if countUsers(t, e.db, ur.ID) != 1 || len(welcomeMails(t, e.db, ur.Number)) != 1 {
 		t.Fatal("want one user and one welcome mail")
 	}
@@ -99,7 +100,7 @@ func TestRunner_WorkflowRetries(t *testing.T) {
 		return f
 	}})
 	ur := create(t, e.svc, approved(t, e.svc, 1))
-	u := waitStatus(t, e.db, ur.ID, workflow.URCompleted)
+	u := waitStatus(t, e.db, ur.ID, domain.URCompleted)
 	got := stepOutcomes(t, e.db, ur.ID)
 	want := []string{"submit:done", workflow.StepProvision + ":retry", workflow.StepProvision + ":retry",
 		workflow.StepProvision + ":done", workflow.StepNotify + ":done"}
@@ -128,7 +129,7 @@ func TestRunner_WorkflowFailsAndRetry(t *testing.T) {
 	}})
 	setParam(t, e.svc, workflow.ParamMaxAttempts, "3")
 	ur := create(t, e.svc, approved(t, e.svc, 1))
-	u := waitStatus(t, e.db, ur.ID, workflow.URFailed)
+	u := waitStatus(t, e.db, ur.ID, domain.URFailed)
 	if u.Attempts != 3 || u.LastError != errTransient.Error() {
 		t.Fatalf("failed: attempts=%d last_error=%q", u.Attempts, u.LastError)
 	}
@@ -139,7 +140,7 @@ func TestRunner_WorkflowFailsAndRetry(t *testing.T) {
 	if _, err := e.svc.RetryUserRequest(context.Background(), workflow.Action{Number: ur.Number, Actor: "alice"}); err != nil {
 		t.Fatal(err)
 	}
-	waitStatus(t, e.db, ur.ID, workflow.URCompleted)
+	waitStatus(t, e.db, ur.ID, domain.URCompleted)
 	if countUsers(t, e.db, ur.ID) != 1 || len(welcomeMails(t, e.db, ur.Number)) != 1 {
 		t.Fatal("want one user and one welcome mail after the retry")
 	}
@@ -150,7 +151,7 @@ func TestRunner_WorkflowPermanentError(t *testing.T) {
 		return &flaky{Steps: s, n: 1, err: &workflow.PermanentError{Err: errors.New("user name taken")}}
 	}})
 	ur := create(t, e.svc, approved(t, e.svc, 1))
-	u := waitStatus(t, e.db, ur.ID, workflow.URFailed)
+	u := waitStatus(t, e.db, ur.ID, domain.URFailed)
 	if u.Attempts != 1 || u.LastError != "user name taken" {
 		t.Fatalf("a permanent error must fail at once: attempts=%d last_error=%q", u.Attempts, u.LastError)
 	}
@@ -160,17 +161,17 @@ func TestRunner_WorkflowDisabled(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	setParam(t, e.svc, workflow.ParamWorkflowEnabled, "false")
 	ur := create(t, e.svc, approved(t, e.svc, 1))
-	if ur.Status != workflow.URDraft {
+	if ur.Status != domain.URDraft {
 		t.Fatalf("status %s, want draft", ur.Status)
 	}
 	if n, err := e.runner.Sweep(context.Background()); err != nil || n != 0 {
 		t.Fatalf("sweep queued %d jobs for a draft (%v)", n, err)
 	}
-	if u := userRequest(t, e.db, ur.ID); u.Status != workflow.URDraft {
+	if u := userRequest(t, e.db, ur.ID); u.Status != domain.URDraft {
 		t.Fatalf("the workflow touched a draft: %s", u.Status)
 	}
 	u, err := e.svc.ProvisionUser(context.Background(), workflow.Action{Number: ur.Number, Actor: "alice"})
-	if err != nil || u.Status != workflow.URCompleted {
+	if err != nil || u.Status != domain.URCompleted {
 		t.Fatalf("provision: %v %s", err, u.Status)
 	}
 	w := welcomeMails(t, e.db, ur.Number)
@@ -197,7 +198,7 @@ func TestInserter_OtherProcess(t *testing.T) {
 	}
 	svc := workflow.New(workflow.Config{DB: cli, Jobs: q})
 	ur := create(t, svc, number)
-	waitStatus(t, e.db, ur.ID, workflow.URCompleted)
+	waitStatus(t, e.db, ur.ID, domain.URCompleted)
 	if countUsers(t, e.db, ur.ID) != 1 || len(welcomeMails(t, e.db, ur.Number)) != 1 {
 		t.Fatal("want one user and one welcome mail")
 	}
@@ -209,7 +210,7 @@ func TestRunner_StepsAreIdempotent(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, envOpts{})
 	ur := create(t, e.svc, approved(t, e.svc, 1))
-	waitStatus(t, e.db, ur.ID, workflow.URCompleted)
+	waitStatus(t, e.db, ur.ID, domain.URCompleted)
 	for range 3 {
 		res, err := e.svc.RunStep(ctx, ur.ID, 9)
 		if err != nil || res.Step != "" || res.More {

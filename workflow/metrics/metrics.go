@@ -17,7 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/regdesk/regdesk/store"
-	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // PortalRoutes are the route labels of the HTTP histogram (SPEC.md); any
@@ -281,17 +281,17 @@ func (c *dbCollector) collect(ctx context.Context, ch chan<- prometheus.Metric) 
 	// Requests are never deleted and every status but requested and expired
 	// is reached through activation, so these sums only ever grow.
 	var total float64
-	for _, s := range workflow.RequestStatuses {
+	for _, s := range domain.RequestStatuses {
 		total += float64(counts[s])
-		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.GaugeValue, float64(counts[s]), s)
+		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.GaugeValue, float64(counts[s]), string(s))
 	}
 	ch <- prometheus.MustNewConstMetric(c.signups, prometheus.CounterValue, total)
 	ch <- prometheus.MustNewConstMetric(c.activations, prometheus.CounterValue,
-		total-float64(counts[workflow.Requested]+counts[workflow.Expired]))
+		total-float64(counts[domain.Requested]+counts[domain.Expired]))
 	ch <- prometheus.MustNewConstMetric(c.decisions, prometheus.CounterValue, float64(approved), "approved")
 	ch <- prometheus.MustNewConstMetric(c.decisions, prometheus.CounterValue, float64(rejected), "rejected")
-	for _, s := range workflow.UserRequestStatuses {
-		ch <- prometheus.MustNewConstMetric(c.userRequests, prometheus.GaugeValue, float64(urCounts[s]), s)
+	for _, s := range domain.UserRequestStatuses {
+		ch <- prometheus.MustNewConstMetric(c.userRequests, prometheus.GaugeValue, float64(urCounts[s]), string(s))
 	}
 	for _, s := range []string{store.MailQueued, store.MailSent, store.MailFailed} {
 		ch <- prometheus.MustNewConstMetric(c.mailMessages, prometheus.GaugeValue, float64(mail[s]), s)

@@ -72,8 +72,8 @@ func TestMetrics_scrape(t *testing.T) {
 	for i := range 4 {
 		res, err := svc.SignUp(ctx, workflow.SignupInput{CompanyName: fmt.Sprintf("Co %d", i),
 			Street: "s", City: "c", PostalCode: "p", Country: "DE", FirstName: "F", LastName: "L",
-			Email: fmt.Sprintf("p%d@co%d.example", i, i), Phone: "1", Username: fmt.Sprintf("user%d", i),
-			PasswordHash: "x"})
+			Email: fmt.Sprintf("p%d@co%d.example", i, i), Phone: "+49 30 1234567", Username: fmt.Sprintf("user%d", i),
+			PasswordHash: "$argon2id$x"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Seed adds n requests spread over the year before end, in one bulk load;
@@ -103,7 +104,7 @@ func seedBatch(ctx context.Context, tx *store.Tx, rng *rand.Rand, done, k, n int
 		// domains) are left out: sample data has neither.
 		risk := lists.AssessFields(rs[i])
 		rs[i].RiskScore, rs[i].RiskFlags = risk.Score, risk.Flags()
-		if rs[i].Status == workflow.Created {
+		if rs[i].Status == domain.Created {
 			created = append(created, i)
 		}
 	}
@@ -122,13 +123,13 @@ func seedRequest(rng *rand.Rand, number string, seq int64, at, end time.Time) st
 	pl := pick(rng, seedPlaces)
 	word, kind := pick(rng, seedWords), pick(rng, seedKinds)
 	first, last := pick(rng, seedFirst), pick(rng, seedLast)
-	domain := strings.ToLower(domainReplacer.Replace(word+kind)) + "." + seedTLDs[pl.country]
+	mailDomain := strings.ToLower(domainReplacer.Replace(word+kind)) + "." + seedTLDs[pl.country]
 	r := store.Request{
 		Number: number, CompanyName: word + " " + kind + " " + pick(rng, seedForms),
 		Street: fmt.Sprintf("%d %s Street", 1+rng.IntN(400), pick(rng, seedLast)),
 		City:   pl.city, State: pl.state, PostalCode: pl.postal, Country: pl.country,
 		FirstName: first, LastName: last, JobTitle: pick(rng, seedJobs),
-		Email:    strings.ToLower(asciiOnly(first)+"."+asciiOnly(last)) + fmt.Sprintf("%d@", seq) + domain,
+		Email:    strings.ToLower(asciiOnly(first)+"."+asciiOnly(last)) + fmt.Sprintf("%d@", seq) + mailDomain,
 		Phone:    pl.phone + fmt.Sprintf("%04d %03d", rng.IntN(10000), rng.IntN(1000)),
 		Language: pl.lang, Username: strings.ToLower(asciiOnly(first)) + fmt.Sprintf(".%d", seq),
 		CreatedAt: at, UpdatedAt: at, SourceIP: fmt.Sprintf("192.0.2.%d", rng.IntN(254)+1),
@@ -154,28 +155,28 @@ func seedRequest(rng *rand.Rand, number string, seq int64, at, end time.Time) st
 	age := end.Sub(at)
 	switch {
 	case age > 30*24*time.Hour && roll < 45:
-		r.Status = workflow.Created
+		r.Status = domain.Created
 	case age > 30*24*time.Hour && roll < 70:
-		r.Status = workflow.Rejected
+		r.Status = domain.Rejected
 	case age > 14*24*time.Hour && roll < 85:
-		r.Status = workflow.Expired
+		r.Status = domain.Expired
 	case roll < 20:
-		r.Status = workflow.Requested
+		r.Status = domain.Requested
 	case roll < 80:
-		r.Status = workflow.Verified
+		r.Status = domain.Verified
 	default:
-		r.Status = workflow.Approved
+		r.Status = domain.Approved
 	}
-	if r.Status != workflow.Requested && r.Status != workflow.Expired {
+	if r.Status != domain.Requested && r.Status != domain.Expired {
 		v := at.Add(time.Duration(rng.IntN(180)) * time.Minute)
 		r.VerifiedAt = &v
 	}
 	switch r.Status {
-	case workflow.Approved, workflow.Created, workflow.Rejected:
+	case domain.Approved, domain.Created, domain.Rejected:
 		d := at.Add(time.Duration(1+rng.IntN(72)) * time.Hour)
 		r.DecidedAt, r.DecidedBy, r.UpdatedAt = &d, pick(rng, seedApprovers), d
 	}
-	if r.Status == workflow.Rejected {
+	if r.Status == domain.Rejected {
 		r.RejectReason = pick(rng, []string{"duplicate", "incomplete", "unverifiable", "not_eligible"})
 	}
 	return r

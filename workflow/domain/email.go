@@ -1,4 +1,4 @@
-package portal
+package domain
 
 import (
 	"net/mail"
@@ -6,16 +6,16 @@ import (
 )
 
 const (
-	maxEmailLen  = 254 // RFC 5321 path limit less the angle brackets
+	MaxEmailLen  = 254 // RFC 5321 path limit less the angle brackets
 	maxLocalLen  = 64
 	maxLabelLen  = 63
 	msgEmailForm = "Enter an email address in the correct format, like name@example.com"
 )
 
-// checkEmail accepts exactly one bare address (no display name, angle
+// CheckEmail accepts exactly one bare address (no display name, angle
 // brackets or comments) and returns it with the domain lower-cased.
-func checkEmail(s string) (string, string) {
-	if len(s) > maxEmailLen {
+func CheckEmail(s string) (string, string) {
+	if len(s) > MaxEmailLen {
 		return "", "Email address must be 254 characters or fewer"
 	}
 	a, err := mail.ParseAddress(s)

@@ -1,6 +1,6 @@
 // Generated once from Debian iso-codes 4.15.0 (iso_3166-1.json) with common names; regenerate rather than edit by hand.
 
-package portal
+package domain
 
 // countryTable lists every ISO 3166-1 alpha-2 code with its English short name
 // (the common name where ISO's is formal), sorted by name for the sign-up select.

@@ -1,4 +1,4 @@
-package portal
+package domain
 
 import (
 	"fmt"
@@ -69,15 +69,15 @@ func LanguageOptions(current string) []LanguageOption {
 	return opts
 }
 
-// maxLanguageLen bounds a tag; real tags are short and x/text rejects
+// MaxLanguageLen bounds a tag; real tags are short and x/text rejects
 // pathological ones, but the form reports a clear message first.
-const maxLanguageLen = 35
+const MaxLanguageLen = 35
 
-// canonicalLanguage parses a BCP 47 tag and returns its canonical form
+// CanonicalLanguage parses a BCP 47 tag and returns its canonical form
 // ("pt-br" → "pt-BR").
-func canonicalLanguage(s string) (string, error) {
-	if len(s) > maxLanguageLen {
-		return "", fmt.Errorf("language tag longer than %d characters", maxLanguageLen)
+func CanonicalLanguage(s string) (string, error) {
+	if len(s) > MaxLanguageLen {
+		return "", fmt.Errorf("language tag longer than %d characters", MaxLanguageLen)
 	}
 	tag, err := language.Parse(s)
 	if err != nil {
