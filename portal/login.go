@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
-	"github.com/regdesk/regdesk/workflow"
 )
 
 // maxLoginDelay caps the slow-down of an account that many addresses are
@@ -127,7 +126,7 @@ func (s *server) logIn(w http.ResponseWriter, r *http.Request, u store.User, pw 
 		}
 		rehash = h
 	}
-	p, err := workflow.LoadParams(ctx, s.db.Read())
+	p, err := s.svc.Params(ctx, s.db.Read())
 	if err != nil {
 		return err
 	}

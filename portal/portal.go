@@ -203,7 +203,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // params reads the parameters, logging and answering 500 when it cannot.
 func (s *server) params(w http.ResponseWriter, r *http.Request) (workflow.Params, bool) {
-	p, err := workflow.LoadParams(r.Context(), s.db.Read())
+	p, err := s.svc.Params(r.Context(), s.db.Read())
 	if err != nil {
 		s.fail(w, r, err)
 		return p, false

@@ -43,6 +43,7 @@ type Renderer struct {
 	pages   map[string]*template.Template
 	static  fs.FS
 	version map[string]string // static file name → short content hash
+	built   prebuiltPages
 }
 
 // NewRenderer parses the embedded templates: the layout and partials in

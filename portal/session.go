@@ -148,7 +148,7 @@ func (s *server) loadSession(ctx context.Context, id string) (sessionState, erro
 	if err != nil {
 		return sessionState{}, err
 	}
-	p, err := workflow.LoadParams(ctx, q)
+	p, err := s.svc.Params(ctx, q)
 	if err != nil {
 		return sessionState{}, err
 	}

@@ -19,14 +19,19 @@ const pausedRetryAfter = time.Hour
 // on unverified requests is reached. Query parameters are ignored: a link
 // must not be able to pre-fill someone's form.
 func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.params(w, r)
-	if !ok {
+	_, paused, ok := s.signupPaused(w, r)
+	if !ok || paused {
 		return
 	}
-	if s.signupPaused(w, r, p) {
+	// The empty form is the same for everyone: built once, then copied out.
+	page, err := s.rd.prebuilt(PageSignup, PageSignup, SignupPage{})
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, PageSignup, SignupPage{})
+	if err := page.serve(w, r, http.StatusOK); err != nil {
+		s.log.Debug("writing the sign-up page", "err", err)
+	}
 }
 
 // signup handles a posted sign-up: validate (422 with the values kept),
@@ -37,11 +42,8 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	p, ok := s.params(w, r)
-	if !ok {
-		return
-	}
-	if s.signupPaused(w, r, p) {
+	p, paused, ok := s.signupPaused(w, r)
+	if !ok || paused {
 		return
 	}
 	f := ParseSignupForm(r.PostForm)
@@ -102,19 +104,25 @@ func (s *server) signupSent(w http.ResponseWriter, r *http.Request) {
 		LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL))})
 }
 
-// signupPaused writes the paused page and returns true when too many
-// requests await activation.
-func (s *server) signupPaused(w http.ResponseWriter, r *http.Request, p workflow.Params) bool {
-	n, err := s.db.Read().CountUnverified(r.Context())
+// signupPaused returns the parameters and writes the paused page, reporting
+// true, when too many requests await activation; ok is false when it could
+// not tell (the error page is written). One row read: the parameters come
+// from the cache at the version read with the count.
+func (s *server) signupPaused(w http.ResponseWriter, r *http.Request) (p workflow.Params, paused, ok bool) {
+	q := s.db.Read()
+	st, err := q.SignupState(r.Context())
+	if err == nil {
+		p, err = s.svc.ParamsAt(r.Context(), q, st.ParamVersion)
+	}
 	if err != nil {
 		s.fail(w, r, err)
-		return true
+		return p, false, false
 	}
-	if n < int64(p.Int(workflow.ParamMaxUnverified)) {
-		return false
+	if st.Unverified < int64(p.Int(workflow.ParamMaxUnverified)) {
+		return p, false, true
 	}
 	s.renderPaused(w, r)
-	return true
+	return p, true, true
 }
 
 // renderPaused answers 503 with Retry-After: sign-up is unavailable for a

@@ -132,13 +132,15 @@ type copyTable struct {
 
 // copyPlan lists the source's tables in an order that satisfies their
 // required foreign keys (regdesk's own, River's and the search index's
-// tables left out).
+// tables left out, and param_version: the destination's own counter moves
+// with the parameters copied into it, as its triggers make it).
 func (db *DB) copyPlan(ctx context.Context) ([]copyTable, error) {
 	names, err := queryAll(ctx, db.read, func(s scanner) (string, error) {
 		var n string
 		return n, s.Scan(&n)
 	}, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
 		AND name NOT LIKE 'request_search%' AND name NOT LIKE 'river_%' AND name <> 'schema_migrations'
+		AND name <> 'param_version'
 		ORDER BY name`)
 	if err != nil {
 		return nil, err

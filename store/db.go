@@ -5,10 +5,10 @@
 // On SQLite, writes go through a pool of exactly one connection whose
 // transactions begin IMMEDIATE, so a read-then-write transaction never fails
 // with SQLITE_BUSY half-way; reads use a separate pool that cannot write. On
-// PostgreSQL (postgres.go), write transactions are SERIALIZABLE and retried
-// on a serialization failure, which gives every process the same guarantee:
-// each transaction runs as if it were alone. dialect.go lists what else
-// differs.
+// PostgreSQL (postgres.go), write transactions take an advisory lock first,
+// so the processes sharing the database take turns to write and every
+// process gets the same guarantee: each write transaction runs as if it were
+// alone. dialect.go lists what else differs.
 package store
 
 import (
@@ -212,11 +212,11 @@ func (tx *Tx) sqlText(query string) string {
 func (tx *Tx) SQLTx() *sql.Tx { return tx.tx }
 
 // WithTx runs fn in one write transaction, committing if fn returns nil.
-// On PostgreSQL fn runs again when the transaction lost a race with another
-// one (a serialization failure), so fn should do database work only.
+// On PostgreSQL fn may run again when the transaction lost a race with the
+// job queue's own (a deadlock), so fn should do database work only.
 func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.d.postgres {
-		return db.withSerializableTx(ctx, fn)
+		return db.withWriterTx(ctx, fn)
 	}
 	return db.withTx(ctx, nil, fn)
 }

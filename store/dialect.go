@@ -17,7 +17,7 @@ import (
 type dialect struct {
 	name string
 	// postgres: placeholders are rewritten to $1, $2…; write transactions
-	// are SERIALIZABLE and retried on a serialization failure.
+	// take turns through an advisory lock (postgres.go).
 	postgres bool
 	// migrations is the folder of this dialect's migrations in migrationFS.
 	migrations string

@@ -46,3 +46,33 @@ func (q *Queries) SetParam(ctx context.Context, key, value, actor string) error 
 	}
 	return nil
 }
+
+// ParamVersion moves whenever a parameter is stored, changed or removed, by
+// any process (triggers keep it): parameters cached at one version are
+// current while it has not moved.
+func (q *Queries) ParamVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := q.q.QueryRowContext(ctx, `SELECT n FROM param_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: param version: %w", mapErr(err))
+	}
+	return v, nil
+}
+
+// SignupState is what a sign-up page needs to know on every request, read
+// in one round trip: the parameters' version and the requests awaiting
+// activation (a counter kept by triggers, not a count of rows).
+type SignupState struct {
+	ParamVersion int64
+	Unverified   int64
+}
+
+// SignupState reads the parameters' version and the unverified count.
+func (q *Queries) SignupState(ctx context.Context) (SignupState, error) {
+	var s SignupState
+	err := q.q.QueryRowContext(ctx, `SELECT (SELECT n FROM param_version WHERE id = 1),
+		(SELECT n FROM request_counts WHERE status = 'requested')`).Scan(&s.ParamVersion, &s.Unverified)
+	if err != nil {
+		return s, fmt.Errorf("store: sign-up state: %w", mapErr(err))
+	}
+	return s, nil
+}

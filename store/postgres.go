@@ -96,17 +96,29 @@ func orDefault(n, def int) int {
 // maxTxAttempts bounds the retries of a transaction that keeps losing races.
 const maxTxAttempts = 20
 
-// withSerializableTx runs fn in a SERIALIZABLE transaction and runs it again
-// when PostgreSQL reports a serialization failure or a deadlock: one of two
-// racing transactions always commits, the other sees its result next time.
-func (db *DB) withSerializableTx(ctx context.Context, fn func(tx *Tx) error) error {
-	opts := &sql.TxOptions{Isolation: sql.LevelSerializable}
+// writerLockKey is the advisory lock every write transaction holds: the
+// processes sharing a database take turns to write, as SQLite's single
+// writer does within one process, so a read-then-write transaction (a
+// sign-up cap, a status check, the next number) never acts on a stale read.
+// Nearly every write touches the same few rows (the number sequences, the
+// status counts) anyway; taking turns up front is far cheaper than letting
+// SERIALIZABLE transactions collide and retry.
+const writerLockKey = 0x72656764657377 // "regdesw"
+
+// withWriterTx runs fn in a transaction that first takes the writer lock;
+// reads on the read pool go on meanwhile. A deadlock or serialization
+// failure (possible with the job queue's own transactions) runs fn again.
+func (db *DB) withWriterTx(ctx context.Context, fn func(tx *Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := db.withTx(ctx, opts, fn)
+		err := db.withTx(ctx, nil, func(tx *Tx) error {
+			if _, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLockKey); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
 		if err == nil || !retryable(err) || attempt == maxTxAttempts {
 			return err
 		}
-		// Back off a little, with jitter, so the racers do not meet again.
 		d := time.Duration(rand.N(1+attempt*attempt)) * time.Millisecond
 		select {
 		case <-ctx.Done():

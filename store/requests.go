@@ -200,7 +200,10 @@ func CursorOf(r Request) Cursor { return Cursor{ID: r.ID} }
 // ListRequests is a page of requests in queue order.
 type ListRequests struct {
 	Status domain.RequestStatus // "" for every status
-	Search string               // substring of number, company, contact, email or tax id
+	// Search is what an approver typed: keys (registration number, customer
+	// account, user-request number, email) by exact match or prefix, other
+	// words as word prefixes of number, company, contact, email or tax id.
+	Search string
 	// After starts the page after this position; Before ends it before this
 	// position (the page is still returned oldest first). At most one is set.
 	After, Before *Cursor
@@ -222,27 +225,44 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		// Literally "> 0", the condition of the risky indexes.
 		where = append(where, "r.risk_score > 0")
 	}
-	if m := q.d.searchArg(p.Search); m != "" {
-		where = append(where, q.d.searchRequests)
-		args = append(args, m)
-	} else if strings.TrimSpace(p.Search) != "" {
+	conds, sargs, match, none, err := q.searchFilter(ctx, p.Search)
+	if err != nil {
+		return nil, err
+	}
+	if none {
 		return nil, nil // nothing searchable in it: no match
+	}
+	where = append(where, conds...)
+	args = append(args, sargs...)
+	// With words to match, the full-text index drives the query: it yields
+	// rowids in order, so the page is the first matches, not a sort of all.
+	from, key := requestFrom, "r.id"
+	switch {
+	case match != "" && q.d.postgres:
+		where = append(where, q.d.searchRequests)
+		args = append(args, match)
+	case match != "":
+		from = ` FROM request_search s JOIN customer_requests r ON r.id = s.rowid
+			LEFT JOIN customers c ON c.id = r.customer_id`
+		key = "s.rowid"
+		where = append(where, "s.request_search MATCH ?")
+		args = append(args, match)
 	}
 	order := "ASC"
 	switch {
 	case p.After != nil:
-		where = append(where, "r.id > ?")
+		where = append(where, key+" > ?")
 		args = append(args, p.After.ID)
 	case p.Before != nil:
-		where = append(where, "r.id < ?")
+		where = append(where, key+" < ?")
 		args = append(args, p.Before.ID)
 		order = "DESC"
 	}
-	query := `SELECT ` + requestColumns + requestFrom
+	query := `SELECT ` + requestColumns + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY r.id " + order
+	query += " ORDER BY " + key + " " + order
 	if p.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, p.Limit)

@@ -146,7 +146,14 @@ func New(cfg Config) *App {
 		now = time.Now
 	}
 	poll := cfg.PollInterval
-	if poll == 0 {
+	switch {
+	case poll != 0:
+	case cfg.DB != nil && cfg.DB.Postgres():
+		// The version is a count of notifications kept in memory: looking
+		// at it costs no query, so look often and show another process's
+		// change well within a second.
+		poll = 200 * time.Millisecond
+	default:
 		poll = time.Second
 	}
 	styles := neutralStyles()

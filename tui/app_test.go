@@ -520,3 +520,55 @@ func TestRegistration_RejectReasonsWrapWhenNarrow(t *testing.T) {
 	press(t, a, "x")
 	mustContain(t, a, "duplicate", "not_eligible", "other")
 }
+
+// TestRegistration_SearchAsYouType: the list follows each keystroke, an
+// answer to an earlier keystroke arriving late is dropped, and esc while
+// typing goes back to the search there was before.
+func TestRegistration_SearchAsYouType(t *testing.T) {
+	f := newFixture(t)
+	f.seed(400)
+	a := f.app(80, 24)
+	press(t, a, "tab", "tab", "tab", "tab", "tab") // All
+	all, err := f.db.Read().Requests(context.Background(), store.ListRequests{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := a.screens[0].(*registration)
+	target := all[321]
+
+	press(t, a, "/")
+	typeText(t, a, target.Number)
+	if len(reg.rows) != 1 || reg.rows[0].Number != target.Number {
+		t.Fatalf("while typing %s the list holds %d rows\n%s", target.Number, len(reg.rows), shown(a))
+	}
+	mustContain(t, a, target.Number)
+
+	// Two more keystrokes whose answers arrive in the wrong order.
+	_, first := a.Update(keyMsg("backspace"))
+	_, second := a.Update(keyMsg("backspace"))
+	run(t, a, second)
+	want := len(reg.rows)
+	if want < 2 {
+		t.Fatalf("%q lists %d rows, want several", reg.search.value, want)
+	}
+	run(t, a, first)
+	if len(reg.rows) != want || reg.search.value != target.Number[:len(target.Number)-2] {
+		t.Fatalf("a late answer replaced the list: %d rows for %q, want %d", len(reg.rows), reg.search.value, want)
+	}
+	if reg.s.status.kind == "err" {
+		t.Fatalf("the dropped answer left an error: %+v", reg.s.status)
+	}
+
+	press(t, a, "esc")
+	if reg.search.value != "" || reg.search.typing || len(reg.rows) < 100 {
+		t.Fatalf("esc kept %q (typing %v, %d rows)", reg.search.value, reg.search.typing, len(reg.rows))
+	}
+	press(t, a, "/")
+	typeText(t, a, target.Email)
+	press(t, a, "enter")
+	mustContain(t, a, `Searching for “`+target.Email+`”`)
+	press(t, a, "/", "x", "esc") // back to the email search, not to none
+	if reg.search.value != target.Email || len(reg.rows) != 1 {
+		t.Fatalf("esc restored %q with %d rows, want %q", reg.search.value, len(reg.rows), target.Email)
+	}
+}

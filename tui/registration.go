@@ -41,6 +41,8 @@ type registration struct {
 	search searchBox
 	requestWindow
 	pageSeq uint64
+	// cancelFetch stops the page query in flight when another is asked for.
+	cancelFetch context.CancelFunc
 
 	counts    map[domain.RequestStatus]int64
 	countsSeq uint64
@@ -60,7 +62,7 @@ func newRegistration(s *session) *registration {
 		labels[i] = t.label
 	}
 	return &registration{s: s, tabs: newTabs(labels...),
-		search:        newSearchBox(s.styles, "number, company, contact, email or tax id"),
+		search:        newLiveSearchBox(s.styles, "number, company, contact, email or tax id"),
 		requestWindow: requestWindow{viewH: 18}}
 }
 
@@ -117,9 +119,13 @@ func (r *registration) loadCounts() tea.Cmd {
 // fetch runs a page query for a window of rows.
 func (r *registration) fetch(f func(context.Context, *store.Queries, store.ListRequests) regPageMsg) tea.Cmd {
 	r.pageSeq = r.s.next()
-	seq, db, ctx, base := r.pageSeq, r.s.db, r.s.ctx, r.filter()
+	if r.cancelFetch != nil {
+		r.cancelFetch() // its answer would be dropped anyway
+	}
+	ctx, cancel := context.WithTimeout(r.s.ctx, 10*time.Second)
+	r.cancelFetch = cancel
+	seq, db, base := r.pageSeq, r.s.db, r.filter()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		m := f(ctx, db.Read(), base)
 		m.seq = seq
@@ -318,20 +324,23 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := r.s.keys
 	if r.search.typing {
 		was := r.search.value
-		cmd, done, committed := r.search.Update(msg)
-		if !done || !committed {
-			return cmd
+		cmd, _, committed := r.search.Update(msg)
+		if r.search.value != was {
+			// The list follows the typing; answers to earlier keystrokes
+			// are dropped by their sequence number.
+			cmd = tea.Batch(cmd, r.loadFirst())
 		}
-		r.reset()
-		switch {
-		case r.search.value != "":
-			r.s.info("Searching for “%s”; esc clears.", r.search.value)
-		case was != "":
-			r.s.info("Search cleared.")
-		default:
-			r.s.status = statusLine{}
+		if committed {
+			switch {
+			case r.search.value != "":
+				r.s.info("Searching for “%s”; esc clears.", r.search.value)
+			case r.search.before != "":
+				r.s.info("Search cleared.")
+			default:
+				r.s.status = statusLine{}
+			}
 		}
-		return r.loadFirst()
+		return cmd
 	}
 	if r.showDetail {
 		switch {

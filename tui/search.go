@@ -14,12 +14,23 @@ type searchBox struct {
 	input  textinput.Model
 	typing bool
 	value  string // the search in effect
+	// live puts the text in effect at every keystroke, so the list follows
+	// the typing; esc then goes back to before, the search when typing began.
+	live   bool
+	before string
 }
 
 func newSearchBox(st Styles, placeholder string) searchBox {
 	in := newInput(st, placeholder, 100)
 	in.Prompt = "/ "
 	return searchBox{input: in}
+}
+
+// newLiveSearchBox is a search box whose list follows the typing.
+func newLiveSearchBox(st Styles, placeholder string) searchBox {
+	b := newSearchBox(st, placeholder)
+	b.live = true
+	return b
 }
 
 func (b *searchBox) SetWidth(w int) { b.input.SetWidth(w - 4) }
@@ -30,6 +41,7 @@ func (b searchBox) active() bool { return b.typing || b.value != "" }
 // focus starts typing from the search in effect.
 func (b *searchBox) focus() tea.Cmd {
 	b.typing = true
+	b.before = b.value
 	b.input.SetValue(b.value)
 	b.input.CursorEnd()
 	return b.input.Focus()
@@ -44,7 +56,9 @@ func (b *searchBox) clear() bool {
 }
 
 // Update handles a key while typing. done is set when typing ends;
-// committed when it ended with enter, which put the text in effect.
+// committed when it ended with enter, which put the text in effect. A live
+// box changes value as it goes: the caller compares it with the value
+// before the call.
 func (b *searchBox) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, done, committed bool) {
 	switch msg.String() {
 	case "enter":
@@ -55,10 +69,16 @@ func (b *searchBox) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, done, committed bo
 	case "esc":
 		b.typing = false
 		b.input.Blur()
+		if b.live {
+			b.value = b.before
+		}
 		b.input.SetValue(b.value)
 		return nil, true, false
 	}
 	b.input, cmd = b.input.Update(msg)
+	if b.live {
+		b.value = strings.TrimSpace(b.input.Value())
+	}
 	return cmd, false, false
 }
 

@@ -33,7 +33,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, login string) error 
 		if !u.Active {
 			return nil
 		}
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func (s *Service) AddCustomerUser(ctx context.Context, in AddUserInput) (store.U
 		if known {
 			return &FieldError{Field: "email", Message: "This email address already has a login or a registration in progress. Use another address."}
 		}
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (CreateResult, err
 		return res, err
 	}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (s *Service) nextNumber(ctx context.Context, tx *store.Tx, p Params, seq, f
 // NextAccountPreview is the account number a new customer would get now.
 func (s *Service) NextAccountPreview(ctx context.Context) (string, error) {
 	q := s.db.Read()
-	p, err := LoadParams(ctx, q)
+	p, err := s.Params(ctx, q)
 	if err != nil {
 		return "", err
 	}

@@ -32,7 +32,7 @@ func (s *Service) SendDigest(ctx context.Context) (DigestReport, error) {
 	var rep DigestReport
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
 		rep = DigestReport{}
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}

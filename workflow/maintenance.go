@@ -41,7 +41,7 @@ func (s *Service) Maintain(ctx context.Context) (Report, error) {
 func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 	start := time.Now()
 	var rep Report
-	p, err := LoadParams(ctx, s.db.Read())
+	p, err := s.Params(ctx, s.db.Read())
 	if err != nil {
 		return rep, fmt.Errorf("maintenance: %w", err)
 	}

@@ -48,6 +48,7 @@ type Service struct {
 	jobs    Enqueuer
 	log     *slog.Logger
 	risk    *RiskLists
+	params  ParamCache
 }
 
 // New returns a Service.
@@ -62,6 +63,18 @@ func New(cfg Config) *Service {
 
 // DB is the service's store.
 func (s *Service) DB() *store.DB { return s.db }
+
+// Params returns the current parameters through the service's cache: q is
+// a transaction's queries or the read pool.
+func (s *Service) Params(ctx context.Context, q *store.Queries) (Params, error) {
+	return s.params.Get(ctx, q)
+}
+
+// ParamsAt returns the parameters of version v, which the caller has just
+// read (see [store.Queries.SignupState]).
+func (s *Service) ParamsAt(ctx context.Context, q *store.Queries, v int64) (Params, error) {
+	return s.params.At(ctx, q, v)
+}
 
 // SetJobs installs the job queue once it exists (it needs the store first).
 func (s *Service) SetJobs(j Enqueuer) { s.jobs = j }
@@ -230,7 +243,7 @@ func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) 
 	}
 	var out store.Request
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 	}
 	var res SignupResult
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}
@@ -244,7 +244,7 @@ func (s *Service) ResendActivationTo(ctx context.Context, email string) error {
 		if err != nil || len(rs) == 0 {
 			return err
 		}
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}
@@ -274,7 +274,7 @@ func (s *Service) ResendActivation(ctx context.Context, a Action) (string, error
 			return changed(ctx, &tx.Queries, r, &TransitionError{Kind: "customer request",
 				From: string(r.Status), Event: "resend the activation link of"})
 		}
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}

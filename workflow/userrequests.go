@@ -54,7 +54,7 @@ func (s *Service) RunStepWith(ctx context.Context, userRequestID int64, attempt 
 
 // runStep is RunStep's body inside tx.
 func (s *Service) runStep(ctx context.Context, tx *store.Tx, userRequestID int64, attempt int, res *StepResult) error {
-	p, err := LoadParams(ctx, &tx.Queries)
+	p, err := s.Params(ctx, &tx.Queries)
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func (s *Service) ProvisionUser(ctx context.Context, a Action) (store.UserReques
 		return out, err
 	}
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		p, err := LoadParams(ctx, &tx.Queries)
+		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,6 +36,8 @@ type serveOptions struct {
 	// pages may post the portal's forms, such as a sign-up form on the
 	// company's own web site; other cross-origin posts get 403.
 	TrustedOrigins []string
+	// Pprof serves Go's profiler at /debug/pprof/ on the metrics listener.
+	Pprof bool
 }
 
 func serveCmd(e *env) *cobra.Command {
@@ -61,6 +64,9 @@ func serveCmd(e *env) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if c, ok := sender.(io.Closer); ok {
+			defer c.Close() // QUIT on the SMTP connections kept open
+		}
 		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 		return serve(ctx, e, e.data, o, sender, log)
 	})
@@ -71,6 +77,7 @@ func serveCmd(e *env) *cobra.Command {
 	f.StringVar(&o.SMTP, "smtp", "", "deliver mail to smtp://user:pass@host:port or smtps://… (default: .eml files in DATA/mail)")
 	f.StringVar(&o.MailFrom, "mail-from", "", "sender of every mail (default: the mail.from parameter)")
 	f.StringVar(&o.Metrics, "metrics", "", "address for Prometheus metrics at /metrics (default off)")
+	f.BoolVar(&o.Pprof, "pprof", false, "also serve Go's profiler at /debug/pprof/ on the --metrics address (default off)")
 	f.StringVar(&proxies, "trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	f.StringVar(&origins, "trusted-origin", "", "comma-separated origins (https://www.example.com) whose pages may post the sign-up form")
 	for _, name := range []string{"http", "ssh", "base-url", "smtp", "mail-from", "metrics", "trusted-proxy", "trusted-origin"} {
@@ -82,6 +89,9 @@ func serveCmd(e *env) *cobra.Command {
 // validate checks every flag before anything starts and returns the mail
 // sender the flags ask for.
 func (o *serveOptions) validate(dataDir string) (mailer.Sender, error) {
+	if o.Pprof && o.Metrics == "" {
+		return nil, usageErrorf("--pprof needs --metrics ADDR: the profiler is served on that listener only")
+	}
 	for _, a := range []struct{ flag, addr string }{{"http", o.HTTP}, {"ssh", o.SSH}, {"metrics", o.Metrics}} {
 		if a.addr == "" && a.flag == "metrics" {
 			continue

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/regdesk/regdesk/workflow"
@@ -37,8 +38,19 @@ func opsParts(d serveDeps, o serveOptions, m *metrics.Metrics) ([]part, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve: --metrics %s: %w", o.Metrics, err)
 	}
-	d.Logger.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
-	return append(parts, part{name: "metrics", banner: "metrics: http://" + ln.Addr().String() + "/metrics", run: func(ctx context.Context) error {
-		return serveHTTP(ctx, ln, m.Mux(d.DB), d.Logger)
+	d.Logger.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics", "pprof", o.Pprof)
+	mux := m.Mux(d.DB)
+	banner := "metrics: http://" + ln.Addr().String() + "/metrics"
+	if o.Pprof {
+		// Only on this listener, which operators keep private; never on the portal's.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		banner += ", profiler: http://" + ln.Addr().String() + "/debug/pprof/"
+	}
+	return append(parts, part{name: "metrics", banner: banner, run: func(ctx context.Context) error {
+		return serveHTTP(ctx, ln, mux, d.Logger)
 	}}), nil
 }

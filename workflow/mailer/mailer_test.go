@@ -231,3 +231,57 @@ func TestFileSender_Send(t *testing.T) {
 		t.Errorf("mode %v: mail holds links with tokens", fi.Mode().Perm())
 	}
 }
+
+// TestSMTPSender_keepsConnections: messages one after another share one
+// connection (one TLS and AUTH handshake); a kept connection the server has
+// dropped is noticed and replaced without losing the message; Close says
+// goodbye.
+func TestSMTPSender_keepsConnections(t *testing.T) {
+	ctx := context.Background()
+	srv := smtptest.New(t, smtptest.Options{STARTTLS: true, User: "mailer", Password: "pw"})
+	s, err := mailer.NewSMTPSender(mailer.SMTPConfig{URL: srv.URL(), TLSConfig: srv.ClientTLS(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := s.Send(ctx, from, sample(int64(i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := srv.Wait(5, 5*time.Second); len(got) != 5 || srv.Connections() != 1 {
+		t.Fatalf("%d messages over %d connections, want 5 over 1", len(got), srv.Connections())
+	}
+	srv.Stop() // drops the kept connection
+	srv.Start()
+	if err := s.Send(ctx, from, sample(6)); err != nil {
+		t.Fatalf("after the server dropped the connection: %v", err)
+	}
+	if got := srv.Wait(6, 5*time.Second); len(got) != 6 || srv.Connections() != 2 {
+		t.Fatalf("%d messages over %d connections, want 6 over 2", len(got), srv.Connections())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(ctx, from, sample(7)); err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	if srv.Wait(7, 5*time.Second); srv.Connections() != 3 {
+		t.Fatalf("after Close the next message opened %d connections in all, want 3", srv.Connections())
+	}
+
+	t.Run("none kept", func(t *testing.T) {
+		srv := smtptest.New(t, smtptest.Options{})
+		s, err := mailer.NewSMTPSender(mailer.SMTPConfig{URL: srv.URL(), Timeout: 5 * time.Second, IdleConns: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if err := s.Send(ctx, from, sample(int64(i+1))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if srv.Wait(3, 5*time.Second); srv.Connections() != 3 {
+			t.Fatalf("%d connections for 3 messages with none kept", srv.Connections())
+		}
+	})
+}

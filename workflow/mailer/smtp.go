@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/regdesk/regdesk/store"
 )
@@ -26,13 +27,29 @@ type SMTPConfig struct {
 	TLSConfig *tls.Config
 	// Timeout bounds the connection and each SMTP command; 0 means 30 s.
 	Timeout time.Duration
+	// IdleConns is how many open connections are kept between messages for
+	// the next ones (0 means 8, one per mail worker; -1 keeps none). A
+	// connection is reused only after a NOOP shows it still works, and is
+	// dropped after IdleTimeout unused.
+	IdleConns int
+	// IdleTimeout is how long a kept connection may sit unused; 0 means 30 s
+	// (servers commonly hang up after a minute or more).
+	IdleTimeout time.Duration
 }
 
-// SMTPSender delivers mail to an SMTP server, one connection per message.
+// SMTPSender delivers mail to an SMTP server. Connections are kept open
+// between messages: the TCP, TLS and AUTH handshakes cost more than a
+// small message.
 type SMTPSender struct {
-	host        string
-	opts        []gomail.Option
-	tlsRequired bool // STARTTLS or fail (smtps is TLS anyway)
+	client      *gomail.Client // holds the settings; connections are per message
+	tlsRequired bool           // STARTTLS or fail (smtps is TLS anyway)
+	idle        chan idleConn
+	idleTimeout time.Duration
+}
+
+type idleConn struct {
+	c     *smtp.Client
+	since time.Time
 }
 
 // isLoopback reports whether host is this machine.
@@ -82,7 +99,7 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		opts = append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}))
 	}
 	user := u.User.Username()
-	s := &SMTPSender{host: u.Hostname()}
+	s := &SMTPSender{}
 	switch {
 	case u.Scheme == "smtps":
 		opts = append(opts, gomail.WithSSL())
@@ -101,18 +118,23 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
-	s.opts = opts
+	if s.client, err = gomail.NewClient(u.Hostname(), opts...); err != nil {
+		return nil, bad(err.Error())
+	}
+	idle := cfg.IdleConns
+	if idle == 0 {
+		idle = 8
+	}
+	s.idle = make(chan idleConn, max(idle, 0))
+	s.idleTimeout = cfg.IdleTimeout
+	if s.idleTimeout <= 0 {
+		s.idleTimeout = 30 * time.Second
+	}
 	return s, nil
 }
 
 // Addr is the server's host:port, for logs.
-func (s *SMTPSender) Addr() string {
-	c, err := gomail.NewClient(s.host, s.opts...)
-	if err != nil {
-		return s.host
-	}
-	return c.ServerAddr()
-}
+func (s *SMTPSender) Addr() string { return s.client.ServerAddr() }
 
 // Send delivers one message. A 5xx reply is a *PermanentError (via
 // IsPermanent); everything else (refused connection, 4xx, timeout) is
@@ -122,12 +144,81 @@ func (s *SMTPSender) Send(ctx context.Context, from string, m store.Mail) error 
 	if err != nil {
 		return err
 	}
-	c, err := gomail.NewClient(s.host, s.opts...)
+	conn, reused, err := s.conn(ctx)
 	if err != nil {
-		return &PermanentError{fmt.Errorf("mailer: smtp client: %w", err)}
+		return fmt.Errorf("mailer: send mail #%d via %s: %w", m.ID, s.client.ServerAddr(), err)
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("mailer: send mail #%d via %s: %w", m.ID, c.ServerAddr(), err)
+	err = s.client.SendWithSMTPClient(conn, msg)
+	if err != nil && reused && !msg.IsDelivered() && isConnCheck(err) {
+		// The kept connection had gone away (the NOOP failed): one more
+		// try on a new one; nothing was sent on the old.
+		s.client.CloseWithSMTPClient(conn)
+		if conn, err = s.dial(ctx); err == nil {
+			err = s.client.SendWithSMTPClient(conn, msg)
+		}
 	}
+	if err != nil && !msg.IsDelivered() {
+		if conn != nil {
+			s.client.CloseWithSMTPClient(conn)
+		}
+		return fmt.Errorf("mailer: send mail #%d via %s: %w", m.ID, s.client.ServerAddr(), err)
+	}
+	if err != nil {
+		// Delivered, but the reset after it failed: the connection is not
+		// fit for another message, the message is out.
+		s.client.CloseWithSMTPClient(conn)
+		return nil
+	}
+	s.put(conn)
 	return nil
+}
+
+// conn takes a kept connection when one is fresh enough, else dials.
+func (s *SMTPSender) conn(ctx context.Context) (*smtp.Client, bool, error) {
+	for {
+		select {
+		case ic := <-s.idle:
+			if time.Since(ic.since) < s.idleTimeout {
+				return ic.c, true, nil
+			}
+			s.client.CloseWithSMTPClient(ic.c)
+			continue
+		default:
+		}
+		c, err := s.dial(ctx)
+		return c, false, err
+	}
+}
+
+func (s *SMTPSender) dial(ctx context.Context) (*smtp.Client, error) {
+	return s.client.DialToSMTPClientWithContext(ctx)
+}
+
+// put keeps a connection for the next message, or closes it when enough
+// are kept.
+func (s *SMTPSender) put(c *smtp.Client) {
+	select {
+	case s.idle <- idleConn{c: c, since: time.Now()}:
+	default:
+		s.client.CloseWithSMTPClient(c)
+	}
+}
+
+// Close says goodbye (QUIT) on every kept connection.
+func (s *SMTPSender) Close() error {
+	for {
+		select {
+		case ic := <-s.idle:
+			s.client.CloseWithSMTPClient(ic.c)
+		default:
+			return nil
+		}
+	}
+}
+
+// isConnCheck: the send failed on the check of a kept connection (the
+// NOOP), before any message was started.
+func isConnCheck(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.Reason == gomail.ErrConnCheck
 }

@@ -61,6 +61,7 @@ type Server struct {
 	ln    net.Listener
 	msgs  []Message
 	datas int
+	conns map[string]bool // client addresses seen: one per connection
 }
 
 // New starts a server on a free loopback port; it stops when the test ends.
@@ -137,6 +138,13 @@ func (s *Server) Start() {
 		s.t.Fatalf("smtptest: listen again on %s: %v", s.addr, err)
 	}
 	s.serve(ln)
+}
+
+// Connections is how many connections clients have opened so far.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 // Messages returns a copy of what the server accepted so far.
@@ -216,6 +224,12 @@ func (quietLog) Println(...any)        {}
 type backend struct{ s *Server }
 
 func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	b.s.mu.Lock()
+	if b.s.conns == nil {
+		b.s.conns = map[string]bool{}
+	}
+	b.s.conns[c.Conn().RemoteAddr().String()] = true // STARTTLS starts a new session on the same one
+	b.s.mu.Unlock()
 	_, isTLS := c.TLSConnectionState()
 	return &session{s: b.s, tls: isTLS, conn: c}, nil
 }
