@@ -106,6 +106,19 @@ func (q *Queries) CustomerByID(ctx context.Context, id int64) (Customer, error) 
 	return c, nil
 }
 
+// CustomersByEmailDomain returns customers with a contact person whose email
+// address is at domain, oldest first.
+func (q *Queries) CustomersByEmailDomain(ctx context.Context, domain string, limit int) ([]Customer, error) {
+	out, err := queryAll(ctx, q.q, scanCustomer, `SELECT `+customerColumns+` FROM customers
+		WHERE id IN (SELECT p.customer_id FROM contact_persons p
+			WHERE substr(p.email, instr(p.email, '@') + 1) = ? COLLATE NOCASE)
+		ORDER BY id LIMIT ?`, domain, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: customers at %s: %w", domain, err)
+	}
+	return out, nil
+}
+
 // ListCustomers is a page of customers ordered by account number.
 type ListCustomers struct {
 	Search string // substring of account, name or tax id

@@ -50,6 +50,10 @@ type Request struct {
 	// sign-up, and TermsAcceptedAt when; "" and nil when none were asked for.
 	TermsVersion    string
 	TermsAcceptedAt *time.Time
+	// RiskScore (0–100) and RiskFlags (signal codes, comma-separated) are
+	// the workflow's risk assessment, kept so the queue can filter by it.
+	RiskScore int
+	RiskFlags string
 }
 
 // Field is the request's value for a field named as in the sign-up form
@@ -92,7 +96,8 @@ const requestColumns = `r.id, r.number, r.status, r.version, r.company_name, r.t
 	r.city, r.state, r.postal_code, r.country, r.first_name, r.last_name, r.job_title, r.email,
 	r.phone, r.language, r.username, r.password_hash, r.created_at, r.updated_at, r.verified_at,
 	r.decided_at, r.decided_by, r.reject_reason, r.reject_comment, r.customer_id,
-	coalesce(c.account, ''), r.source_ip, r.purged_at, r.terms_version, r.terms_accepted_at`
+	coalesce(c.account, ''), r.source_ip, r.purged_at, r.terms_version, r.terms_accepted_at,
+	r.risk_score, r.risk_flags`
 
 const requestFrom = ` FROM customer_requests r LEFT JOIN customers c ON c.id = r.customer_id`
 
@@ -106,7 +111,7 @@ func scanRequest(s scanner) (Request, error) {
 		&r.City, &r.State, &r.PostalCode, &r.Country, &r.FirstName, &r.LastName, &r.JobTitle,
 		&r.Email, &r.Phone, &r.Language, &r.Username, &r.PasswordHash, &created, &updated,
 		&verified, &decided, &r.DecidedBy, &r.RejectReason, &r.RejectComment, &customer,
-		&r.CustomerAccount, &r.SourceIP, &purged, &r.TermsVersion, &terms)
+		&r.CustomerAccount, &r.SourceIP, &purged, &r.TermsVersion, &terms, &r.RiskScore, &r.RiskFlags)
 	if err != nil {
 		return r, mapErr(err)
 	}
@@ -127,25 +132,20 @@ func (q *Queries) InsertRequest(ctx context.Context, r *Request) error {
 		r.CreatedAt = now
 	}
 	r.UpdatedAt, r.Version = now, 1
+	n, n48, n56 := Networks(r.SourceIP)
 	id, err := q.insertID(ctx, `INSERT INTO customer_requests (number, status, company_name,
 		tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
 		phone, language, username, password_hash, created_at, updated_at, verified_at, source_ip,
-		terms_version, terms_accepted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		terms_version, terms_accepted_at, risk_score, risk_flags, source_net, source_net48, source_net56)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Number, r.Status, r.CompanyName, r.TaxID, r.Street, r.City, r.State, r.PostalCode,
 		r.Country, r.FirstName, r.LastName, r.JobTitle, r.Email, r.Phone, r.Language, r.Username,
 		r.PasswordHash, r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(), nullTime(r.VerifiedAt),
-		r.SourceIP, r.TermsVersion, nullTime(r.TermsAcceptedAt))
+		r.SourceIP, r.TermsVersion, nullTime(r.TermsAcceptedAt), r.RiskScore, r.RiskFlags, n, n48, n56)
 	if err != nil {
 		return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
 	}
 	r.ID = id
-	if n, n48, n56 := Networks(r.SourceIP); n != "" {
-		if _, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET source_net = ?, source_net48 = ?,
-			source_net56 = ? WHERE id = ?`, n, n48, n56, r.ID); err != nil {
-			return fmt.Errorf("store: insert request %s: %w", r.Number, mapErr(err))
-		}
-	}
 	return q.indexRequests(ctx, r.ID, r.ID)
 }
 
@@ -260,6 +260,8 @@ type ListRequests struct {
 	// position (the page is still returned oldest first). At most one is set.
 	After, Before *Cursor
 	Limit         int // 0 means every row
+	// Risky keeps only requests with a risk signal.
+	Risky bool
 }
 
 // Requests returns one page by key (never OFFSET), so the cost of a page does
@@ -270,6 +272,10 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 	if p.Status != "" {
 		where = append(where, "r.status = ?")
 		args = append(args, p.Status)
+	}
+	if p.Risky {
+		// Literally "> 0", the condition of the risky indexes.
+		where = append(where, "r.risk_score > 0")
 	}
 	conds, sargs, match, none, err := q.searchFilter(ctx, p.Search)
 	if err != nil {
@@ -454,6 +460,34 @@ func (q *Queries) RequestsByEmail(ctx context.Context, email string, status doma
 		return nil, fmt.Errorf("store: requests by email: %w", err)
 	}
 	return out, nil
+}
+
+// SetRequestRisk stores a request's risk score and signal codes.
+func (q *Queries) SetRequestRisk(ctx context.Context, id int64, score int, flags string) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET risk_score = ?, risk_flags = ?
+		WHERE id = ?`, score, flags, id)
+	if err != nil {
+		return fmt.Errorf("store: set risk of request #%d: %w", id, mapErr(err))
+	}
+	return nil
+}
+
+// CountNetworkSignups counts requests from a network since a time, leaving
+// out the request with id except (0 for none). The network is an IPv4 /24
+// or an IPv6 /48, as [Networks] writes them.
+func (q *Queries) CountNetworkSignups(ctx context.Context, network string, since time.Time, except int64) (int, error) {
+	query := `SELECT count(*) FROM customer_requests
+		WHERE source_net = ? AND source_net <> '' AND created_at >= ? AND id <> ?`
+	if strings.Contains(network, ":") {
+		query = `SELECT count(*) FROM customer_requests
+		WHERE source_net48 = ? AND source_net48 <> '' AND created_at >= ? AND id <> ?`
+	}
+	var n int
+	err := q.q.QueryRowContext(ctx, query, network, since.UnixMilli(), except).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count sign-ups from %s: %w", network, mapErr(err))
+	}
+	return n, nil
 }
 
 // RequestEdit changes some of a request's fields, conditionally on its

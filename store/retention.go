@@ -72,7 +72,7 @@ func (q *Queries) PurgeRequest(ctx context.Context, r Request) error {
 	res, err := q.q.ExecContext(ctx, `UPDATE customer_requests SET company_name = '', tax_id = '',
 		street = '', city = '', state = '', postal_code = '', country = '', first_name = '',
 		last_name = '', job_title = '', email = '', phone = '', language = '', username = '',
-		password_hash = '', reject_comment = '', source_ip = '', purged_at = ?,
+		password_hash = '', reject_comment = '', source_ip = '', source_net = '', purged_at = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND customer_id IS NULL`, now, now, r.ID)
 	if err != nil {
 		return fmt.Errorf("store: purge request %s: %w", r.Number, mapErr(err))

@@ -14,9 +14,10 @@ const bulkRows = 64
 const requestInsertColumns = `INSERT INTO customer_requests (number, status, company_name,
 	tax_id, street, city, state, postal_code, country, first_name, last_name, job_title, email,
 	phone, language, username, password_hash, created_at, updated_at, verified_at, decided_at,
-	decided_by, reject_reason, reject_comment, customer_id, source_ip) VALUES `
+	decided_by, reject_reason, reject_comment, customer_id, source_ip, risk_score, risk_flags,
+	source_net, source_net48, source_net56) VALUES `
 
-const requestInsertRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const requestInsertRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // InsertRequestsBulk stores many requests, many rows per statement, for
 // seeding sample data. Unlike InsertRequest it keeps the given timestamps,
@@ -29,13 +30,15 @@ func (tx *Tx) InsertRequestsBulk(ctx context.Context, rs []Request) error {
 	var first, last int64
 	for start := 0; start < len(rs); start += bulkRows {
 		chunk := rs[start:min(start+bulkRows, len(rs))]
-		args := make([]any, 0, len(chunk)*26)
+		args := make([]any, 0, len(chunk)*31)
 		for _, r := range chunk {
+			n, n48, n56 := Networks(r.SourceIP)
 			args = append(args, r.Number, r.Status, r.CompanyName, r.TaxID, r.Street,
 				r.City, r.State, r.PostalCode, r.Country, r.FirstName, r.LastName, r.JobTitle,
 				r.Email, r.Phone, r.Language, r.Username, r.PasswordHash, r.CreatedAt.UnixMilli(),
 				r.UpdatedAt.UnixMilli(), nullTime(r.VerifiedAt), nullTime(r.DecidedAt), r.DecidedBy,
-				r.RejectReason, r.RejectComment, nullID(r.CustomerID), r.SourceIP)
+				r.RejectReason, r.RejectComment, nullID(r.CustomerID), r.SourceIP, r.RiskScore,
+				r.RiskFlags, n, n48, n56)
 		}
 		query := requestInsertColumns + strings.Repeat(requestInsertRow+",", len(chunk)-1) +
 			requestInsertRow + " RETURNING id"

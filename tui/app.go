@@ -292,11 +292,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		// Reread once from this baseline: a change made while the first
 		// pages loaded is then on screen too.
 		a.watcher, a.version = msg.w, msg.v
-		cmds := []tea.Cmd{a.pollVersion()}
-		for _, sc := range a.screens {
-			cmds = append(cmds, sc.Reload())
-		}
-		return tea.Batch(cmds...)
+		return tea.Batch(a.pollVersion(), a.reloadAll())
 	case versionMsg:
 		if msg.err != nil {
 			if a.s.ctx.Err() != nil {
@@ -307,13 +303,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		changed := msg.v != a.version
 		a.version = msg.v
-		cmds := []tea.Cmd{a.pollVersion()}
 		if changed {
-			for _, sc := range a.screens {
-				cmds = append(cmds, sc.Reload())
-			}
+			return tea.Batch(a.pollVersion(), a.reloadAll())
 		}
-		return tea.Batch(cmds...)
+		return a.pollVersion()
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.MouseWheelMsg:
@@ -328,6 +321,19 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return a.broadcast(msg)
+}
+
+// reloadAll rereads the screens after the database changed; a lazy screen
+// only while it is shown.
+func (a *App) reloadAll() tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.screens))
+	for i, sc := range a.screens {
+		if _, lazy := sc.(lazyScreen); lazy && i != a.active {
+			continue
+		}
+		cmds = append(cmds, sc.Reload())
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) setStyles(st Styles) {
@@ -446,9 +452,17 @@ func (a *App) nav(w int) string {
 	return truncate(left+strings.Repeat(" ", max(gap, 1))+right, w)
 }
 
+// badger is a screen with something to show beside the status line for as
+// long as it lasts (the Registration screen's marked count).
+type badger interface{ badge() string }
+
 func (a *App) statusView(w int) string {
 	st := a.s.styles
 	sl := a.s.status
+	badge := ""
+	if b, ok := a.screens[a.active].(badger); ok && b.badge() != "" {
+		badge = st.Key.Render(b.badge())
+	}
 	var style lipgloss.Style
 	var mark string
 	switch sl.kind {
@@ -459,7 +473,13 @@ func (a *App) statusView(w int) string {
 	case "info":
 		style, mark = st.Info, "· "
 	default:
+		if badge != "" {
+			return strings.Repeat(" ", max(w-lipgloss.Width(badge), 0)) + badge
+		}
 		return ""
+	}
+	if badge != "" {
+		w -= lipgloss.Width(badge) + 2
 	}
 	// A long message wraps (up to three lines) instead of losing its end,
 	// which is often the part that says what happened or what to do.
@@ -474,6 +494,9 @@ func (a *App) statusView(w int) string {
 			lead = mark
 		}
 		lines[i] = truncate(style.Render(lead+l), w)
+	}
+	if badge != "" {
+		lines[0] = cell(lines[0], w) + "  " + badge
 	}
 	return strings.Join(lines, "\n")
 }

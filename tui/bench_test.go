@@ -2,12 +2,17 @@ package tui
 
 import (
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -93,4 +98,72 @@ func BenchmarkRegistration_MoveCursor(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRegistration_MarkAndBulkApprove500 marks 500 verified requests
+// with space in a million-row database (the cursor walking the list and
+// fetching new windows as it goes), then approves them with a and y: 500
+// transactions, each with its audit row. It works on a copy of the cached
+// sample, as it changes the data.
+func BenchmarkRegistration_MarkAndBulkApprove500(b *testing.B) {
+	ctx := context.Background()
+	src, err := sample.CachedDB(ctx, 1_000_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "bulk.db")
+	if err := copyFile(src, path); err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	svc := workflow.New(workflow.Config{DB: db})
+	dark := true
+	var mark, approve time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		a := New(Config{Service: svc, DB: db, Actor: "bench", PollInterval: -1, Dark: &dark,
+			Profile: colorprofile.ANSI256, Location: time.UTC})
+		run(b, a, a.Init())
+		send(b, a, tea.WindowSizeMsg{Width: 120, Height: 40})
+		reg := a.screens[0].(*registration)
+		start := time.Now()
+		for range 500 {
+			press(b, a, "space")
+			_ = a.render()
+		}
+		mark += time.Since(start)
+		if reg.marks.len() != 500 {
+			b.Fatalf("%d marked", reg.marks.len())
+		}
+		start = time.Now()
+		press(b, a, "a", "y")
+		approve += time.Since(start)
+		if !strings.Contains(ansi.Strip(a.render()), "Approved 500 requests") {
+			b.Fatalf("after the bulk approve:\n%s", ansi.Strip(a.render()))
+		}
+		a.Close()
+	}
+	b.ReportMetric(float64(mark.Microseconds())/float64(b.N)/500, "µs/mark")
+	b.ReportMetric(float64(approve.Milliseconds())/float64(b.N)/500, "ms/approval")
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

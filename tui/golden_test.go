@@ -38,10 +38,16 @@ func TestGolden(t *testing.T) {
 		{"approve", []string{"G", "a"}, []string{"Approve REG-"}},
 		{"reject", []string{"G", "x"}, []string{"Comment for the prospect"}},
 		{"create", []string{"tab", "tab", "G", "c"}, []string{"(next number)"}},
-		{"search", []string{"/", "c", "o", "n", "t", "o", "s", "o", "enter"}, []string{"esc clears", "Carl Tester"}},
+		{"search", []string{"/", "c", "o", "n", "t", "o", "s", "o", "enter"}, []string{"esc clears", "carl@contoso"}},
 		{"user_requests", []string{"2", "shift+tab"}, []string{"No user requests here."}},
 		{"parameters", []string{"4"}, []string{"sequence.registration"}},
 		{"help", []string{"?"}, []string{"prev filter"}},
+		{"bulk_marked", []string{"shift+tab", "G", "k", "k", "k", "space", "space", "space"}, []string{"3 marked"}},
+		{"bulk_confirm", []string{"shift+tab", "G", "k", "k", "k", "space", "space", "space", "a"}, []string{"Approve 3 marked requests?"}},
+		{"bulk_reject", []string{"space", "space", "x"}, []string{"Reject 2 marked requests", "Comment for the prospect"}},
+		{"risky", []string{"shift+tab", "!"}, []string{"risky only", "high"}},
+		{"insights", []string{"6"}, []string{"sign-ups per day", "By approver"}},
+		{"insights_year", []string{"6", "tab", "tab"}, []string{"▸ 365 days", "sign-ups per day"}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, s := range states {

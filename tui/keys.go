@@ -17,6 +17,7 @@ type Keys struct {
 	Correct                                    key.Binding // edit a request's fields
 	Withdraw                                   key.Binding // cancel a user request
 	Retry, Inactivate, Edit, ResetTwoFactor    key.Binding
+	Mark, Risky                                key.Binding
 	Reread, Help, Quit                         key.Binding
 	Screens                                    []key.Binding // 1…9, one per screen
 	Confirm, Cancel, Field, Save               key.Binding
@@ -51,6 +52,8 @@ func NewKeys(screens []string) Keys {
 		ResetTwoFactor: b([]string{"f"}, "f", "reset two-step login"),
 		Edit:           b([]string{"e", "enter"}, "e/enter", "edit"),
 		Reread:         b([]string{"r"}, "r", "reread"),
+		Mark:           b([]string{"space"}, "space", "mark"),
+		Risky:          b([]string{"!"}, "!", "risky only"),
 		Help:           b([]string{"?"}, "?", "more"),
 		Quit:           b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Confirm:        b([]string{"y", "enter"}, "y/enter", "confirm"),

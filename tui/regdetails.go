@@ -19,6 +19,7 @@ import (
 type requestDetails struct {
 	req         store.Request
 	warnings    []workflow.Warning
+	risk        workflow.Risk
 	audit       []store.AuditEntry
 	token       *store.Token
 	userRequest *store.UserRequest
@@ -92,6 +93,12 @@ func fetchDetails(ctx context.Context, svc *workflow.Service, q *store.Queries, 
 	if d.warnings, err = svc.Warnings(ctx, q, req); err != nil {
 		return nil, err
 	}
+	if d.risk, err = svc.Risk(ctx, q, req); err != nil {
+		return nil, err
+	}
+	for i := range d.risk.Signals {
+		d.risk.Signals[i].Reason = Sanitize(d.risk.Signals[i].Reason)
+	}
 	if d.audit, err = q.AuditTrail(ctx, store.EntityRequest, req.Number); err != nil {
 		return nil, err
 	}
@@ -116,6 +123,15 @@ func fetchDetails(ctx context.Context, svc *workflow.Service, q *store.Queries, 
 		e.Actor, e.Action, e.Detail = Sanitize(e.Actor), Sanitize(e.Action), Sanitize(e.Detail)
 	}
 	return d, nil
+}
+
+// riskSummary is a risk's level and score, as the details pane heads it.
+func riskSummary(st Styles, r workflow.Risk) string {
+	level := workflow.RiskLevel(r.Score)
+	if level == "" {
+		return st.Muted.Render("none")
+	}
+	return st.Risk(level).Render(fmt.Sprintf("%s · %d of 100", level, r.Score))
 }
 
 // activation says where the request stands with its activation link.
@@ -216,6 +232,20 @@ func (p *detailsPane) lines(st Styles, cur store.Request, ok bool, now time.Time
 		lines = append(lines, st.Muted.Render("  none: no customer or open request shares its email, domain, name or tax id"))
 	}
 	lines = append(lines, warnings...)
+	lines = append(lines, "", st.Section.Render("Risk")+"  "+riskSummary(st, d.risk))
+	if len(d.risk.Signals) == 0 {
+		lines = append(lines, st.Muted.Render("  no signal: mail domain, tax id, phone and network look ordinary"))
+	}
+	for _, sg := range d.risk.Signals {
+		// Reasons are sentences to check against the request: wrap, never cut.
+		for i, l := range strings.Split(wrap(sg.Reason, w-4), "\n") {
+			lead := "  ! "
+			if i > 0 {
+				lead = "    "
+			}
+			lines = append(lines, st.Risk(workflow.RiskLevel(d.risk.Score)).Render(lead+l))
+		}
+	}
 	lines = append(lines, "", st.Section.Render("Audit trail"))
 	if len(d.audit) == 0 {
 		lines = append(lines, st.Muted.Render("  no entries"))

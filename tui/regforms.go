@@ -15,11 +15,13 @@ import (
 	"github.com/regdesk/regdesk/workflow/domain"
 )
 
-// rejectDialog asks for a reason code and an optional comment.
+// rejectDialog asks for a reason code and an optional comment, for the
+// selected request or, in a bulk reject, for every marked one (reqs).
 type rejectDialog struct {
 	s       *session
 	r       *registration
 	req     store.Request
+	reqs    []store.Request
 	reasons choice
 	comment textinput.Model
 	focus   int // 0 reason, 1 comment
@@ -99,6 +101,9 @@ func (d *rejectDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 
 func (d *rejectDialog) confirm() tea.Cmd {
 	reason, comment := d.reasons.value(), strings.TrimSpace(d.comment.Value())
+	if len(d.reqs) > 0 {
+		return d.confirmBulk(reason, comment)
+	}
 	q := d.req
 	a := workflow.Action{Number: q.Number, Actor: d.s.actor, Version: q.Version}
 	svc := d.s.svc
@@ -119,10 +124,35 @@ func (d *rejectDialog) confirm() tea.Cmd {
 	}))
 }
 
+// confirmBulk asks once before rejecting every marked request.
+func (d *rejectDialog) confirmBulk(reason, comment string) tea.Cmd {
+	actions := d.r.bulkActions()
+	svc := d.s.svc
+	lines := append([]string{}, markedLines(d.reqs, domain.Verified, domain.Approved)...)
+	lines = append(lines, "",
+		fmt.Sprintf("Each verified or approved one moves to rejected on its own with reason %q, and its prospect gets a rejection email saying: %q.",
+			reason, workflow.ReasonLabel(reason)))
+	if comment != "" {
+		lines = append(lines, "With your comment: "+Sanitize(comment))
+	} else {
+		lines = append(lines, "No comment is added.")
+	}
+	lines = append(lines, "A request that changed since you marked it is skipped and listed, not rejected.")
+	return d.s.confirm("Reject "+countOf(len(d.reqs), "marked request", "marked requests")+"?", "Reject", lines,
+		d.r.bulkRun("Rejected", func(ctx context.Context) workflow.BulkResult {
+			return svc.BulkReject(ctx, actions, reason, comment)
+		}))
+}
+
 func (d *rejectDialog) View() string {
 	st, w := d.s.styles, d.width
 	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render("Reject "+d.req.Number) + "  " + st.Muted.Render(d.req.CompanyName) + "\n\n")
+	if len(d.reqs) > 0 {
+		b.WriteString(st.DialogTitle.Render("Reject "+countOf(len(d.reqs), "marked request", "marked requests")) + "  " +
+			st.Muted.Render("one reason for all") + "\n\n")
+	} else {
+		b.WriteString(st.DialogTitle.Render("Reject "+d.req.Number) + "  " + st.Muted.Render(d.req.CompanyName) + "\n\n")
+	}
 	if !d.loaded {
 		return b.String() + st.Muted.Render("loading reasons…")
 	}
@@ -166,14 +196,18 @@ type createDialog struct {
 	searchSeq uint64
 	focus     int // 0 mode, 1 template or search, 2 results (existing), 3 role
 	loaded    bool
-	width     int
+	// suggestWhy says why the dialog opened on an existing account.
+	suggestWhy string
+	width      int
 }
 
 type createInfoMsg struct {
 	templates []store.Template
 	preview   string
 	params    workflow.Params
-	err       error
+	// suggest is an existing account to join, and why.
+	suggest, suggestWhy string
+	err                 error
 }
 
 type customerSearchMsg struct {
@@ -204,7 +238,7 @@ func (d *createDialog) SetWidth(w int) {
 
 // Init loads the templates, the parameters and the next account number.
 func (d *createDialog) Init() tea.Cmd {
-	svc, db, ctx := d.s.svc, d.s.db, d.s.ctx
+	svc, db, ctx, req := d.s.svc, d.s.db, d.s.ctx, d.req
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
@@ -215,7 +249,17 @@ func (d *createDialog) Init() tea.Cmd {
 		if m.templates, m.err = db.Read().Templates(ctx); m.err != nil {
 			return m
 		}
-		m.preview, m.err = svc.NextAccountPreview(ctx)
+		if m.preview, m.err = svc.NextAccountPreview(ctx); m.err != nil {
+			return m
+		}
+		// A customer with the same email domain: suggest joining it.
+		risk, err := svc.Risk(ctx, db.Read(), req)
+		for _, sg := range risk.Signals {
+			if sg.Code == workflow.RiskExistingCustomer {
+				m.suggest, m.suggestWhy = sg.Ref, Sanitize(sg.Reason)
+			}
+		}
+		m.err = err
 		return m
 	}
 }
@@ -259,6 +303,11 @@ func (d *createDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		if msg.params.String(workflow.ParamDefaultRole) == store.RoleCustomerAdmin {
 			d.role.sel = 1
+		}
+		if msg.suggest != "" {
+			d.mode.sel, d.suggestWhy = 1, msg.suggestWhy
+			d.search.SetValue(msg.suggest)
+			return d.searchCustomers(), true
 		}
 		return nil, true
 	case customerSearchMsg:
@@ -409,7 +458,11 @@ func (d *createDialog) View() string {
 		}
 		return st.Label.Render("  " + s)
 	}
-	b.WriteString(label(0, cell("Customer", 10)) + d.mode.view(st, d.focus == 0) + "\n\n")
+	b.WriteString(label(0, cell("Customer", 10)) + d.mode.view(st, d.focus == 0) + "\n")
+	if d.suggestWhy != "" && d.existing() {
+		b.WriteString(st.Warn.Render(wrap("Suggested: "+d.suggestWhy, w-2)) + "\n")
+	}
+	b.WriteString("\n")
 	if d.existing() {
 		b.WriteString(label(1, cell("Search", 10)) + d.search.View() + "\n")
 		if len(d.results) == 0 {

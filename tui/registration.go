@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/domain"
 )
 
@@ -45,6 +46,10 @@ type registration struct {
 
 	counts    map[domain.RequestStatus]int64
 	countsSeq uint64
+
+	// risky keeps only requests with a risk signal in the list.
+	risky bool
+	marks marks
 
 	detailsPane
 
@@ -99,7 +104,7 @@ type (
 )
 
 func (r *registration) filter() store.ListRequests {
-	return store.ListRequests{Status: regTabs[r.tabs.active].status, Search: r.search.value}
+	return store.ListRequests{Status: regTabs[r.tabs.active].status, Search: r.search.value, Risky: r.risky}
 }
 
 func (r *registration) loadCounts() tea.Cmd {
@@ -238,6 +243,8 @@ func (r *registration) Update(msg tea.Msg, active bool) tea.Cmd {
 		r.details = msg.details
 	case regActionMsg:
 		return r.actionDone(msg)
+	case regBulkMsg:
+		return r.bulkDone(msg)
 	case tea.WindowSizeMsg:
 		wide := msg.Width >= wideWidth
 		if wide != r.wide {
@@ -262,7 +269,8 @@ func (r *registration) Update(msg tea.Msg, active bool) tea.Cmd {
 // setPage installs a fetched window; when the selected row left the list
 // because someone changed it, the status line says so.
 func (r *registration) setPage(m regPageMsg) tea.Cmd {
-	if cur, ok := r.current(); ok && r.loaded && m.left != nil && r.s.status.kind != "err" && m.left.ID == cur.ID && m.left.Status != cur.Status {
+	if cur, ok := r.current(); ok && r.loaded && m.left != nil && r.s.status.kind != "err" && m.left.ID == cur.ID && m.left.Status != cur.Status &&
+		m.left.DecidedBy != r.s.actor { // what the approver did themselves needs no telling
 		// The selected row changed under the approver and left the list:
 		// say so rather than silently landing on its neighbour (an error
 		// on screen already says who changed it).
@@ -304,6 +312,9 @@ func (r *registration) SetSize(w, h int) {
 func (r *registration) bodyHeight() int {
 	h := r.height - 1
 	if r.search.active() {
+		h--
+	}
+	if r.risky {
 		h--
 	}
 	return max(h, 1)
@@ -373,6 +384,10 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.loadLast()
 	case key.Matches(msg, k.Search):
 		return r.search.focus()
+	case key.Matches(msg, k.Back) && r.search.value == "" && r.marks.len() > 0:
+		r.s.info("%s cleared.", countOf(r.marks.len(), "mark", "marks"))
+		r.marks.clear()
+		return nil
 	case key.Matches(msg, k.Back):
 		if r.search.clear() {
 			r.loaded = false
@@ -386,6 +401,22 @@ func (r *registration) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Reread):
 		r.s.info("Reread.")
 		return r.Reload()
+	case key.Matches(msg, k.Mark):
+		return r.toggleMark()
+	case key.Matches(msg, k.Risky):
+		r.risky = !r.risky
+		r.reset()
+		r.details = nil
+		if r.risky {
+			r.s.info("Only requests with a risk signal; ! shows every request.")
+		} else {
+			r.s.info("Every request again.")
+		}
+		return r.loadFirst()
+	case key.Matches(msg, k.Approve) && r.marks.len() > 0:
+		return r.bulkApprove()
+	case key.Matches(msg, k.Reject) && r.marks.len() > 0:
+		return r.bulkReject()
 	case key.Matches(msg, k.Approve):
 		return r.approve()
 	case key.Matches(msg, k.Reject):
@@ -415,6 +446,18 @@ func (r *registration) Help() helpMap {
 		return r.search.Help()
 	}
 	var short []key.Binding
+	full := [][]key.Binding{
+		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Search, k.Details, k.Back, k.Reread, k.Risky},
+		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision, k.Correct, k.Mark},
+	}
+	if r.marks.len() > 0 {
+		approve, reject, unmark := k.Approve, k.Reject, k.Back
+		approve.SetHelp("a", "approve marked")
+		reject.SetHelp("x", "reject marked")
+		unmark.SetHelp("esc", "clear marks")
+		return helpMap{short: []key.Binding{approve, reject, k.Mark, unmark}, full: full}
+	}
 	if cur, ok := r.current(); ok {
 		switch cur.Status {
 		case domain.Verified:
@@ -435,11 +478,6 @@ func (r *registration) Help() helpMap {
 		short = append(short, k.Details, k.NextTab, k.Search)
 	}
 	short = append(short, k.Reread)
-	full := [][]key.Binding{
-		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Search, k.Details, k.Back, k.Reread},
-		{k.Approve, k.Reject, k.Create, k.Resend, k.Provision, k.Correct},
-	}
 	return helpMap{short: short, full: full}
 }
 
@@ -449,6 +487,9 @@ func (r *registration) View() string {
 	lines := []string{r.tabsView(w)}
 	if r.search.active() {
 		lines = append(lines, r.search.View(st))
+	}
+	if r.risky {
+		lines = append(lines, st.Warn.Render("! ")+st.Value.Render("risky only")+st.Muted.Render("   ! shows every request"))
 	}
 	bodyH := r.bodyHeight()
 	if r.showDetail {
@@ -485,13 +526,14 @@ func (r *registration) tabsView(w int) string {
 }
 
 var regColumns = []column{
-	{title: "", width: 1},
+	{title: "", width: 2}, // the cursor, then • when marked for a bulk decision
 	{title: "NUMBER", width: 10},
 	{title: "CREATED", width: 10},
 	{title: "COMPANY", share: 4},
 	{title: "CONTACT", share: 3},
 	{title: "EMAIL", share: 4},
 	{title: "CO", width: 2},
+	{title: "RISK", width: 4},
 	{title: "STATUS", width: 9},
 }
 
@@ -532,17 +574,24 @@ func (r *registration) tableView(w, h int) string {
 		if i == r.sel {
 			gutter = "▌"
 		}
-		cells := []string{"", q.Number, when(q.CreatedAt, long, r.s.loc), q.CompanyName,
-			q.FirstName + " " + q.LastName, q.Email, q.Country, ""}
+		mark := "  "
+		if r.marks.has(q.ID) {
+			mark = " •"
+		}
+		cells := []string{mark, q.Number, when(q.CreatedAt, long, r.s.loc), q.CompanyName,
+			q.FirstName + " " + q.LastName, q.Email, q.Country}
 		if erased(q) {
 			cells[3] = "(erased)" // rather than a blank row that looks broken
 		}
-		line := row(widths[:len(widths)-1], cells[:len(cells)-1]...)
-		statusCell := cell(string(q.Status), widths[len(widths)-1])
+		n := len(widths)
+		line := row(widths[:n-2], cells...)
+		level := workflow.RiskLevel(q.RiskScore)
+		riskCell := cell(strings.Replace(level, "medium", "med", 1), widths[n-2])
+		statusCell := cell(string(q.Status), widths[n-1])
 		if i == r.sel {
-			out = append(out, st.Gutter.Render(gutter)+st.Selected.Render(line[1:]+" "+statusCell))
+			out = append(out, st.Gutter.Render(gutter)+st.Selected.Render(line[1:]+" "+riskCell+" "+statusCell))
 		} else {
-			out = append(out, st.Cell.Render(line)+" "+st.StatusColor[string(q.Status)].Render(statusCell))
+			out = append(out, st.Cell.Render(line)+" "+st.Risk(level).Render(riskCell)+" "+st.StatusColor[string(q.Status)].Render(statusCell))
 		}
 	}
 	return strings.Join(out, "\n")

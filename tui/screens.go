@@ -19,6 +19,10 @@ type screen interface {
 	Capturing() bool
 }
 
+// lazyScreen is a screen too costly to reread on every change in the
+// database: the app rereads it only while it is shown (and when it is shown).
+type lazyScreen interface{ reloadsOnlyWhenShown() }
+
 // screenDef is one screen as the app lists it. This list is the only place
 // that knows how many screens there are: the nav bar, the number keys, the
 // help and the window title all come from it.
@@ -35,6 +39,7 @@ func screenDefs() []screenDef {
 		{"Customers", "Customers", func(s *session) screen { return newCustomers(s) }},
 		{"Parameters", "Params", func(s *session) screen { return newParams(s) }},
 		{"Mail", "Mail", func(s *session) screen { return newMail(s) }},
+		{"Insights", "Insights", func(s *session) screen { return newInsights(s) }},
 		{"Webhooks", "Hooks", func(s *session) screen { return newWebhooks(s) }},
 	}
 }

@@ -101,6 +101,17 @@ func NewStyles(dark bool, profile colorprofile.Profile) Styles {
 	return s
 }
 
+// Risk is the style of a risk level ("high", "medium", "low" or "").
+func (s Styles) Risk(level string) lipgloss.Style {
+	switch level {
+	case "high":
+		return s.Err
+	case "medium":
+		return s.Warn
+	}
+	return s.Muted
+}
+
 // Status renders a status word in its colour.
 func (s Styles) Status(status string) string {
 	if st, ok := s.StatusColor[status]; ok {

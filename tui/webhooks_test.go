@@ -28,7 +28,7 @@ func TestWebhooks_RetryAFailedDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := f.app(100, 30)
-	press(t, a, "6")
+	press(t, a, "7")
 	mustContain(t, a, "▸ Failed 1", "request.verified", r.Number, "erp.example.com", "503",
 		"failed after 1 attempts", "t retry")
 	if got := shown(a); containsEscape(got) {

@@ -8,15 +8,6 @@ import (
 	"github.com/regdesk/regdesk/store"
 )
 
-// freeMailDomains are shared by unrelated people, so a matching domain says
-// nothing about a duplicate.
-var freeMailDomains = map[string]bool{
-	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true,
-	"live.com": true, "yahoo.com": true, "icloud.com": true, "me.com": true, "aol.com": true,
-	"proton.me": true, "protonmail.com": true, "gmx.de": true, "gmx.net": true, "web.de": true,
-	"mail.com": true, "yandex.ru": true, "qq.com": true, "163.com": true, "example.com": true,
-}
-
 // Warning is something an approver should look at before deciding.
 type Warning struct {
 	Field   string // email, domain, company_name, tax_id

@@ -42,6 +42,9 @@ type Config struct {
 	// Secrets seals the customers' authenticator secrets (see LoadSecrets);
 	// without it two-step login cannot be set up or checked.
 	Secrets *Secrets
+	// DisposableDomains are added to the built-in list of disposable-mail
+	// domains (see ReadDomainList).
+	DisposableDomains []string
 }
 
 // Service applies the process: every action runs in one transaction together
@@ -52,6 +55,7 @@ type Service struct {
 	jobs    Enqueuer
 	log     *slog.Logger
 	sec     *Secrets
+	risk    *RiskLists
 	params  ParamCache
 }
 
@@ -62,7 +66,7 @@ func New(cfg Config) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: cfg.DB, baseURL: strings.TrimRight(cfg.BaseURL, "/"), jobs: cfg.Jobs,
-		log: log.With("component", "workflow"), sec: cfg.Secrets}
+		log: log.With("component", "workflow"), sec: cfg.Secrets, risk: NewRiskLists(cfg.DisposableDomains)}
 }
 
 // DB is the service's store.

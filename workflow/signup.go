@@ -142,6 +142,12 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 			now := s.now()
 			r.TermsVersion, r.TermsAcceptedAt = terms, &now
 		}
+		r.CreatedAt = s.now().UTC()
+		risk, err := s.assessRisk(ctx, &tx.Queries, r)
+		if err != nil {
+			return err
+		}
+		r.RiskScore, r.RiskFlags = risk.Score, risk.Flags()
 		if err := tx.InsertRequest(ctx, &r); err != nil {
 			return err
 		}

@@ -95,8 +95,19 @@ func (e *env) openOrCreate(ctx context.Context, log *slog.Logger) (*store.DB, *w
 		db.Close()
 		return nil, nil, err
 	}
-	svc := workflow.New(workflow.Config{DB: db, Logger: log, Jobs: q})
+	domains, err := e.disposableDomains()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	svc := workflow.New(workflow.Config{DB: db, Logger: log, Jobs: q, DisposableDomains: domains})
 	return db, svc, nil
+}
+
+// disposableDomains are the operator's additions to the built-in list of
+// disposable-mail domains: DATA/disposable-domains.txt, when there is one.
+func (e *env) disposableDomains() ([]string, error) {
+	return workflow.ReadDomainList(filepath.Join(e.data, "disposable-domains.txt"))
 }
 
 // printJSON writes v as indented JSON.

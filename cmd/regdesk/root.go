@@ -97,6 +97,7 @@ func newRoot(e *env) *cobra.Command {
 		{"desk", customersCmd(e)},
 		{"desk", usersCmd(e)},
 		{"desk", mailCmd(e)},
+		{"desk", insightsCmd(e)},
 		{"setup", approversCmd(e)},
 		{"setup", paramsCmd(e)},
 		{"setup", seedCmd(e)},

@@ -161,7 +161,13 @@ func serve(ctx context.Context, e *env, dataDir string, o serveOptions, sender m
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log, Secrets: secrets})
+	// The operator's own disposable-mail domains, added to the built-in list.
+	domains, err := workflow.ReadDomainList(filepath.Join(dataDir, "disposable-domains.txt"))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	svc := workflow.New(workflow.Config{DB: db, BaseURL: o.BaseURL, Logger: log, Secrets: secrets,
+		DisposableDomains: domains})
 	if o.AllowPrivateWebhooks {
 		log.Warn("webhooks may reach loopback and private addresses (--allow-private-webhooks)")
 	}

@@ -147,6 +147,12 @@ func TestTUI_EndToEnd(t *testing.T) {
 // portal would; the user name is the address's local part.
 func signUpVerified(t *testing.T, path, company, email string) string {
 	t.Helper()
+	return signUpVerifiedAs(t, path, company, email, usernameOf(email))
+}
+
+// signUpVerifiedAs is signUpVerified with the prospect's user name.
+func signUpVerifiedAs(t *testing.T, path, company, email, username string) string {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
@@ -156,7 +162,7 @@ func signUpVerified(t *testing.T, path, company, email string) string {
 	svc := workflow.New(workflow.Config{DB: db})
 	res, err := svc.SignUp(ctx, workflow.SignupInput{CompanyName: "E2E Robotics Ltd", Street: "1 Robot Way",
 		City: "Austin", PostalCode: "73301", Country: "US", FirstName: "Erin", LastName: "Engineer",
-		Email: email, Phone: "+1 512 555 0100", Username: usernameOf(email), PasswordHash: "$argon2id$e2e"})
+		Email: email, Phone: "+1 512 555 0100", Username: username, PasswordHash: "$argon2id$e2e"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,6 +89,7 @@ func seedBatch(ctx context.Context, tx *store.Tx, rng *rand.Rand, done, k, n int
 	if err != nil {
 		return err
 	}
+	lists := workflow.NewRiskLists(nil)
 	rs := make([]store.Request, k)
 	var created []int // indexes into rs that become customers
 	for i := range rs {
@@ -99,6 +100,10 @@ func seedBatch(ctx context.Context, tx *store.Tx, rng *rand.Rand, done, k, n int
 		}
 		at := end.Add(-span + time.Duration(float64(span)*float64(done+i)/float64(n)))
 		rs[i] = seedRequest(rng, number, seq, at, end)
+		// The signals that compare requests with each other (bursts, known
+		// domains) are left out: sample data has neither.
+		risk := lists.AssessFields(rs[i])
+		rs[i].RiskScore, rs[i].RiskFlags = risk.Score, risk.Flags()
 		if rs[i].Status == domain.Created {
 			created = append(created, i)
 		}
@@ -130,7 +135,19 @@ func seedRequest(rng *rand.Rand, number string, seq int64, at, end time.Time) st
 		CreatedAt: at, UpdatedAt: at, SourceIP: fmt.Sprintf("192.0.2.%d", rng.IntN(254)+1),
 	}
 	if rng.IntN(3) > 0 {
-		r.TaxID = fmt.Sprintf("%s%09d", pl.taxPrefix, rng.IntN(1_000_000_000))
+		r.TaxID = sampleTaxID(pl.country, rng.IntN(1_000_000_000), seq%41 == 0)
+	}
+	// A few requests carry what the risk signals look for, derived from the
+	// sequence number so the random stream (and so the rest of the data) is
+	// the same with or without them.
+	switch {
+	case seq%53 == 0:
+		r.Email = strings.Split(r.Email, "@")[0] + "@" + []string{"mailinator.com", "yopmail.com", "10minutemail.com"}[seq%3]
+	case seq%29 == 0:
+		r.Email = strings.Split(r.Email, "@")[0] + "@gmail.com"
+	}
+	if seq%61 == 0 && pl.country != "GB" {
+		r.Phone = "+44 20 7946 " + fmt.Sprintf("%04d", seq%10000)
 	}
 	// Older requests are mostly decided; recent ones are mostly waiting.
 	roll := rng.IntN(100)
@@ -226,4 +243,100 @@ func asciiOnly(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// sampleTaxID makes a tax id of the country's form from n whose check digit
+// is right, or wrong when bad is set.
+func sampleTaxID(country string, n int, bad bool) string {
+	d := func(s string) []int {
+		out := make([]int, len(s))
+		for i, r := range s {
+			out[i] = int(r - '0')
+		}
+		return out
+	}
+	luhn := func(s string) int { // the digit that makes s+digit pass Luhn
+		sum := 0
+		ds := d(s)
+		for i := range ds {
+			x := ds[len(ds)-1-i]
+			if i%2 == 0 {
+				if x *= 2; x > 9 {
+					x -= 9
+				}
+			}
+			sum += x
+		}
+		return (10 - sum%10) % 10
+	}
+	flip := func(c int) int {
+		if bad {
+			return (c + 1) % 10
+		}
+		return c
+	}
+	switch country {
+	case "US":
+		return fmt.Sprintf("%02d-%07d", 20+n%8, n%10_000_000)
+	case "DE":
+		body := fmt.Sprintf("%08d", n%100_000_000)
+		p := 10
+		for _, x := range d(body) {
+			t := (x + p) % 10
+			if t == 0 {
+				t = 10
+			}
+			p = 2 * t % 11
+		}
+		return fmt.Sprintf("DE%s%d", body, flip((11-p)%10))
+	case "FR":
+		siren := n % 1_000_000_000
+		key := (12 + 3*(siren%97)) % 97
+		if bad {
+			key = (key + 1) % 97
+		}
+		return fmt.Sprintf("FR%02d%09d", key, siren)
+	case "GB":
+		body := fmt.Sprintf("%07d", n%10_000_000)
+		sum := 0
+		for i, x := range d(body) {
+			sum += x * (8 - i)
+		}
+		c := (97 - sum%97) % 97
+		if bad {
+			c = (c + 1) % 97
+		}
+		return fmt.Sprintf("GB%s%02d", body, c)
+	case "NL":
+		for m := n; ; m++ {
+			body := fmt.Sprintf("%08d", m%100_000_000)
+			sum := 0
+			for i, x := range d(body) {
+				sum += x * (9 - i)
+			}
+			if r := sum % 11; r < 10 {
+				return fmt.Sprintf("NL%s%dB01", body, flip(r))
+			}
+		}
+	case "SE":
+		body := fmt.Sprintf("%09d", n%1_000_000_000)
+		return fmt.Sprintf("SE%s%d01", body, flip(luhn(body)))
+	case "IT":
+		body := fmt.Sprintf("%010d", n)
+		return fmt.Sprintf("IT%s%d", body, flip(luhn(body)))
+	case "DK":
+		for m := n; ; m++ {
+			body := fmt.Sprintf("%07d", m%10_000_000)
+			sum := 0
+			for i, x := range d(body) {
+				sum += x * []int{2, 7, 6, 5, 4, 3, 2}[i]
+			}
+			if c := (11 - sum%11) % 11; c < 10 {
+				return fmt.Sprintf("DK%s%d", body, flip(c))
+			}
+		}
+	case "ES":
+		return fmt.Sprintf("ESB%08d", n%100_000_000)
+	}
+	return fmt.Sprintf("%s%09d", country, n)
 }
