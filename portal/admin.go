@@ -130,7 +130,7 @@ func (s *server) inactivateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err = s.svc.InactivateCustomerUser(r.Context(), in.user.ID, id)
 	if fe, ok := errors.AsType[*workflow.FieldError](err); ok {
-		page, perr := s.usersPage(r, FieldErrors{{Field: "users", Label: "Users", Message: fe.Message}})
+		page, perr := s.usersPage(r, FieldErrors{fromWorkflow(fe, "users", "Users")})
 		if perr != nil {
 			s.fail(w, r, perr)
 			return

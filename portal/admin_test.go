@@ -173,6 +173,11 @@ func TestAdmin_inactivate(t *testing.T) {
 	rec = admin.post(fmt.Sprintf("/account/users/%d/inactivate", tp.bob.ID), url.Values{})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
 	wantBody(t, rec, "bob is already inactive.")
+	// In the reader's language, with the name in its place.
+	rec = admin.doWith("POST", fmt.Sprintf("/account/users/%d/inactivate", tp.bob.ID), url.Values{},
+		map[string]string{"Accept-Language": "de"})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "Der Zugang bob ist bereits deaktiviert.")
 	trail, _ := tp.db.Read().AuditTrail(context.Background(), store.EntityUser, "bob")
 	if len(trail) == 0 || trail[len(trail)-1].Action != "inactivate" || trail[len(trail)-1].Actor != "ada" {
 		t.Fatalf("audit %+v", trail)

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/text/collate"
@@ -105,6 +108,8 @@ func (rd *Renderer) funcs(lp *langPages) template.FuncMap {
 			s, err := rd.text(lp.p, key, esc)
 			return template.HTML(s), err // #nosec: the catalogue is ours; arguments are escaped above
 		},
+		// msg says a field error, with the arguments of one that names something.
+		"msg": func(e FieldError) (string, error) { return rd.text(lp.p, e.Message, e.Args) },
 		"dur": func(d any) (string, error) {
 			switch v := d.(type) {
 			case LinkLifetime:
@@ -114,6 +119,7 @@ func (rd *Renderer) funcs(lp *langPages) template.FuncMap {
 			}
 			return "", fmt.Errorf("dur: %T is not a duration", d)
 		},
+		"payterms":  func(s string) string { return paymentTermsIn(lp.p, s) },
 		"date":      lp.p.Date,
 		"datetime":  lp.p.DateTime,
 		"country":   func(code string) string { return countryIn(lp.p.Tag(), code) },
@@ -133,6 +139,23 @@ func (rd *Renderer) text(p *locale.Printer, key string, args []any) (string, err
 		return p.Strict(key, args...)
 	}
 	return p.Sprintf(key, args...), nil
+}
+
+// reNetDays matches payment terms written the ERP's way: "Net 30".
+var reNetDays = regexp.MustCompile(`^(?i:net)\s*(\d{1,3})$`)
+
+// paymentTermsIn says payment terms in p's language: "Net 30" is a count
+// of days ("30 Tage netto"); other terms are shown as the ERP has them.
+func paymentTermsIn(p *locale.Printer, terms string) string {
+	m := reNetDays.FindStringSubmatch(strings.TrimSpace(terms))
+	if m == nil {
+		return terms
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return terms
+	}
+	return p.Sprintf("Net %d", n)
 }
 
 // countryIn is a country's name in language t; English names come from

@@ -7,12 +7,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
+	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
-	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/locale"
 )
 
@@ -91,60 +92,12 @@ func TestPages_everyLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type sample struct {
-		name   string
-		status int
-		page   any
-	}
-	var all []sample
-	for name, s := range samplePages() {
-		all = append(all, sample{name, s.status, s.page})
-	}
-	all = append(all, sample{PageSignup, 422, errorSignupPage()})
-	for _, status := range []int{400, 403, 405, 413, 500, 503} {
-		all = append(all, sample{PageError, status, ErrorPage{Status: status, RequestID: "abc"}})
-	}
-	for _, problem := range []LinkProblem{LinkInvalid, LinkExpired, LinkUsed} {
-		all = append(all, sample{PageActivateInvalid, 410, ActivateInvalidPage{Problem: problem, LinkLifetime: LinkLifetime(3600e9)}},
-			sample{PageResetInvalid, 410, ResetInvalidPage{Problem: problem}})
-	}
-	for key := range notices {
-		all = append(all, sample{PageLogin, 200, LoginPage{Notice: noticeFor(key)}})
-	}
-	for _, st := range []string{"draft", "submitted", "pending_approval", "provisioned", "failed", "rejected", "canceled"} {
-		all = append(all, sample{PageAccountUsers, 200, UsersPage{Company: "X", Pending: []PendingRow{{Number: "UR-1", Status: domain.UserRequestStatus(st)}}}})
-	}
-	nav := Nav{Username: "ada", Admin: true}
-	enrol := SecurityPage{Nav: nav, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", QR: "data:image/png;base64,AAAA"}
-	all = append(all, sample{PageAccountSecurity, 200, enrol})
-	for _, e := range []error{workflow.ErrCodeFormat, workflow.ErrCodeWrong, workflow.ErrCodeUsed, workflow.ErrNotEnrolling, workflow.ErrSecretUnreadable} {
-		fe := FieldErrors{{Field: FieldCode, Label: codeLabel, Message: codeMessage(e)}}
-		en := enrol
-		en.EnableErrors, en.Required, en.Notice = fe, true, noticeFor("required")
-		all = append(all, sample{PageAccountSecurity, 422, en}, sample{PageLoginCode, 422, CodePage{Errors: fe}})
-	}
-	on := SecurityPage{Nav: nav, Status: workflow.TwoFactorStatus{Enabled: true, RecoveryCodes: 1},
-		DisableErrors: FieldErrors{{Field: FieldCurrentPassword, Label: "Password", Message: "Your password is wrong; type it again"},
-			{Field: FieldCode, Label: codeLabel, Message: codeMessage(workflow.ErrCodeUsed)}}}
-	all = append(all, sample{PageAccountSecurity, 422, on})
-	on.Required, on.DisableErrors = true, nil
-	all = append(all, sample{PageAccountSecurity, 200, on},
-		sample{PageAccountSecurity, 200, SecurityPage{Nav: nav, Status: on.Status, RecoveryCodes: []string{"abcde-fghij"}}},
-		sample{PageAccountSecurity, 422, SecurityPage{Nav: nav, Status: on.Status, DisableErrors: FieldErrors{
-			{Field: FieldCurrentPassword, Label: "Password", Message: "Enter your password"}}}})
-	for _, v := range []url.Values{{}, {FieldUsername: {"\xff"}}} {
-		lf := ParseLoginForm(v)
-		all = append(all, sample{PageLogin, 422, LoginPage{Form: lf, Errors: lf.Validate()}})
-		ff := ParseForgotForm(url.Values{FieldLogin: v[FieldUsername]})
-		all = append(all, sample{PageForgot, 422, ForgotPage{Form: ff, Errors: ff.Validate()}})
-		rf := ParseResendForm(url.Values{FieldEmail: v[FieldUsername]})
-		all = append(all, sample{PageResend, 422, ResendPage{Resend: rf, Errors: rf.Validate()}})
-	}
+	all := pageStates()
 	for _, tag := range locale.Supported() {
 		for _, s := range all {
 			rec := httptest.NewRecorder()
 			if err := rd.Render(rec, requestIn(tag), s.status, s.name, s.page); err != nil {
-				t.Errorf("%s: %v", tag, err)
+				t.Errorf("%s %s: %v", tag, s.label, err)
 				continue
 			}
 			body := rec.Body.String()
@@ -239,5 +192,57 @@ func TestSetLanguage(t *testing.T) {
 	w = b.post("/language", url.Values{FieldLang: {"es"}, FieldNext: {"https://evil.example/"}})
 	if w.Header().Get("Location") != "/" {
 		t.Errorf("next off-site: Location %q", w.Header().Get("Location"))
+	}
+}
+
+// TestPages_datesAndCounts: every page that shows a date or a count says
+// it the reader's way, plural forms included.
+func TestPages_datesAndCounts(t *testing.T) {
+	rd := newTestRenderer(t)
+	day := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	nav := Nav{Username: "ada", Admin: true}
+	users := pageState{label: "users", name: PageAccountUsers, status: 200, page: UsersPage{Nav: nav, Company: "X",
+		Users: []UserRow{{ID: 3, Username: "menabrea", Role: store.RoleCustomerUser, InactivatedAt: &day}}}}
+	security := func(codes int) pageState {
+		return pageState{label: "security", name: PageAccountSecurity, status: 200, page: SecurityPage{Nav: nav,
+			Status: workflow.TwoFactorStatus{Enabled: true, Since: day, RecoveryCodes: codes}}}
+	}
+	account := func(terms string) pageState {
+		return pageState{label: "account", name: PageAccount, status: 200, page: AccountPage{Nav: nav,
+			Customer: store.Customer{Account: "C1", Name: "X", Country: "DE", PaymentTerms: terms}}}
+	}
+	cases := []struct {
+		state pageState
+		want  map[language.Tag]string
+	}{
+		{users, map[language.Tag]string{locale.English: "since 1 March 2026", locale.German: "seit 1. März 2026",
+			locale.French: "depuis le 1er mars 2026", locale.Spanish: "desde el 1 de marzo de 2026"}},
+		{security(1), map[language.Tag]string{locale.English: "1 recovery code left.", locale.German: "Noch 1 Wiederherstellungscode.",
+			locale.French: "1 code de secours restant.", locale.Spanish: "Queda 1 código de recuperación."}},
+		{security(9), map[language.Tag]string{locale.English: "9 recovery codes left.", locale.German: "Noch 9 Wiederherstellungscodes.",
+			locale.French: "9 codes de secours restants.", locale.Spanish: "Quedan 9 códigos de recuperación."}},
+		{security(0), map[language.Tag]string{locale.English: "You have used all your recovery codes.",
+			locale.German: "Sie haben alle Wiederherstellungscodes verbraucht.",
+			locale.French: "Vous avez utilisé tous vos codes de secours.", locale.Spanish: "Ha utilizado todos sus códigos de recuperación."}},
+		{security(2), map[language.Tag]string{locale.English: "Since 1 March 2026,", locale.German: "Seit dem 1. März 2026",
+			locale.French: "Depuis le 1er mars 2026", locale.Spanish: "Desde el 1 de marzo de 2026"}},
+		{account("Net 30"), map[language.Tag]string{locale.English: "<dd>Net 30</dd>", locale.German: "<dd>30 Tage netto</dd>",
+			locale.French: "<dd>30 jours net</dd>", locale.Spanish: "<dd>30 días netos</dd>"}},
+		{account("net 1"), map[language.Tag]string{locale.English: "<dd>Net 1</dd>", locale.German: "<dd>1 Tag netto</dd>",
+			locale.French: "<dd>1 jour net</dd>", locale.Spanish: "<dd>1 día neto</dd>"}},
+		{account("2% 10, Net 30"), map[language.Tag]string{locale.English: "<dd>2% 10, Net 30</dd>", locale.German: "<dd>2% 10, Net 30</dd>",
+			locale.French: "<dd>2% 10, Net 30</dd>", locale.Spanish: "<dd>2% 10, Net 30</dd>"}},
+	}
+	for _, c := range cases {
+		for tag, want := range c.want {
+			rec := httptest.NewRecorder()
+			if err := rd.Render(rec, requestIn(tag), c.state.status, c.state.name, c.state.page); err != nil {
+				t.Fatal(err)
+			}
+			if body := rec.Body.String(); !strings.Contains(body, want) {
+				i := strings.Index(body, `<main`)
+				t.Errorf("%s %s lacks %q:\n%s", tag, c.state.label, want, body[i:min(len(body), i+3000)])
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package portal
 import "github.com/regdesk/regdesk/workflow/locale"
 
 var pluralsDE = map[string]locale.Plural{
+	"Net %d":                 {One: "%d Tag netto", Other: "%d Tage netto"},
 	"%d recovery codes left": {One: "Noch %d Wiederherstellungscode", Other: "Noch %d Wiederherstellungscodes"},
 }
 
@@ -133,6 +134,7 @@ var messagesDE = map[string]string{
 	"This user name is taken. Choose another.":                                                   "Dieser Benutzername ist bereits vergeben. Bitte wählen Sie einen anderen.",
 	"This email address already has a login or a registration in progress. Use another address.": "Für diese E-Mail-Adresse besteht bereits ein Zugang oder eine laufende Registrierung. Bitte verwenden Sie eine andere Adresse.",
 	"You cannot inactivate your own login.":                                                      "Ihren eigenen Zugang können Sie nicht deaktivieren.",
+	"%s is already inactive.":                                                                    "Der Zugang %s ist bereits deaktiviert.",
 	"Choose a role from the list":                                                                "Bitte wählen Sie eine Rolle aus der Liste",
 	"Enter an email address in the correct format, like name@example.com":                        "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@example.com",
 	"Email address must be 254 characters or fewer":                                              "Die E-Mail-Adresse darf höchstens 254 Zeichen lang sein",
@@ -259,7 +261,9 @@ var messagesDE = map[string]string{
 	"(you)":                       "(Sie)",
 	"Active":                      "Aktiv",
 	"Inactive":                    "Deaktiviert",
-	"Inactivate":                  "Deaktivieren",
+	"You have used all your recovery codes. To get new ones, turn two-step login off and set it up again.": "Sie haben alle Wiederherstellungscodes verbraucht. Um neue zu erhalten, schalten Sie die Zwei-Faktor-Anmeldung aus und richten Sie sie erneut ein.",
+	"since %s":   "seit %s",
+	"Inactivate": "Deaktivieren",
 	"Inactivating a login ends its sessions at once. To give it back, contact us.": "Beim Deaktivieren eines Zugangs werden dessen Sitzungen sofort beendet. Zur Reaktivierung wenden Sie sich bitte an uns.",
 	"Requested logins":                "Beantragte Zugänge",
 	"Request":                         "Anfrage",

@@ -20,5 +20,6 @@ func pluralsFor(t language.Tag) map[string]locale.Plural {
 }
 
 var pluralsEN = map[string]locale.Plural{
+	"Net %d":                 {One: "Net %d", Other: "Net %d"},
 	"%d recovery codes left": {One: "%d recovery code left", Other: "%d recovery codes left"},
 }

@@ -3,6 +3,7 @@ package portal
 import "github.com/regdesk/regdesk/workflow/locale"
 
 var pluralsES = map[string]locale.Plural{
+	"Net %d":                 {One: "%d día neto", Other: "%d días netos"},
 	"%d recovery codes left": {One: "Queda %d código de recuperación", Other: "Quedan %d códigos de recuperación"},
 }
 
@@ -133,6 +134,7 @@ var messagesES = map[string]string{
 	"This user name is taken. Choose another.":                                                   "Ese nombre de usuario ya está en uso. Elija otro.",
 	"This email address already has a login or a registration in progress. Use another address.": "Este correo electrónico ya tiene un acceso o un registro en curso. Utilice otra dirección.",
 	"You cannot inactivate your own login.":                                                      "No puede desactivar su propio acceso.",
+	"%s is already inactive.":                                                                    "El acceso %s ya está desactivado.",
 	"Choose a role from the list":                                                                "Elija un rol de la lista",
 	"Enter an email address in the correct format, like name@example.com":                        "Indique un correo electrónico con un formato válido, por ejemplo nombre@example.com",
 	"Email address must be 254 characters or fewer":                                              "El correo electrónico no puede superar los 254 caracteres",
@@ -259,7 +261,9 @@ var messagesES = map[string]string{
 	"(you)":                       "(usted)",
 	"Active":                      "Activo",
 	"Inactive":                    "Desactivado",
-	"Inactivate":                  "Desactivar",
+	"You have used all your recovery codes. To get new ones, turn two-step login off and set it up again.": "Ha utilizado todos sus códigos de recuperación. Para obtener otros nuevos, desactive la verificación en dos pasos y vuelva a configurarla.",
+	"since %s":   "desde el %s",
+	"Inactivate": "Desactivar",
 	"Inactivating a login ends its sessions at once. To give it back, contact us.": "Al desactivar un acceso se cierran de inmediato sus sesiones. Para reactivarlo, póngase en contacto con nosotros.",
 	"Requested logins":                "Accesos solicitados",
 	"Request":                         "Solicitud",

@@ -3,6 +3,7 @@ package portal
 import "github.com/regdesk/regdesk/workflow/locale"
 
 var pluralsFR = map[string]locale.Plural{
+	"Net %d":                 {One: "%d jour net", Other: "%d jours net"},
 	"%d recovery codes left": {One: "%d code de secours restant", Other: "%d codes de secours restants"},
 }
 
@@ -133,6 +134,7 @@ var messagesFR = map[string]string{
 	"This user name is taken. Choose another.":                                                   "Cet identifiant est déjà utilisé. Veuillez en choisir un autre.",
 	"This email address already has a login or a registration in progress. Use another address.": "Cette adresse e-mail dispose déjà d’un accès ou d’une inscription en cours. Veuillez utiliser une autre adresse.",
 	"You cannot inactivate your own login.":                                                      "Vous ne pouvez pas désactiver votre propre accès.",
+	"%s is already inactive.":                                                                    "L’accès %s est déjà désactivé.",
 	"Choose a role from the list":                                                                "Veuillez choisir un rôle dans la liste",
 	"Enter an email address in the correct format, like name@example.com":                        "Veuillez indiquer une adresse e-mail valide, par exemple nom@example.com",
 	"Email address must be 254 characters or fewer":                                              "L’adresse e-mail ne doit pas dépasser 254 caractères",
@@ -259,7 +261,9 @@ var messagesFR = map[string]string{
 	"(you)":                       "(vous)",
 	"Active":                      "Actif",
 	"Inactive":                    "Désactivé",
-	"Inactivate":                  "Désactiver",
+	"You have used all your recovery codes. To get new ones, turn two-step login off and set it up again.": "Vous avez utilisé tous vos codes de secours. Pour en obtenir de nouveaux, désactivez la connexion en deux étapes, puis configurez-la à nouveau.",
+	"since %s":   "depuis le %s",
+	"Inactivate": "Désactiver",
 	"Inactivating a login ends its sessions at once. To give it back, contact us.": "La désactivation d’un accès ferme immédiatement ses sessions. Pour le rétablir, veuillez nous contacter.",
 	"Requested logins":                "Accès demandés",
 	"Request":                         "Demande",

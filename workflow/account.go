@@ -317,7 +317,7 @@ func (s *Service) InactivateCustomerUser(ctx context.Context, byUserID, userID i
 			return &FieldError{Field: "user", Message: "You cannot inactivate your own login."}
 		}
 		if !target.Active {
-			return &FieldError{Field: "user", Message: target.Username + " is already inactive."}
+			return fieldErrorf("user", MsgAlreadyInactive, target.Username)
 		}
 		if err := tx.SetUserActive(ctx, target.ID, false, admin.Username); err != nil {
 			return err

@@ -29,10 +29,33 @@ var (
 )
 
 // FieldError is an input the workflow refused; Field names the form field.
+// A message that names something (a user, a limit) also carries its
+// Format and Args, so a page can say it in the reader's language with the
+// format as the catalogue key; Message is the English text.
 type FieldError struct {
 	Field   string
 	Message string
+	Format  string
+	Args    []any
 }
+
+// fieldErrorf is a FieldError whose message is built from format and args.
+func fieldErrorf(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
+
+// Text is the message as a catalogue key and its arguments.
+func (e *FieldError) Text() (string, []any) {
+	if e.Format != "" {
+		return e.Format, e.Args
+	}
+	return e.Message, nil
+}
+
+// Messages the self-service pages show with a name in them.
+const (
+	MsgAlreadyInactive = "%s is already inactive."
+)
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
