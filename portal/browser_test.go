@@ -17,6 +17,12 @@ import (
 // (fails instead when CI is set: there the browser test must run).
 func chromium(t *testing.T) context.Context {
 	t.Helper()
+	return chromiumFor(t, 90*time.Second)
+}
+
+// chromiumFor is [chromium] for a test that may take up to limit.
+func chromiumFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
@@ -42,7 +48,7 @@ func chromium(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
 }
