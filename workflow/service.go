@@ -223,6 +223,11 @@ func checkActor(actor string) error {
 	}) >= 0 {
 		return &FieldError{Field: "as", Message: "the actor's name must be printable text of at most 64 bytes"}
 	}
+	if strings.ContainsAny(actor, "()") {
+		// The audit trail shows a local actor as "alice (os: root)"; a name
+		// must not forge that part.
+		return &FieldError{Field: "as", Message: "the actor's name must not hold parentheses"}
+	}
 	return nil
 }
 
