@@ -57,6 +57,10 @@ type Service struct {
 	sec     *Secrets
 	risk    *RiskLists
 	params  ParamCache
+	// challengeKey seals sign-up challenges: the secrets key, so that
+	// challenges survive a restart, or a key of this process's own.
+	challengeKey *Secrets
+	alerts       alertThrottle
 }
 
 // New returns a Service.
@@ -65,8 +69,15 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	challengeKey := cfg.Secrets
+	if challengeKey == nil {
+		key := make([]byte, secretsKeySize)
+		_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
+		challengeKey, _ = NewSecrets(key)
+	}
 	return &Service{db: cfg.DB, baseURL: strings.TrimRight(cfg.BaseURL, "/"), jobs: cfg.Jobs,
-		log: log.With("component", "workflow"), sec: cfg.Secrets, risk: NewRiskLists(cfg.DisposableDomains)}
+		log: log.With("component", "workflow"), sec: cfg.Secrets, risk: NewRiskLists(cfg.DisposableDomains),
+		challengeKey: challengeKey, alerts: alertThrottle{checked: map[string]time.Time{}}}
 }
 
 // DB is the service's store.
