@@ -81,13 +81,13 @@ func TestServe_BadFlags(t *testing.T) {
 }
 
 func TestServe_HealthzAndShutdown(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, nil, &stdout, &stderr)
+		done <- run(ctx, withDB(data, []string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}), nil, &stdout, &stderr)
 	}()
 	var url string
 	waitFor(t, 20*time.Second, "the serving line", func() bool {
@@ -107,7 +107,7 @@ func TestServe_HealthzAndShutdown(t *testing.T) {
 		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
 	}
 	// A second serve on the same data directory is refused.
-	err = run(context.Background(), []string{"serve", "--data", data, "--http", "127.0.0.1:0"}, nil, io.Discard, io.Discard)
+	err = run(context.Background(), withDB(data, []string{"serve", "--data", data, "--http", "127.0.0.1:0"}), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "another regdesk serve") {
 		t.Fatalf("second serve: %v", err)
 	}
@@ -171,7 +171,7 @@ func startServe(t *testing.T, data string, env []string, args ...string) *proc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, withDB(data, append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, args...))...)
 	cmd.Env = append(os.Environ(), env...)
 	p := &proc{cmd: cmd, stderr: &syncBuffer{}}
 	cmd.Stderr = p.stderr
@@ -236,7 +236,7 @@ type desk struct {
 func openDesk(t *testing.T, data string) *desk {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(data, "regdesk.db"), store.Options{})
+	db, err := store.Open(ctx, dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func (d *desk) approved(t *testing.T, i int) string {
 func cli(t *testing.T, data string, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), append(args, "--data", data), nil, &out, &errb); err != nil {
+	if err := run(context.Background(), withDB(data, append(args, "--data", data)), nil, &out, &errb); err != nil {
 		t.Fatalf("regdesk %s: %v\n%s", strings.Join(args, " "), err, errb.String())
 	}
 	return out.String()
