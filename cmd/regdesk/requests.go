@@ -116,8 +116,8 @@ func requestsList(e *env) *cobra.Command {
 		fmt.Fprintln(tw, "NUMBER\tSTATUS\tCREATED\tCOMPANY\tCONTACT\tEMAIL\tCOUNTRY")
 		for _, r := range rs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.Status,
-				r.CreatedAt.Format("2006-01-02 15:04"), clip(r.CompanyName, 32),
-				clip(r.FirstName+" "+r.LastName, 24), clip(r.Email, 32), r.Country)
+				r.CreatedAt.Format("2006-01-02 15:04"), cell(r.CompanyName, 32),
+				cell(r.FirstName+" "+r.LastName, 24), cell(r.Email, 32), safe(r.Country))
 		}
 		return tw.Flush()
 	})
@@ -159,7 +159,7 @@ func requestsShow(e *env) *cobra.Command {
 		fmt.Fprintln(e.stdout, "\nHistory")
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		for _, a := range trail {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), a.Actor, a.Action, a.Detail)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), safe(a.Actor), safe(a.Action), safe(a.Detail))
 		}
 		return tw.Flush()
 	})
@@ -172,7 +172,7 @@ func printRequest(w io.Writer, r store.Request) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s\t%s\n", k, safe(v))
 		}
 	}
 	row("Number", r.Number)
@@ -255,7 +255,7 @@ func requestsCreate(e *env) *cobra.Command {
 			verb = "created customer"
 		}
 		fmt.Fprintf(e.stdout, "%s: %s %s (%s); user request %s is %s\n", res.Request.Number, verb,
-			res.Customer.Account, res.Customer.Name, res.UserRequest.Number, res.UserRequest.Status)
+			res.Customer.Account, safe(res.Customer.Name), res.UserRequest.Number, res.UserRequest.Status)
 		return nil
 	})
 	c.Flags().StringVar(&as, "as", "", "approver acting")

@@ -142,5 +142,5 @@ func printError(w io.Writer, styles fang.Styles, err error) {
 		return
 	}
 	prefix := lipgloss.NewStyle().Foreground(styles.ErrorHeader.GetBackground()).Bold(true).Render("regdesk:")
-	fmt.Fprintln(w, prefix+" "+oneLine(err.Error()))
+	fmt.Fprintln(w, prefix+" "+oneLine(safe(err.Error())))
 }

@@ -103,7 +103,8 @@ func TestTUI_EndToEnd(t *testing.T) {
 	keys("y")
 	waitFor("✓ " + number + " approved")
 	keys("Tab", "Tab") // Approved
-	waitFor("▸ Approved", number)
+	// The number is in the status line already: wait for the selected row.
+	waitFor("▸ Approved", "▌  "+number)
 	keys("c")
 	waitFor("(next number)")
 	keys("Enter")
