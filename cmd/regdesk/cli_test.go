@@ -241,6 +241,9 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"requests", "list", "--db", "mysql://db/regdesk"}, "want a PostgreSQL URL", 2},
 		{[]string{"requests", "list", "--db", "regdesk.db"}, "want a PostgreSQL URL", 2},
 	} {
+		if storetest.Postgres() && c.args[0] == "backup" {
+			continue // on PostgreSQL backup refuses first, pointing at pg_dump (TestCLI_EndToEnd)
+		}
 		r := regdesk(t, data, "", c.args...)
 		r.fails(t, c.want)
 		if r.code != c.code {
@@ -255,6 +258,9 @@ func TestCLI_Errors(t *testing.T) {
 		bin, _ := binary()
 		cmd := exec.Command(bin, "requests", "list", "--limit", "1", "--json")
 		cmd.Env = append(os.Environ(), "REGDESK_DATA="+data)
+		if storetest.Postgres() {
+			cmd.Env = append(cmd.Env, "REGDESK_DB="+dataDB(data))
+		}
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -46,7 +47,7 @@ func dataDB(data string) string {
 	if u, ok := dataDBs.Load(data); ok {
 		return u.(string)
 	}
-	return dataDB(data)
+	return filepath.Join(data, store.DBFile)
 }
 
 // withDB adds --db to a command line on a data directory with a PostgreSQL
