@@ -26,7 +26,7 @@ type candidate struct{ word, desc string }
 func complete(t *testing.T, data string, words ...string) []candidate {
 	t.Helper()
 	var out, errb bytes.Buffer
-	args := withDB(data, append([]string{"__complete", "--data", data}, words...))
+	args := append(withDB(data, []string{"__complete", "--data", data}), words...) // the last word is the one completed
 	if err := run(context.Background(), args, strings.NewReader(""), &out, &errb); err != nil {
 		t.Fatalf("__complete %v: %v\n%s", words, err, errb.String())
 	}

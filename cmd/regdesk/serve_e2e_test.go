@@ -77,6 +77,7 @@ func TestServe_EndToEnd(t *testing.T) {
 // dead process never read may come again with the same Message-ID, and only
 // those.
 func TestServe_CrashRecovery(t *testing.T) {
+	sqliteOnly(t, "the restart's own orphan rescue is SQLite's; on PostgreSQL River's rescuer reclaims a killed process's jobs after its 3-minute rescue interval")
 	const n = 12
 	ctx := context.Background()
 	data := newData(t)
