@@ -105,8 +105,11 @@ func TestPages_everyLanguage(t *testing.T) {
 		all = append(all, sample{PageError, status, ErrorPage{Status: status, RequestID: "abc"}})
 	}
 	for _, problem := range []LinkProblem{LinkInvalid, LinkExpired, LinkUsed} {
-		all = append(all, sample{PageActivateInvalid, 410, ActivateInvalidPage{Problem: problem, LinkLifetime: LinkLifetime(3600e9)}},
-			sample{PageResetInvalid, 410, ResetInvalidPage{Problem: problem}})
+		all = append(all, sample{PageResetInvalid, 410, ResetInvalidPage{Problem: problem}})
+	}
+	for _, problem := range []LinkProblem{LinkInvalid, LinkExpired, LinkUsed, LinkUsernameGone, LinkReplaced, LinkSignupReplaced, LinkSignupExpired} {
+		all = append(all, sample{PageActivateInvalid, 410, ActivateInvalidPage{Problem: problem,
+			LinkLifetime: LinkLifetime(3600e9), RequestLifetime: LinkLifetime(14 * 24 * 3600e9)}})
 	}
 	for key := range notices {
 		all = append(all, sample{PageLogin, 200, LoginPage{Notice: noticeFor(key)}})

@@ -130,6 +130,14 @@ const (
 	// LinkUsernameGone: someone else confirmed a request for the same user
 	// name first.
 	LinkUsernameGone LinkProblem = "username_gone"
+	// LinkReplaced: a newer activation link was sent since.
+	LinkReplaced LinkProblem = "replaced"
+	// LinkSignupReplaced: a newer sign-up from the same address replaced
+	// the request.
+	LinkSignupReplaced LinkProblem = "signup_replaced"
+	// LinkSignupExpired: the request was not confirmed in time; only a new
+	// sign-up helps.
+	LinkSignupExpired LinkProblem = "signup_expired"
 )
 
 // ActivateInvalidPage is the data for [PageActivateInvalid]; it includes a
@@ -137,8 +145,10 @@ const (
 type ActivateInvalidPage struct {
 	Problem      LinkProblem
 	LinkLifetime LinkLifetime
-	Resend       ResendForm
-	Errors       FieldErrors
+	// RequestLifetime is how long a sign-up waits for its confirmation.
+	RequestLifetime LinkLifetime
+	Resend          ResendForm
+	Errors          FieldErrors
 }
 
 // ResendPage is the data for [PageResend].

@@ -211,6 +211,8 @@ func (s *server) routes() http.Handler {
 				r.Get("/account/users/new", s.addUserPage)
 				r.Post("/account/users/new", s.addUser)
 				r.Post("/account/users/{id}/inactivate", s.inactivateUser)
+				r.Post("/account/users/{id}/activate", s.activateUser)
+				r.Post("/account/users/requests/{number}/withdraw", s.withdrawUserRequest)
 			})
 		})
 	})

@@ -23,7 +23,7 @@ var regTabs = []struct {
 }{
 	{"Verified", domain.Verified}, {"Requested", domain.Requested},
 	{"Approved", domain.Approved}, {"Created", domain.Created},
-	{"Rejected", domain.Rejected}, {"All", ""},
+	{"Rejected", domain.Rejected}, {"Expired", domain.Expired}, {"All", ""},
 }
 
 // wideWidth is the terminal width from which details show beside the table.

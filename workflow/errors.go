@@ -23,6 +23,14 @@ var (
 	ErrTokenInvalid = errors.New("this link is not valid")
 	ErrTokenExpired = errors.New("this link has expired")
 	ErrTokenUsed    = errors.New("this link has already been used")
+	// ErrTokenReplaced: a newer activation link was sent for the same
+	// request, which revoked this one.
+	ErrTokenReplaced = errors.New("a newer activation link replaced this one")
+	// ErrSignupReplaced: a newer sign-up from the same address replaced the
+	// request this link belongs to.
+	ErrSignupReplaced = errors.New("a newer sign-up from the same address replaced this one")
+	// ErrSignupExpired: the request was not confirmed in time and expired.
+	ErrSignupExpired = errors.New("this sign-up expired before its address was confirmed")
 	// ErrUsernameGone means another prospect confirmed their address first
 	// with the user name of a request being activated.
 	ErrUsernameGone = errors.New("the user name was taken by someone who confirmed their address first")
