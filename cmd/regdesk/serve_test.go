@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -159,6 +160,7 @@ func TestMain(m *testing.M) {
 type proc struct {
 	cmd    *exec.Cmd
 	url    string
+	ssh    chan string // the approvers' SSH address, once serve prints it
 	stderr *syncBuffer
 }
 
@@ -173,7 +175,7 @@ func startServe(t *testing.T, data string, env []string, args ...string) *proc {
 	}
 	cmd := exec.Command(bin, withDB(data, append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, args...))...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &proc{cmd: cmd, stderr: &syncBuffer{}}
+	p := &proc{cmd: cmd, stderr: &syncBuffer{}, ssh: make(chan string, 1)}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -197,6 +199,10 @@ func startServe(t *testing.T, data string, env []string, args ...string) *proc {
 		for sc.Scan() {
 			if u, ok := strings.CutPrefix(sc.Text(), "regdesk serving "); ok {
 				lines <- u
+			}
+			var port, host string
+			if n, _ := fmt.Sscanf(sc.Text(), "approvers: ssh -p %s %s", &port, &host); n == 2 {
+				p.ssh <- net.JoinHostPort(host, port)
 			}
 		}
 	}()
