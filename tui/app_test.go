@@ -598,3 +598,42 @@ func TestRegistration_ResendSaysLinksAreRevoked(t *testing.T) {
 		t.Fatalf("mail after cancel: %d %v, want the sign-up's one", len(ms), err)
 	}
 }
+
+func TestParams_Sequences(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.signUp("Adatum GmbH", "Ada", "ada@adatum.test", false)
+	a := f.app(100, 40)
+	press(t, a, "4", "G", "k", "k") // the registration sequence, after the parameters
+	mustContain(t, a, "next registration number", "REG-000002", "never back")
+	next := func() int64 {
+		t.Helper()
+		seqs, err := f.svc.Sequences(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seqs[0].Next
+	}
+	edit := func(value string) {
+		t.Helper()
+		press(t, a, "e", "ctrl+u")
+		typeText(t, a, value)
+		press(t, a, "enter")
+	}
+	edit("1")
+	mustContain(t, a, "already REG-000002 (2); a sequence only moves forward")
+	edit("many")
+	mustContain(t, a, "a whole number above 2")
+	if next() != 2 {
+		t.Fatalf("a refused change moved the sequence to %d", next())
+	}
+	edit("700")
+	mustContain(t, a, "✓ Saved the registration sequence.", "REG-000700")
+	if next() != 700 {
+		t.Fatalf("sequence at %d, want 700", next())
+	}
+	trail, _ := f.db.Read().AuditTrail(ctx, store.EntityParam, workflow.ParamSeqRegistration)
+	if len(trail) != 1 || trail[0].Actor != "alice" {
+		t.Fatalf("audit %+v", trail)
+	}
+}

@@ -37,7 +37,7 @@ func customersList(e *env) *cobra.Command {
 	var search string
 	var limit int
 	var asJSON bool
-	c := define("list", "list customer accounts by account number", func(ctx context.Context, _ []string) error {
+	c := define("list", "list customer accounts, oldest first (creation order)", func(ctx context.Context, _ []string) error {
 		if limit < 0 {
 			return usageErrorf("--limit must be 0 or more")
 		}

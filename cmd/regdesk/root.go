@@ -100,6 +100,7 @@ func newRoot(e *env) *cobra.Command {
 		{"desk", insightsCmd(e)},
 		{"setup", approversCmd(e)},
 		{"setup", paramsCmd(e)},
+		{"setup", sequencesCmd(e)},
 		{"setup", seedCmd(e)},
 		{"setup", webhooksCmd(e)},
 		{"setup", tokensCmd(e)},
