@@ -44,7 +44,7 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := s.svc.Activate(r.Context(), token)
 	switch {
-	case isLinkProblem(err), errors.Is(err, workflow.ErrUsernameGone):
+	case workflow.IsLinkProblem(err), errors.Is(err, workflow.ErrUsernameGone):
 		s.linkProblem(w, r, err)
 	case err != nil:
 		s.fail(w, r, err)
@@ -53,25 +53,28 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func isLinkProblem(err error) bool {
-	return errors.Is(err, workflow.ErrTokenInvalid) || errors.Is(err, workflow.ErrTokenExpired) ||
-		errors.Is(err, workflow.ErrTokenUsed)
-}
-
 // linkProblem shows the friendly page for a link that does not work, with a
-// resend form: 404 for an unknown link, 410 for one that expired or was used.
+// resend form: 404 for an unknown link, 410 for one that expired, was used
+// or was replaced.
 func (s *server) linkProblem(w http.ResponseWriter, r *http.Request, cause error) {
 	p, ok := s.params(w, r)
 	if !ok {
 		return
 	}
-	page := ActivateInvalidPage{Problem: LinkInvalid, LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL))}
+	page := ActivateInvalidPage{Problem: LinkInvalid, LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL)),
+		RequestLifetime: LinkLifetime(p.Duration(workflow.ParamUnverifiedTTL))}
 	status := http.StatusNotFound
 	switch {
 	case errors.Is(cause, workflow.ErrTokenExpired):
 		page.Problem, status = LinkExpired, http.StatusGone
 	case errors.Is(cause, workflow.ErrTokenUsed):
 		page.Problem, status = LinkUsed, http.StatusGone
+	case errors.Is(cause, workflow.ErrTokenReplaced):
+		page.Problem, status = LinkReplaced, http.StatusGone
+	case errors.Is(cause, workflow.ErrSignupReplaced):
+		page.Problem, status = LinkSignupReplaced, http.StatusGone
+	case errors.Is(cause, workflow.ErrSignupExpired):
+		page.Problem, status = LinkSignupExpired, http.StatusGone
 	case errors.Is(cause, workflow.ErrUsernameGone):
 		page.Problem, status = LinkUsernameGone, http.StatusConflict
 	}

@@ -49,7 +49,8 @@ func (s *server) usersPage(r *http.Request, errs FieldErrors) (UsersPage, error)
 	for _, ur := range urs {
 		if ur.Status != domain.URCompleted {
 			page.Pending = append(page.Pending, PendingRow{Number: ur.Number, Username: ur.Username,
-				Email: ur.Email, Status: ur.Status})
+				Email: ur.Email, Status: ur.Status,
+				Withdrawable: ur.Status == domain.URDraft || ur.Status == domain.URPendingApproval})
 		}
 	}
 	return page, nil
@@ -129,6 +130,39 @@ func (s *server) inactivateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = s.svc.InactivateCustomerUser(r.Context(), in.user.ID, id)
+	s.adminDone(w, r, err, "inactivated")
+}
+
+// activateUser gives an inactive login of the company back; its user gets
+// a fresh link to choose a password.
+func (s *server) activateUser(w http.ResponseWriter, r *http.Request) {
+	in, _ := currentUser(r)
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.rd.NotFound(w, r)
+		return
+	}
+	_, err = s.svc.ActivateCustomerUser(r.Context(), in.user.ID, id)
+	s.adminDone(w, r, err, "activated")
+}
+
+// withdrawUserRequest cancels a requested login the approvers have not
+// dealt with yet.
+func (s *server) withdrawUserRequest(w http.ResponseWriter, r *http.Request) {
+	in, _ := currentUser(r)
+	number := chi.URLParam(r, "number")
+	if number == "" || len(number) > 40 {
+		s.rd.NotFound(w, r)
+		return
+	}
+	_, err := s.svc.WithdrawUserRequest(r.Context(), in.user.ID, number)
+	s.adminDone(w, r, err, "withdrawn")
+}
+
+// adminDone answers an administrator's action on the users page: refused
+// with the reason (422), not found for another company's records (404, the
+// same answer as for none), or back to the page with a notice.
+func (s *server) adminDone(w http.ResponseWriter, r *http.Request, err error, done string) {
 	if fe, ok := errors.AsType[*workflow.FieldError](err); ok {
 		page, perr := s.usersPage(r, FieldErrors{fromWorkflow(fe, "users", "Users")})
 		if perr != nil {
@@ -146,5 +180,5 @@ func (s *server) inactivateUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/account/users?done=inactivated", http.StatusSeeOther)
+	http.Redirect(w, r, "/account/users?done="+done, http.StatusSeeOther)
 }

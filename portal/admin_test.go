@@ -22,6 +22,8 @@ func TestAdmin_forbiddenToCustomerUsers(t *testing.T) {
 		b.get("/account/users/new").Result(),
 		b.post("/account/users/new", url.Values{FieldFirstName: {"X"}}).Result(),
 		b.post(fmt.Sprintf("/account/users/%d/inactivate", tp.ada.ID), url.Values{}).Result(),
+		b.post(fmt.Sprintf("/account/users/%d/activate", tp.ada.ID), url.Values{}).Result(),
+		b.post("/account/users/requests/UR-000001/withdraw", url.Values{}).Result(),
 	} {
 		if rec.StatusCode != http.StatusForbidden {
 			t.Fatalf("%s %s: %d, want 403", rec.Request.Method, rec.Request.URL, rec.StatusCode)
@@ -198,4 +200,113 @@ func TestAdmin_inactivatedAdmin(t *testing.T) {
 		t.Fatal("inactivated administrator still signed in")
 	}
 	wantRedirect(t, admin.post(fmt.Sprintf("/account/users/%d/inactivate", second.ID), url.Values{}), "/login")
+}
+
+// TestAdmin_activate: an administrator gives an inactive login back; its
+// user gets a fresh set-password link. Refusals change nothing.
+func TestAdmin_activate(t *testing.T) {
+	tp := newTestPortal(t)
+	admin := tp.browser("192.0.2.1")
+	admin.login("ada", adaPassword)
+	ctx := context.Background()
+	if _, err := tp.svc.InactivateCustomerUser(ctx, tp.ada.ID, tp.bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	otherCust, err := tp.db.Read().CustomerByID(ctx, tp.other.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hopper := tp.addUser(otherCust, "hopper", "hopper@difference.example", otherPassword, store.RoleCustomerUser)
+	if _, err := tp.svc.InactivateCustomerUser(ctx, tp.other.ID, hopper.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec := admin.get("/account/users")
+	wantBody(t, rec, fmt.Sprintf(`action="/account/users/%d/activate"`, tp.bob.ID), "Activate bob", "<summary")
+	links := len(tp.mails("set_password"))
+
+	// Not an active login, not another company's, not nonsense.
+	rec = admin.post(fmt.Sprintf("/account/users/%d/activate", tp.ada.ID), url.Values{})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "ada is already active.")
+	wantStatus(t, admin.post(fmt.Sprintf("/account/users/%d/activate", hopper.ID), url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.post("/account/users/999/activate", url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.post("/account/users/x/activate", url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.get(fmt.Sprintf("/account/users/%d/activate", tp.bob.ID)), http.StatusMethodNotAllowed)
+	if tp.user(hopper.ID).Active || tp.user(tp.bob.ID).Active || len(tp.mails("set_password")) != links {
+		t.Fatal("a refused activation changed something")
+	}
+
+	wantRedirect(t, admin.post(fmt.Sprintf("/account/users/%d/activate", tp.bob.ID), url.Values{}), "/account/users?done=activated")
+	if !tp.user(tp.bob.ID).Active {
+		t.Fatal("bob still inactive")
+	}
+	if got := len(tp.mails("set_password")); got != links+1 {
+		t.Fatalf("set-password mails %d, want %d", got, links+1)
+	}
+	wantBody(t, admin.get("/account/users?done=activated"), "activated again")
+	trail, _ := tp.db.Read().AuditTrail(ctx, store.EntityUser, "bob")
+	if last := trail[len(trail)-1]; last.Action != "activate" || last.Actor != "ada" {
+		t.Fatalf("audit %+v", last)
+	}
+}
+
+// TestAdmin_withdraw: an administrator takes back a login they asked for
+// before an approver dealt with it; someone else's request is not theirs.
+func TestAdmin_withdraw(t *testing.T) {
+	tp := newTestPortal(t)
+	admin := tp.browser("192.0.2.1")
+	admin.login("ada", adaPassword)
+	ctx := context.Background()
+	mine, err := tp.svc.AddCustomerUser(ctx, workflow.AddUserInput{CustomerID: tp.cust.ID, ByUserID: tp.ada.ID,
+		FirstName: "Mary", LastName: "Somerville", Email: "mary@engines.example", Username: "mary", Role: store.RoleCustomerUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := tp.svc.AddCustomerUser(ctx, workflow.AddUserInput{CustomerID: tp.other.CustomerID, ByUserID: tp.other.ID,
+		FirstName: "Emmy", LastName: "Noether", Email: "emmy@difference.example", Username: "emmy", Role: store.RoleCustomerUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The workflow's first step puts them before the approvers.
+	for _, ur := range []store.UserRequest{mine, theirs} {
+		if sr, err := tp.svc.RunStep(ctx, ur.ID, 1); err != nil || sr.Status != domain.URPendingApproval {
+			t.Fatalf("step of %s: %+v %v", ur.Number, sr, err)
+		}
+	}
+	rec := admin.get("/account/users")
+	wantBody(t, rec, `action="/account/users/requests/`+mine.Number+`/withdraw"`, "Withdraw "+mine.Number)
+	if strings.Contains(rec.Body.String(), theirs.Number) {
+		t.Fatal("another company's request is listed")
+	}
+
+	wantStatus(t, admin.post("/account/users/requests/"+theirs.Number+"/withdraw", url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.post("/account/users/requests/UR-999999/withdraw", url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.get("/account/users/requests/"+mine.Number+"/withdraw"), http.StatusMethodNotAllowed)
+	status := func(number string) domain.UserRequestStatus {
+		u, err := tp.db.Read().UserRequestByNumber(ctx, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Status
+	}
+	if status(theirs.Number) != domain.URPendingApproval || status(mine.Number) != domain.URPendingApproval {
+		t.Fatal("a refused withdrawal changed something")
+	}
+
+	wantRedirect(t, admin.post("/account/users/requests/"+mine.Number+"/withdraw", url.Values{}), "/account/users?done=withdrawn")
+	if got := status(mine.Number); got != domain.URCanceled {
+		t.Fatalf("status %s, want canceled", got)
+	}
+	rec = admin.get("/account/users?done=withdrawn")
+	wantBody(t, rec, "has been withdrawn", "Canceled")
+	if strings.Contains(rec.Body.String(), "Withdraw "+mine.Number) {
+		t.Fatal("a canceled request still offers a withdrawal")
+	}
+	rec = admin.post("/account/users/requests/"+mine.Number+"/withdraw", url.Values{})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "An approver has already dealt with this request.")
+	trail, _ := tp.db.Read().AuditTrail(ctx, store.EntityUserRequest, mine.Number)
+	if last := trail[len(trail)-1]; last.Actor != "ada" {
+		t.Fatalf("audit %+v", last)
+	}
 }

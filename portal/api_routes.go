@@ -52,7 +52,7 @@ func (a *apiServer) register() {
 			"then the contact person and a user request.", Tags: []string{"requests"}}), a.create)
 	huma.Register(a.api, read(huma.Operation{OperationID: "list-customers", Method: http.MethodGet,
 		Path: "/customers", Summary: "List customer accounts", Tags: []string{"customers"},
-		Description: "By account number, a page at a time."}), a.listCustomers)
+		Description: "Oldest first (creation order, which account numbers need not follow after a format change), a page at a time."}), a.listCustomers)
 	huma.Register(a.api, read(huma.Operation{OperationID: "list-user-requests", Method: http.MethodGet,
 		Path: "/user-requests", Summary: "List user requests", Tags: []string{"user requests"},
 		Description: "In queue order (oldest first), a page at a time."}), a.listUserRequests)
@@ -229,18 +229,18 @@ type listCustomersInput struct {
 type customersOutput struct{ Body Page[workflow.CustomerRecord] }
 
 func (a *apiServer) listCustomers(ctx context.Context, in *listCustomersInput) (*customersOutput, error) {
-	after, err := decodeCursor("customers", in.Cursor)
+	after, err := decodeIDCursor("customers", in.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := a.s.db.Read().Customers(ctx, store.ListCustomers{Search: in.Search, After: after, Limit: in.Limit + 1})
+	cs, err := a.s.db.Read().Customers(ctx, store.ListCustomers{Search: in.Search, AfterID: after, Limit: in.Limit + 1})
 	if err != nil {
 		return nil, a.problem(ctx, err)
 	}
 	out := &customersOutput{Body: Page[workflow.CustomerRecord]{Items: []workflow.CustomerRecord{}}}
 	if len(cs) > in.Limit {
 		cs = cs[:in.Limit]
-		out.Body.NextCursor = encodeCursor("customers", cs[len(cs)-1].Account)
+		out.Body.NextCursor = encodeCursor("customers", strconv.FormatInt(cs[len(cs)-1].ID, 10))
 	}
 	for _, c := range cs {
 		out.Body.Items = append(out.Body.Items, workflow.NewCustomerRecord(c))

@@ -23,6 +23,16 @@ type SignupPage struct {
 	Form   SignupForm
 	Errors FieldErrors
 	Terms  *Terms // the terms to accept, when the terms.version parameter is set
+	// Challenge, near the cap on unverified requests, is the proof of work
+	// the form carries (solved by /static/pow.js, or sent after a wait).
+	Challenge *SignupChallenge
+}
+
+// SignupChallenge is the sign-up form's proof-of-work challenge.
+type SignupChallenge struct {
+	Token       string
+	Bits        int
+	WaitSeconds int
 }
 
 // Terms are the current terms and conditions a sign-up accepts.
@@ -130,6 +140,14 @@ const (
 	// LinkUsernameGone: someone else confirmed a request for the same user
 	// name first.
 	LinkUsernameGone LinkProblem = "username_gone"
+	// LinkReplaced: a newer activation link was sent since.
+	LinkReplaced LinkProblem = "replaced"
+	// LinkSignupReplaced: a newer sign-up from the same address replaced
+	// the request.
+	LinkSignupReplaced LinkProblem = "signup_replaced"
+	// LinkSignupExpired: the request was not confirmed in time; only a new
+	// sign-up helps.
+	LinkSignupExpired LinkProblem = "signup_expired"
 )
 
 // ActivateInvalidPage is the data for [PageActivateInvalid]; it includes a
@@ -137,8 +155,10 @@ const (
 type ActivateInvalidPage struct {
 	Problem      LinkProblem
 	LinkLifetime LinkLifetime
-	Resend       ResendForm
-	Errors       FieldErrors
+	// RequestLifetime is how long a sign-up waits for its confirmation.
+	RequestLifetime LinkLifetime
+	Resend          ResendForm
+	Errors          FieldErrors
 }
 
 // ResendPage is the data for [PageResend].

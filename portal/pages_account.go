@@ -53,6 +53,8 @@ var notices = map[string]Notice{
 	"password":       "Your password has been changed. Every other session of your login has ended.",
 	"user_added":     "The new user has been requested. Our team reviews the request; once the login is ready we email them a link to choose a password.",
 	"inactivated":    "The user has been inactivated and their sessions have ended.",
+	"activated":      "The user has been activated again. We have emailed them a link to choose a new password.",
+	"withdrawn":      "The requested login has been withdrawn; nobody will review it.",
 	"code_expired":   "The time for entering the code has run out. Log in again with your password.",
 	"two_factor_on":  "Two-step login is on. From now on, logging in asks for a code from your app.",
 	"two_factor_off": "Two-step login is off. Logging in asks for your password only.",
@@ -208,6 +210,9 @@ type PendingRow struct {
 	Username string
 	Email    string
 	Status   domain.UserRequestStatus
+	// Withdrawable: no approver has dealt with it yet, so the administrator
+	// may take it back.
+	Withdrawable bool
 }
 
 // StatusLabel says the user request's status in words for a customer.

@@ -40,9 +40,11 @@ func pageStates() []pageState {
 		add(fmt.Sprintf("error/%d", status), PageError, status, ErrorPage{Status: status, RequestID: "abc"})
 	}
 	for _, problem := range []LinkProblem{LinkInvalid, LinkExpired, LinkUsed} {
-		add(fmt.Sprintf("activate_invalid/%s", problem), PageActivateInvalid, 410,
-			ActivateInvalidPage{Problem: problem, LinkLifetime: LinkLifetime(3600e9)})
 		add(fmt.Sprintf("reset_invalid/%s", problem), PageResetInvalid, 410, ResetInvalidPage{Problem: problem})
+	}
+	for _, problem := range []LinkProblem{LinkInvalid, LinkExpired, LinkUsed, LinkUsernameGone, LinkReplaced, LinkSignupReplaced, LinkSignupExpired} {
+		add(fmt.Sprintf("activate_invalid/%s", problem), PageActivateInvalid, 410, ActivateInvalidPage{Problem: problem,
+			LinkLifetime: LinkLifetime(3600e9), RequestLifetime: LinkLifetime(14 * 24 * 3600e9)})
 	}
 	for key := range notices {
 		add("login/notice-"+key, PageLogin, 200, LoginPage{Notice: noticeFor(key)})
@@ -54,7 +56,9 @@ func pageStates() []pageState {
 	// The workflow's refusals that name a user, as the users page shows them.
 	for _, fe := range []*workflow.FieldError{
 		{Field: "user", Message: "babbage is already inactive.", Format: workflow.MsgAlreadyInactive, Args: []any{"babbage"}},
+		{Field: "user", Message: "babbage is already active.", Format: workflow.MsgAlreadyActive, Args: []any{"babbage"}},
 		{Field: "user", Message: "You cannot inactivate your own login."},
+		{Field: "user_request", Message: workflow.MsgAlreadyDealt},
 	} {
 		add("account_users/refused-"+strings.Fields(fe.Message)[len(strings.Fields(fe.Message))-1], PageAccountUsers, 422,
 			UsersPage{Nav: Nav{Username: "ada", Admin: true, Current: "users"}, Company: "X", Errors: FieldErrors{fromWorkflow(fe, "users", "Users")}})

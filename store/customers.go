@@ -119,23 +119,25 @@ func (q *Queries) CustomersByEmailDomain(ctx context.Context, domain string, lim
 	return out, nil
 }
 
-// ListCustomers is a page of customers ordered by account number.
+// ListCustomers is a page of customers in creation order. Account numbers
+// do not sort that way once their sequence's format changes (C00009 after
+// C000010), so the order and the page key are the row id.
 type ListCustomers struct {
-	Search string // substring of account, name or tax id
-	After  string // account number to start after
-	Limit  int    // 0 means every row
+	Search  string // substring of account, name or tax id
+	AfterID int64  // id of the customer to start after
+	Limit   int    // 0 means every row
 }
 
 // Customers returns one page of customers.
 func (q *Queries) Customers(ctx context.Context, p ListCustomers) ([]Customer, error) {
-	query := `SELECT ` + customerColumns + ` FROM customers WHERE account > ?`
-	args := []any{p.After}
+	query := `SELECT ` + customerColumns + ` FROM customers WHERE id > ?`
+	args := []any{p.AfterID}
 	if p.Search != "" {
 		like := "%" + escapeLike(p.Search) + "%"
 		query += ` AND (account ` + q.d.likeOp + ` ? ESCAPE '\' OR name ` + q.d.likeOp + ` ? ESCAPE '\' OR tax_id ` + q.d.likeOp + ` ? ESCAPE '\')`
 		args = append(args, like, like, like)
 	}
-	query += ` ORDER BY account`
+	query += ` ORDER BY id`
 	if p.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, p.Limit)

@@ -48,3 +48,23 @@ func (q *Queries) NextValues(ctx context.Context, name string, n int64) (int64, 
 	}
 	return v, nil
 }
+
+// SetNextValue moves a sequence forward so that NextValue allocates next;
+// ErrConflict when next is not above the value it would allocate now (a
+// sequence never goes back: numbers already given out would come again).
+// It returns the value it replaced.
+func (q *Queries) SetNextValue(ctx context.Context, name string, next int64) (int64, error) {
+	old, err := q.PeekValue(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE sequences SET next_value = ? WHERE name = ? AND next_value < ?`,
+		next, name, next)
+	if err != nil {
+		return 0, fmt.Errorf("store: set next %s number: %w", name, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return old, fmt.Errorf("store: set next %s number to %d: %w", name, next, ErrConflict)
+	}
+	return old, nil
+}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // Token kinds.
@@ -94,10 +96,15 @@ func (q *Queries) RevokeTokens(ctx context.Context, kind string, requestID, user
 }
 
 // DeleteExpiredTokens removes up to limit tokens that expired before t and
-// reports how many went.
+// reports how many went. The activation links of a request still
+// waiting for its confirmation stay until the request expires (its purge
+// deletes them), so a late click says "expired" or "replaced by a newer
+// link" and offers a new one.
 func (q *Queries) DeleteExpiredTokens(ctx context.Context, t time.Time, limit int) (int64, error) {
 	res, err := q.q.ExecContext(ctx, `DELETE FROM tokens WHERE id IN
-		(SELECT id FROM tokens WHERE expires_at < ? LIMIT ?)`, t.UnixMilli(), limit)
+		(SELECT t.id FROM tokens t WHERE t.expires_at < ? AND NOT (t.kind = ?
+			AND EXISTS (SELECT 1 FROM customer_requests r WHERE r.id = t.request_id AND r.status = ?))
+		LIMIT ?)`, t.UnixMilli(), TokenActivation, domain.Requested, limit)
 	if err != nil {
 		return 0, fmt.Errorf("store: delete expired tokens: %w", mapErr(err))
 	}

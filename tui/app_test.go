@@ -174,7 +174,7 @@ func TestRegistration_SearchAndMove(t *testing.T) {
 	f := newFixture(t)
 	f.seed(400)
 	a := f.app(80, 24)
-	press(t, a, "tab", "tab", "tab", "tab", "tab") // All
+	press(t, a, "shift+tab") // All
 	all, err := f.db.Read().Requests(context.Background(), store.ListRequests{})
 	if err != nil {
 		t.Fatal(err)
@@ -450,12 +450,12 @@ func TestRegistration_TabCountsStayExactWhenTheyFit(t *testing.T) {
 	a := f.app(80, 24)
 	r := a.screens[0].(*registration)
 	r.counts = map[domain.RequestStatus]int64{domain.Verified: 111, domain.Requested: 37, domain.Approved: 784,
-		domain.Created: 2016, domain.Rejected: 1182}
-	if got := ansi.Strip(r.tabsView(80)); !strings.Contains(got, "Created 2,016 Rejected 1,182 All 4,130") {
-		t.Fatalf("at 80 columns the tabs read %q", got)
+		domain.Created: 2016, domain.Rejected: 1182, domain.Expired: 3}
+	if got := ansi.Strip(r.tabsView(90)); !strings.Contains(got, "Created 2,016 Rejected 1,182 Expired 3 All 4,133") {
+		t.Fatalf("at 90 columns the tabs read %q", got)
 	}
-	if got := ansi.Strip(r.tabsView(76)); !strings.Contains(got, "Created 2.0k Rejected 1.2k All 4.1k") {
-		t.Fatalf("at 76 columns the tabs read %q", got)
+	if got := ansi.Strip(r.tabsView(86)); !strings.Contains(got, "Created 2.0k Rejected 1.2k Expired 3 All 4.1k") {
+		t.Fatalf("at 86 columns the tabs read %q", got)
 	}
 }
 
@@ -528,7 +528,7 @@ func TestRegistration_SearchAsYouType(t *testing.T) {
 	f := newFixture(t)
 	f.seed(400)
 	a := f.app(80, 24)
-	press(t, a, "tab", "tab", "tab", "tab", "tab") // All
+	press(t, a, "shift+tab") // All
 	all, err := f.db.Read().Requests(context.Background(), store.ListRequests{})
 	if err != nil {
 		t.Fatal(err)
@@ -570,5 +570,70 @@ func TestRegistration_SearchAsYouType(t *testing.T) {
 	press(t, a, "/", "x", "esc") // back to the email search, not to none
 	if reg.search.value != target.Email || len(reg.rows) != 1 {
 		t.Fatalf("esc restored %q with %d rows, want %q", reg.search.value, len(reg.rows), target.Email)
+	}
+}
+
+func TestRegistration_ExpiredTab(t *testing.T) {
+	f := newFixture(t)
+	old := f.signUp("Twice Ltd", "Tess", "tess@twice.test", false)
+	// A second sign-up from the same address replaces the first.
+	newer := f.signUp("Twice Ltd", "Tessa", "tess@twice.test", false)
+	a := f.app(100, 24)
+	mustContain(t, a, "Requested 1", "Expired 1", "All 2")
+	press(t, a, "shift+tab", "shift+tab")
+	mustContain(t, a, "▸ Expired 1", old.Number)
+	if strings.Contains(shown(a), newer.Number) {
+		t.Fatalf("the waiting request on the Expired tab:\n%s", shown(a))
+	}
+}
+
+func TestRegistration_ResendSaysLinksAreRevoked(t *testing.T) {
+	f := newFixture(t)
+	r := f.signUp("Waiting Co", "Wanda", "wanda@waiting.test", false)
+	a := f.app(100, 24)
+	press(t, a, "tab", "s")
+	mustContain(t, a, "Resend the activation link of "+r.Number+"?", "earlier links are revoked")
+	press(t, a, "esc")
+	if ms, err := f.db.Read().Mails(context.Background(), store.ListMail{Ref: r.Number}); err != nil || len(ms) != 1 {
+		t.Fatalf("mail after cancel: %d %v, want the sign-up's one", len(ms), err)
+	}
+}
+
+func TestParams_Sequences(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.signUp("Adatum GmbH", "Ada", "ada@adatum.test", false)
+	a := f.app(100, 40)
+	press(t, a, "4", "G", "k", "k") // the registration sequence, after the parameters
+	mustContain(t, a, "next registration number", "REG-000002", "never back")
+	next := func() int64 {
+		t.Helper()
+		seqs, err := f.svc.Sequences(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seqs[0].Next
+	}
+	edit := func(value string) {
+		t.Helper()
+		press(t, a, "e", "ctrl+u")
+		typeText(t, a, value)
+		press(t, a, "enter")
+	}
+	edit("1")
+	mustContain(t, a, "already REG-000002 (2); a sequence only moves forward")
+	edit("many")
+	mustContain(t, a, "a whole number above 2")
+	if next() != 2 {
+		t.Fatalf("a refused change moved the sequence to %d", next())
+	}
+	edit("700")
+	mustContain(t, a, "✓ Saved the registration sequence.", "REG-000700")
+	if next() != 700 {
+		t.Fatalf("sequence at %d, want 700", next())
+	}
+	trail, _ := f.db.Read().AuditTrail(ctx, store.EntityParam, workflow.ParamSeqRegistration)
+	if len(trail) != 1 || trail[0].Actor != "alice" {
+		t.Fatalf("audit %+v", trail)
 	}
 }

@@ -64,9 +64,9 @@ func newCustomers(s *session) *customers {
 	return &customers{s: s, cur: cursor{h: 18}, search: newSearchBox(s.styles, "account, name or tax id")}
 }
 
-func (c *customers) Init() tea.Cmd   { return c.load("", 0) }
+func (c *customers) Init() tea.Cmd   { return c.load(0, 0) }
 func (c *customers) Capturing() bool { return c.search.typing }
-func (c *customers) Reload() tea.Cmd { return c.load("", max(len(c.rows), custPage)) }
+func (c *customers) Reload() tea.Cmd { return c.load(0, max(len(c.rows), custPage)) }
 
 func (c *customers) selected() *store.Customer {
 	if c.cur.sel < len(c.rows) {
@@ -75,14 +75,16 @@ func (c *customers) selected() *store.Customer {
 	return nil
 }
 
-func (c *customers) load(after string, limit int) tea.Cmd {
+// load reads a page of customers in creation order, after the one with id
+// afterID (0: from the start).
+func (c *customers) load(afterID int64, limit int) tea.Cmd {
 	if limit == 0 {
 		limit = custPage
 	}
 	c.seq = c.s.next()
 	seq, db, ctx, search := c.seq, c.s.db, c.s.ctx, c.search.value
 	return func() tea.Msg {
-		rows, err := db.Read().Customers(ctx, store.ListCustomers{Search: search, After: after, Limit: limit + 1})
+		rows, err := db.Read().Customers(ctx, store.ListCustomers{Search: search, AfterID: afterID, Limit: limit + 1})
 		more := len(rows) > limit
 		if more {
 			rows = rows[:limit]
@@ -95,7 +97,7 @@ func (c *customers) load(after string, limit int) tea.Cmd {
 				*p = Sanitize(*p)
 			}
 		}
-		return custPageMsg{seq: seq, rows: rows, append: after != "", more: more, err: err}
+		return custPageMsg{seq: seq, rows: rows, append: afterID != 0, more: more, err: err}
 	}
 }
 
@@ -185,7 +187,7 @@ func (c *customers) key(msg tea.Msg) tea.Cmd {
 		cmd, done, committed := c.search.Update(kp)
 		if done && committed {
 			c.cur = cursor{h: c.cur.h}
-			return c.load("", 0)
+			return c.load(0, 0)
 		}
 		return cmd
 	}
@@ -209,7 +211,7 @@ func (c *customers) key(msg tea.Msg) tea.Cmd {
 	if moved, ok := c.cur.navKey(k, msg); ok {
 		var cmds []tea.Cmd
 		if c.more && c.cur.sel >= len(c.rows)-c.cur.h {
-			cmds = append(cmds, c.load(c.rows[len(c.rows)-1].Account, custPage))
+			cmds = append(cmds, c.load(c.rows[len(c.rows)-1].ID, custPage))
 		}
 		if moved {
 			c.userSel = 0
@@ -223,7 +225,7 @@ func (c *customers) key(msg tea.Msg) tea.Cmd {
 	case key.Matches(kp, k.Back):
 		if c.search.clear() {
 			c.cur = cursor{h: c.cur.h}
-			return c.load("", 0)
+			return c.load(0, 0)
 		}
 	case key.Matches(kp, k.Details):
 		if c.detail != nil && len(c.detail.users) > 0 {
@@ -336,7 +338,7 @@ func (c *customers) View() string {
 	case c.search.active():
 		lines = append(lines, c.search.View(st))
 	default:
-		lines = append(lines, st.Muted.Render("Customer accounts, by account number"))
+		lines = append(lines, st.Muted.Render("Customer accounts, oldest first"))
 	}
 	h--
 	if !c.loaded {

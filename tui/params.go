@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,8 +18,11 @@ import (
 // params shows the customer self-service parameters and edits one at a
 // time through the service, which validates and audits.
 type params struct {
-	s       *session
-	rows    []workflow.Param
+	s    *session
+	rows []workflow.Param
+	// seqs, listed after the parameters, are the number sequences: e moves
+	// one forward.
+	seqs    []workflow.Sequence
 	cur     cursor
 	seq     uint64
 	loaded  bool
@@ -35,6 +39,7 @@ type (
 	paramsMsg struct {
 		seq  uint64
 		rows []workflow.Param
+		seqs []workflow.Sequence
 		err  error
 	}
 	paramSavedMsg struct {
@@ -53,19 +58,31 @@ func (p *params) Capturing() bool { return p.editing }
 
 func (p *params) load() tea.Cmd {
 	p.seq = p.s.next()
-	seq, db, ctx := p.seq, p.s.db, p.s.ctx
+	seq, db, svc, ctx := p.seq, p.s.db, p.s.svc, p.s.ctx
 	return func() tea.Msg {
 		rows, err := workflow.ListParams(ctx, db.Read())
+		if err != nil {
+			return paramsMsg{seq: seq, err: err}
+		}
 		for i := range rows {
 			rows[i].UpdatedBy = Sanitize(rows[i].UpdatedBy)
 		}
-		return paramsMsg{seq, rows, err}
+		seqs, err := svc.Sequences(ctx)
+		return paramsMsg{seq, rows, seqs, err}
 	}
 }
 
 func (p *params) selected() *workflow.Param {
 	if p.cur.sel < len(p.rows) {
 		return &p.rows[p.cur.sel]
+	}
+	return nil
+}
+
+// selectedSeq is the number sequence under the cursor, if it is on one.
+func (p *params) selectedSeq() *workflow.Sequence {
+	if i := p.cur.sel - len(p.rows); i >= 0 && i < len(p.seqs) {
+		return &p.seqs[i]
 	}
 	return nil
 }
@@ -80,8 +97,8 @@ func (p *params) Update(msg tea.Msg, active bool) tea.Cmd {
 			p.s.fail("load parameters", msg.err)
 			return nil
 		}
-		p.rows, p.loaded = msg.rows, true
-		p.cur.n = len(p.rows)
+		p.rows, p.seqs, p.loaded = msg.rows, msg.seqs, true
+		p.cur.n = len(p.rows) + len(p.seqs)
 		p.cur.clamp()
 	case paramSavedMsg:
 		if msg.err != nil {
@@ -132,6 +149,12 @@ func (p *params) key(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(kp, k.Edit):
+		if sq := p.selectedSeq(); sq != nil {
+			p.editing, p.editErr, p.multi = true, "", false
+			p.input.SetValue(fmt.Sprint(sq.Next))
+			p.input.CursorEnd()
+			return p.input.Focus()
+		}
 		sel := p.selected()
 		if sel == nil {
 			return nil
@@ -163,6 +186,20 @@ func (p *params) key(msg tea.Msg) tea.Cmd {
 }
 
 func (p *params) save() tea.Cmd {
+	if sq := p.selectedSeq(); sq != nil {
+		next, err := strconv.ParseInt(strings.TrimSpace(p.input.Value()), 10, 64)
+		if err != nil {
+			p.editErr = "Type the value the next record gets, a whole number above " + fmt.Sprint(sq.Next) + "."
+			return nil
+		}
+		svc, ctx, actor, name := p.s.svc, p.s.ctx, p.s.actor, sq.Name
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			_, err := svc.SetSequenceNext(ctx, name, next, actor)
+			return paramSavedMsg{"the " + name + " sequence", err}
+		}
+	}
 	sel := p.selected()
 	if sel == nil {
 		return nil
@@ -228,6 +265,10 @@ func (p *params) View() string {
 	}
 	_, listH := p.heights()
 	list := p.cur.table(st, paramColumns, w, listH, "No parameters.", func(i int) []string {
+		if i >= len(p.rows) {
+			x := p.seqs[i-len(p.rows)]
+			return []string{"", "next " + x.Name + " number", Sanitize(x.NextNumber), "next"}
+		}
 		x := p.rows[i]
 		v, _, _ := strings.Cut(x.Value, "\n")
 		state := "set"
@@ -237,6 +278,12 @@ func (p *params) View() string {
 		return []string{"", x.Key, Sanitize(v), state}
 	})
 	lines := []string{fit(list, w, listH), st.Rule.Render(strings.Repeat("─", w))}
+	if sq := p.selectedSeq(); sq != nil {
+		info := st.Section.Render("next "+sq.Name+" number") + "  " +
+			st.Muted.Render(fmt.Sprintf("format %s; e moves it forward, never back", Sanitize(sq.Format)))
+		lines = append(lines, truncate(info, w), truncate(st.Muted.Render(fmt.Sprintf("the next record gets %d: %s", sq.Next, Sanitize(sq.NextNumber))), w))
+		return strings.Join(append(lines, p.editView()...), "\n")
+	}
 	sel := p.selected()
 	if sel == nil {
 		return strings.Join(lines, "\n")
@@ -247,19 +294,25 @@ func (p *params) View() string {
 		by = fmt.Sprintf("set by %s %s · default %s", sel.UpdatedBy, when(sel.UpdatedAt, true, p.s.loc), firstLine(sel.Default))
 	}
 	lines = append(lines, truncate(info, w), truncate(st.Muted.Render(Sanitize(by)), w))
-	if p.editing {
-		if p.multi {
-			lines = append(lines, p.area.View())
-		} else {
-			lines = append(lines, st.Key.Render("› ")+p.input.View())
-		}
-		if p.editErr != "" {
-			lines = append(lines, st.Err.Render("✗ "+p.editErr))
-		} else {
-			lines = append(lines, st.Muted.Render("The value is checked before it is saved."))
-		}
+	return strings.Join(append(lines, p.editView()...), "\n")
+}
+
+// editView is the field being edited and what became of the last save.
+func (p *params) editView() []string {
+	st := p.s.styles
+	if !p.editing {
+		return nil
 	}
-	return strings.Join(lines, "\n")
+	var lines []string
+	if p.multi {
+		lines = append(lines, p.area.View())
+	} else {
+		lines = append(lines, st.Key.Render("› ")+p.input.View())
+	}
+	if p.editErr != "" {
+		return append(lines, st.Err.Render("✗ "+p.editErr))
+	}
+	return append(lines, st.Muted.Render("The value is checked before it is saved."))
 }
 
 func firstLine(s string) string {

@@ -355,7 +355,7 @@ func (s *Service) WithdrawUserRequest(ctx context.Context, byUserID int64, numbe
 			return err
 		}
 		if u.Status != domain.URPendingApproval && u.Status != domain.URDraft {
-			return &FieldError{Field: "user_request", Message: "An approver has already dealt with this request."}
+			return &FieldError{Field: "user_request", Message: MsgAlreadyDealt}
 		}
 		if err := s.moveUserRequest(ctx, tx, u, EventCancel, "", admin.Username, "withdrawn by self-service", 0, nil); err != nil {
 			return err

@@ -153,7 +153,7 @@ func (s *Service) ActivateCustomerUser(ctx context.Context, byUserID, userID int
 			return err
 		}
 		if target.Active {
-			return &FieldError{Field: "user", Message: target.Username + " is already active."}
+			return fieldErrorf("user", MsgAlreadyActive, target.Username)
 		}
 		out, err = s.activate(ctx, tx, target, admin.Username, "by self-service")
 		return err

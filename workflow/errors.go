@@ -20,9 +20,19 @@ var (
 var (
 	ErrSignupPaused = errors.New("sign-up is paused: too many requests are waiting for activation")
 	ErrTooMany      = errors.New("too many sign-ups for this address; try again later")
-	ErrTokenInvalid = errors.New("this link is not valid")
-	ErrTokenExpired = errors.New("this link has expired")
-	ErrTokenUsed    = errors.New("this link has already been used")
+	// ErrTooManyFromDomain is ErrTooMany for an email domain.
+	ErrTooManyFromDomain = fmt.Errorf("too many sign-ups from this email domain: %w", ErrTooMany)
+	ErrTokenInvalid      = errors.New("this link is not valid")
+	ErrTokenExpired      = errors.New("this link has expired")
+	ErrTokenUsed         = errors.New("this link has already been used")
+	// ErrTokenReplaced: a newer activation link was sent for the same
+	// request, which revoked this one.
+	ErrTokenReplaced = errors.New("a newer activation link replaced this one")
+	// ErrSignupReplaced: a newer sign-up from the same address replaced the
+	// request this link belongs to.
+	ErrSignupReplaced = errors.New("a newer sign-up from the same address replaced this one")
+	// ErrSignupExpired: the request was not confirmed in time and expired.
+	ErrSignupExpired = errors.New("this sign-up expired before its address was confirmed")
 	// ErrUsernameGone means another prospect confirmed their address first
 	// with the user name of a request being activated.
 	ErrUsernameGone = errors.New("the user name was taken by someone who confirmed their address first")
@@ -55,6 +65,8 @@ func (e *FieldError) Text() (string, []any) {
 // Messages the self-service pages show with a name in them.
 const (
 	MsgAlreadyInactive = "%s is already inactive."
+	MsgAlreadyActive   = "%s is already active."
+	MsgAlreadyDealt    = "An approver has already dealt with this request."
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

@@ -15,6 +15,9 @@ const (
 	EventReject   = "reject"
 	EventCreate   = "create"
 	EventExpire   = "expire"
+	// EventSupersede expires an unconfirmed request that a newer sign-up
+	// from the same address replaced; the audit trail tells the two apart.
+	EventSupersede = "supersede"
 )
 
 // User request events.
@@ -39,12 +42,13 @@ type edge[S ~string] struct {
 // requestTransitions is the customer request lifecycle:
 // requested → verified → approved → created, or rejected, or expired.
 var requestTransitions = map[edge[domain.RequestStatus]]domain.RequestStatus{
-	{domain.Requested, EventActivate}: domain.Verified,
-	{domain.Requested, EventExpire}:   domain.Expired,
-	{domain.Verified, EventApprove}:   domain.Approved,
-	{domain.Verified, EventReject}:    domain.Rejected,
-	{domain.Approved, EventCreate}:    domain.Created,
-	{domain.Approved, EventReject}:    domain.Rejected,
+	{domain.Requested, EventActivate}:  domain.Verified,
+	{domain.Requested, EventExpire}:    domain.Expired,
+	{domain.Requested, EventSupersede}: domain.Expired,
+	{domain.Verified, EventApprove}:    domain.Approved,
+	{domain.Verified, EventReject}:     domain.Rejected,
+	{domain.Approved, EventCreate}:     domain.Created,
+	{domain.Approved, EventReject}:     domain.Rejected,
 }
 
 // userRequestTransitions is the user request lifecycle:
@@ -113,7 +117,7 @@ func NextUserRequest(from domain.UserRequestStatus, event string) (domain.UserRe
 }
 
 // RequestEvents lists the customer request events, for exhaustive tests.
-var RequestEvents = []string{EventActivate, EventApprove, EventReject, EventCreate, EventExpire}
+var RequestEvents = []string{EventActivate, EventApprove, EventReject, EventCreate, EventExpire, EventSupersede}
 
 // UserRequestEvents lists the user request events, for exhaustive tests.
 var UserRequestEvents = []string{EventSubmit, EventAwait, EventApproveUser, EventRejectUser,

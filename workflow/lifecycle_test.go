@@ -9,12 +9,13 @@ import (
 
 func TestNextRequest(t *testing.T) {
 	legal := map[edge[domain.RequestStatus]]domain.RequestStatus{
-		{domain.Requested, EventActivate}: domain.Verified,
-		{domain.Requested, EventExpire}:   domain.Expired,
-		{domain.Verified, EventApprove}:   domain.Approved,
-		{domain.Verified, EventReject}:    domain.Rejected,
-		{domain.Approved, EventCreate}:    domain.Created,
-		{domain.Approved, EventReject}:    domain.Rejected,
+		{domain.Requested, EventActivate}:  domain.Verified,
+		{domain.Requested, EventExpire}:    domain.Expired,
+		{domain.Requested, EventSupersede}: domain.Expired,
+		{domain.Verified, EventApprove}:    domain.Approved,
+		{domain.Verified, EventReject}:     domain.Rejected,
+		{domain.Approved, EventCreate}:     domain.Created,
+		{domain.Approved, EventReject}:     domain.Rejected,
 	}
 	for _, from := range domain.RequestStatuses {
 		for _, ev := range RequestEvents {

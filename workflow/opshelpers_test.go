@@ -21,12 +21,7 @@ func newOpsService(t *testing.T) (*Service, *storetest.Clock) {
 // activation token.
 func signUpN(t *testing.T, s *Service, i int) (string, string) {
 	t.Helper()
-	res, err := s.SignUp(context.Background(), SignupInput{
-		CompanyName: fmt.Sprintf("Contoso %d Ltd", i), TaxID: fmt.Sprintf("GB%09d", i),
-		Street: "1 High Street", City: "Manchester", PostalCode: "M1 1AE", Country: "GB",
-		FirstName: "Ada", LastName: fmt.Sprintf("Lovelace%d", i), Email: fmt.Sprintf("ada%d@contoso%d.example", i, i),
-		Phone: "+44 161 555 0100", Username: fmt.Sprintf("ada%d", i),
-		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", SourceIP: fmt.Sprintf("203.0.113.%d", i%250+1)})
+	res, err := s.SignUp(context.Background(), signupInputN(i))
 	if err != nil {
 		t.Fatalf("sign up %d: %v", i, err)
 	}
@@ -49,4 +44,14 @@ func mustActivate(t *testing.T, s *Service, token string) store.Request {
 		t.Fatalf("activate: %v", err)
 	}
 	return r
+}
+
+// signupInputN is the sign-up of prospect number i.
+func signupInputN(i int) SignupInput {
+	return SignupInput{
+		CompanyName: fmt.Sprintf("Contoso %d Ltd", i), TaxID: fmt.Sprintf("GB%09d", i),
+		Street: "1 High Street", City: "Manchester", PostalCode: "M1 1AE", Country: "GB",
+		FirstName: "Ada", LastName: fmt.Sprintf("Lovelace%d", i), Email: fmt.Sprintf("ada%d@contoso%d.example", i, i),
+		Phone: "+44 161 555 0100", Username: fmt.Sprintf("ada%d", i),
+		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", SourceIP: fmt.Sprintf("203.0.113.%d", i%250+1)}
 }

@@ -22,6 +22,9 @@ type SignupInput struct {
 	// TermsVersion is the version of the terms the prospect accepted; it
 	// must be the current one (parameter terms.version) when that is set.
 	TermsVersion string
+	// Challenge and ChallengeAnswer are the sign-up form's challenge and
+	// its answer (empty: sent after the wait), needed near the cap.
+	Challenge, ChallengeAnswer string
 }
 
 // Messages for terms that were not accepted.
@@ -84,19 +87,25 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if err != nil {
 			return err
 		}
-		// The pause counts requests whose link still works, not every
+		// The pressure counts requests whose link still works, not every
 		// request waiting for the expiry pass. The kept count of
 		// unconfirmed requests is an upper bound read in O(1); the exact
-		// count is taken only when that bound reaches the limit.
+		// count is taken only near the cap.
 		n, err := tx.CountUnverified(ctx)
-		if err == nil && n >= int64(p.Int(ParamMaxUnverified)) {
-			n, err = tx.CountLiveUnverified(ctx, s.now())
-		}
 		if err != nil {
 			return err
 		}
-		if n >= int64(p.Int(ParamMaxUnverified)) {
+		pr, err := s.Pressure(ctx, &tx.Queries, p, n)
+		if err != nil {
+			return err
+		}
+		if pr.Paused {
 			return ErrSignupPaused
+		}
+		if pr.Challenge {
+			if err := s.useChallenge(ctx, tx, p, in.Challenge, in.ChallengeAnswer); err != nil {
+				return err
+			}
 		}
 		// Per network, in the database (across restarts and processes): a
 		// /24 or /64 gets signup.per_ip_per_hour, a /56 four times and a /48
@@ -118,6 +127,22 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		}
 		if recent >= p.Int(ParamSignupPerAddress) {
 			return ErrTooMany
+		}
+		// Per email domain, in the database: a company's own domain gets
+		// signup.per_domain_per_hour, a free-mail domain, which many real
+		// prospects share, ten times as many.
+		domain := emailDomain(r.Email)
+		perDomain := p.Int(ParamSignupPerDomain)
+		if freeMailDomains[domain] {
+			perDomain *= 10
+		}
+		if byDomain, err := tx.DomainSignups(ctx, domain); err != nil {
+			return err
+		} else if byDomain >= float64(perDomain) {
+			return ErrTooManyFromDomain
+		}
+		if err := tx.AddDomainSignup(ctx, domain); err != nil {
+			return err
 		}
 		// The user name first: checked after the address, a taken name would
 		// answer differently for known and unknown addresses.
@@ -185,7 +210,7 @@ func (s *Service) replaceUnconfirmed(ctx context.Context, tx *store.Tx, r store.
 		if err := tx.RevokeTokens(ctx, store.TokenActivation, &o.ID, nil); err != nil {
 			return err
 		}
-		if _, err := s.transition(ctx, tx, o, 0, EventExpire, store.RequestChange{Actor: "prospect"},
+		if _, err := s.transition(ctx, tx, o, 0, EventSupersede, store.RequestChange{Actor: "prospect"},
 			"replaced by "+r.Number+", a newer sign-up for the same address; its activation links were revoked"); err != nil {
 			return err
 		}
@@ -249,7 +274,10 @@ func humanDuration(d time.Duration) string {
 
 // TokenState is what a link token is worth right now.
 type TokenState struct {
-	Err    error  // nil, ErrTokenInvalid, ErrTokenExpired or ErrTokenUsed
+	// Err is nil, ErrTokenInvalid, ErrTokenExpired or ErrTokenUsed; for an
+	// activation link also ErrTokenReplaced, ErrSignupReplaced or
+	// ErrSignupExpired.
+	Err    error
 	Number string // the request it belongs to, when valid
 	// Company and Username are what the activation would confirm, shown
 	// before the button so nobody activates a request they did not make.
@@ -259,18 +287,65 @@ type TokenState struct {
 // CheckActivation looks at an activation token without using it (the GET
 // page; mail scanners fetch links, so looking must not activate).
 func (s *Service) CheckActivation(ctx context.Context, token string) (TokenState, error) {
-	t, err := s.lookupToken(ctx, s.db.Read(), store.TokenActivation, token)
-	if err != nil {
+	_, r, err := s.activationToken(ctx, s.db.Read(), token)
+	switch {
+	case IsLinkProblem(err):
 		return TokenState{Err: err}, nil
-	}
-	r, err := s.db.Read().RequestByID(ctx, *t.RequestID)
-	if err != nil {
+	case err != nil:
 		return TokenState{}, err
 	}
-	if r.Status != domain.Requested {
-		return TokenState{Err: ErrTokenUsed}, nil
-	}
 	return TokenState{Number: r.Number, Company: r.CompanyName, Username: r.Username}, nil
+}
+
+// IsLinkProblem reports whether err says why a link does not work (an
+// answer for the person holding it, not a failure of regdesk).
+func IsLinkProblem(err error) bool {
+	for _, e := range []error{ErrTokenInvalid, ErrTokenExpired, ErrTokenUsed, ErrTokenReplaced,
+		ErrSignupReplaced, ErrSignupExpired} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// activationToken returns a usable activation token and its request, or
+// says what became of them: a prospect holding an old link learns whether it
+// was used, replaced by a newer link or sign-up, or expired.
+func (s *Service) activationToken(ctx context.Context, q *store.Queries, token string) (store.Token, store.Request, error) {
+	t, tokenErr := s.lookupToken(ctx, q, store.TokenActivation, token)
+	if tokenErr != nil && !errors.Is(tokenErr, ErrTokenUsed) && !errors.Is(tokenErr, ErrTokenExpired) {
+		return t, store.Request{}, tokenErr
+	}
+	r, err := q.RequestByID(ctx, *t.RequestID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return t, r, ErrTokenInvalid
+	case err != nil:
+		return t, r, err
+	}
+	switch r.Status {
+	case domain.Requested:
+		// Activating uses the token and verifies the request in one
+		// transaction, so a used token of a waiting request was revoked by
+		// a resend.
+		if errors.Is(tokenErr, ErrTokenUsed) {
+			return t, r, ErrTokenReplaced
+		}
+		return t, r, tokenErr
+	case domain.Expired:
+		trail, err := q.AuditTrail(ctx, store.EntityRequest, r.Number)
+		if err != nil {
+			return t, r, err
+		}
+		for _, e := range trail {
+			if e.Action == EventSupersede {
+				return t, r, ErrSignupReplaced
+			}
+		}
+		return t, r, ErrSignupExpired
+	}
+	return t, r, ErrTokenUsed
 }
 
 // lookupToken returns a usable token or why it is not.
@@ -297,16 +372,9 @@ func (s *Service) lookupToken(ctx context.Context, q *store.Queries, kind, token
 func (s *Service) Activate(ctx context.Context, token string) (store.Request, error) {
 	var out store.Request
 	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
-		t, err := s.lookupToken(ctx, &tx.Queries, store.TokenActivation, token)
+		t, r, err := s.activationToken(ctx, &tx.Queries, token)
 		if err != nil {
 			return err
-		}
-		r, err := tx.RequestByID(ctx, *t.RequestID)
-		if err != nil {
-			return err
-		}
-		if r.Status != domain.Requested {
-			return ErrTokenUsed
 		}
 		// Unconfirmed requests do not hold their user name: the first to
 		// confirm gets it.

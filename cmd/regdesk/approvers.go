@@ -147,10 +147,10 @@ func printApprovers(w io.Writer, as []store.Approver) error {
 	fmt.Fprintln(tw, "NAME\tEMAIL\tKEY\tCOMMENT")
 	for _, a := range as {
 		if len(a.Keys) == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t-\t\n", a.Name, a.Email)
+			fmt.Fprintf(tw, "%s\t%s\t-\t\n", safe(a.Name), safe(a.Email))
 		}
 		for _, k := range a.Keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Email, k.Fingerprint, k.Comment)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safe(a.Name), safe(a.Email), k.Fingerprint, safe(k.Comment))
 		}
 	}
 	return tw.Flush()

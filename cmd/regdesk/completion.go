@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/store"
-	"github.com/regdesk/regdesk/tui"
 	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/domain"
 )
@@ -260,5 +259,5 @@ func hasPrefixFold(s, prefix string) bool {
 // describe joins the non-empty parts of a candidate's description, made safe
 // for the terminal: a company name may carry escape sequences.
 func describe(parts ...string) string {
-	return clip(tui.Sanitize(joinNonEmpty(" · ", parts...)), 60)
+	return cell(joinNonEmpty(" · ", parts...), 60)
 }

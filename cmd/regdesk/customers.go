@@ -37,7 +37,7 @@ func customersList(e *env) *cobra.Command {
 	var search string
 	var limit int
 	var asJSON bool
-	c := define("list", "list customer accounts by account number", func(ctx context.Context, _ []string) error {
+	c := define("list", "list customer accounts, oldest first (creation order)", func(ctx context.Context, _ []string) error {
 		if limit < 0 {
 			return usageErrorf("--limit must be 0 or more")
 		}
@@ -64,8 +64,8 @@ func customersList(e *env) *cobra.Command {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ACCOUNT\tNAME\tCOUNTRY\tGROUP\tCURRENCY\tCREATED")
 		for _, c := range cs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Account, clip(c.Name, 40), c.Country,
-				c.CustomerGroup, c.Currency, c.CreatedAt.Format("2006-01-02"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safe(c.Account), cell(c.Name, 40), safe(c.Country),
+				safe(c.CustomerGroup), safe(c.Currency), c.CreatedAt.Format("2006-01-02"))
 		}
 		return tw.Flush()
 	})

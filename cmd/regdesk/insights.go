@@ -81,14 +81,14 @@ func printInsights(e *env, in workflow.Insights) error {
 	fmt.Fprintf(tw, "Approved\t%d\t\n", in.Approved)
 	fmt.Fprintf(tw, "Rejected\t%d\t\n", in.Rejected)
 	for _, r := range in.RejectedByReason {
-		fmt.Fprintf(tw, "  %s\t%d\t\n", r.Reason, r.N)
+		fmt.Fprintf(tw, "  %s\t%d\t\n", safe(r.Reason), r.N)
 	}
 	for i, a := range in.Approvers {
 		label := ""
 		if i == 0 {
 			label = "Decisions by"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d approved, %d rejected\n", label, clip(a.Approver, 30), a.Approved, a.Rejected)
+		fmt.Fprintf(tw, "%s\t%s\t%d approved, %d rejected\n", label, cell(a.Approver, 30), a.Approved, a.Rejected)
 	}
 	return tw.Flush()
 }

@@ -62,8 +62,8 @@ func mailList(e *env) *cobra.Command {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tTO\tSUBJECT\tATTEMPTS\tLAST ERROR")
 		for _, m := range ms {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", m.ID, m.Status, m.Kind, clip(m.To, 32),
-				clip(m.Subject, 40), m.Attempts, clip(m.LastError, 40))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", m.ID, m.Status, m.Kind, cell(m.To, 32),
+				cell(m.Subject, 40), m.Attempts, cell(m.LastError, 40))
 		}
 		return tw.Flush()
 	})

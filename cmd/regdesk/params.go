@@ -53,7 +53,7 @@ func paramsShow(e *env) *cobra.Command {
 			if p.IsDefault {
 				v += " (default)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Key, clip(v, 48), p.Help)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Key, cell(v, 48), p.Help)
 		}
 		return tw.Flush()
 	})

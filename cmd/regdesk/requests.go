@@ -54,10 +54,13 @@ type requestJSON struct {
 
 // auditJSON is one entry of a request's history.
 type auditJSON struct {
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
-	Action string    `json:"action"`
-	Detail string    `json:"detail"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	// OSUser is the operating-system account of the local command or TUI
+	// that acted as Actor; absent over SSH, the portal and the API.
+	OSUser string `json:"os_user,omitempty"`
+	Action string `json:"action"`
+	Detail string `json:"detail"`
 }
 
 func toRequestJSON(r store.Request) requestJSON {
@@ -116,8 +119,8 @@ func requestsList(e *env) *cobra.Command {
 		fmt.Fprintln(tw, "NUMBER\tSTATUS\tCREATED\tCOMPANY\tCONTACT\tEMAIL\tCOUNTRY")
 		for _, r := range rs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.Status,
-				r.CreatedAt.Format("2006-01-02 15:04"), clip(r.CompanyName, 32),
-				clip(r.FirstName+" "+r.LastName, 24), clip(r.Email, 32), r.Country)
+				r.CreatedAt.Format("2006-01-02 15:04"), cell(r.CompanyName, 32),
+				cell(r.FirstName+" "+r.LastName, 24), cell(r.Email, 32), safe(r.Country))
 		}
 		return tw.Flush()
 	})
@@ -149,7 +152,7 @@ func requestsShow(e *env) *cobra.Command {
 			out := toRequestJSON(r)
 			out.Audit = make([]auditJSON, 0, len(trail))
 			for _, a := range trail {
-				out.Audit = append(out.Audit, auditJSON{At: a.At, Actor: a.Actor, Action: a.Action, Detail: a.Detail})
+				out.Audit = append(out.Audit, auditJSON{At: a.At, Actor: a.Actor, OSUser: a.OSUser, Action: a.Action, Detail: a.Detail})
 			}
 			return printJSON(e.stdout, out)
 		}
@@ -159,7 +162,7 @@ func requestsShow(e *env) *cobra.Command {
 		fmt.Fprintln(e.stdout, "\nHistory")
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		for _, a := range trail {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), a.Actor, a.Action, a.Detail)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), safe(domain.ActorLabel(a.Actor, a.OSUser)), safe(a.Action), safe(a.Detail))
 		}
 		return tw.Flush()
 	})
@@ -172,7 +175,7 @@ func printRequest(w io.Writer, r store.Request) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s\t%s\n", k, safe(v))
 		}
 	}
 	row("Number", r.Number)
@@ -255,7 +258,7 @@ func requestsCreate(e *env) *cobra.Command {
 			verb = "created customer"
 		}
 		fmt.Fprintf(e.stdout, "%s: %s %s (%s); user request %s is %s\n", res.Request.Number, verb,
-			res.Customer.Account, res.Customer.Name, res.UserRequest.Number, res.UserRequest.Status)
+			res.Customer.Account, safe(res.Customer.Name), res.UserRequest.Number, res.UserRequest.Status)
 		return nil
 	})
 	c.Flags().StringVar(&as, "as", "", "approver acting")

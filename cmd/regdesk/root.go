@@ -100,6 +100,7 @@ func newRoot(e *env) *cobra.Command {
 		{"desk", insightsCmd(e)},
 		{"setup", approversCmd(e)},
 		{"setup", paramsCmd(e)},
+		{"setup", sequencesCmd(e)},
 		{"setup", seedCmd(e)},
 		{"setup", webhooksCmd(e)},
 		{"setup", tokensCmd(e)},
@@ -142,5 +143,5 @@ func printError(w io.Writer, styles fang.Styles, err error) {
 		return
 	}
 	prefix := lipgloss.NewStyle().Foreground(styles.ErrorHeader.GetBackground()).Bold(true).Render("regdesk:")
-	fmt.Fprintln(w, prefix+" "+oneLine(err.Error()))
+	fmt.Fprintln(w, prefix+" "+oneLine(safe(err.Error())))
 }

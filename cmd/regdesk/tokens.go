@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/store"
-	"github.com/regdesk/regdesk/tui"
 )
 
 func tokensCmd(e *env) *cobra.Command {
@@ -77,7 +76,7 @@ func tokensList(e *env) *cobra.Command {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tSCOPE\tCREATED\tLAST USED\tREVOKED")
 		for _, t := range ts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", tui.Sanitize(t.Name), t.Scope, stamp(&t.CreatedAt, ""),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", safe(t.Name), t.Scope, stamp(&t.CreatedAt, ""),
 				stamp(t.LastUsedAt, "never"), stamp(t.RevokedAt, "-"))
 		}
 		return tw.Flush()

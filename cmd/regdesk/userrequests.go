@@ -72,7 +72,7 @@ func userRequestsList(e *env) *cobra.Command {
 		fmt.Fprintln(tw, "NUMBER\tSTATUS\tREQUEST\tUSERNAME\tACCOUNT\tROLE\tLAST ERROR")
 		for _, u := range us {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Number, u.Status, u.RequestNumber,
-				u.Username, u.CustomerAccount, u.Role, clip(u.LastError, 40))
+				safe(u.Username), safe(u.CustomerAccount), safe(u.Role), cell(u.LastError, 40))
 		}
 		return tw.Flush()
 	})

@@ -79,7 +79,7 @@ func usersList(e *env) *cobra.Command {
 					state += " (by " + u.InactivatedBy + ")"
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.CustomerAccount, u.Role, u.Email, state)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", safe(u.Username), safe(u.CustomerAccount), safe(u.Role), safe(u.Email), state)
 		}
 		return tw.Flush()
 	})

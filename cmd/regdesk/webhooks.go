@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/store"
-	"github.com/regdesk/regdesk/tui"
 	"github.com/regdesk/regdesk/workflow"
 )
 
@@ -90,7 +89,7 @@ func webhooksList(e *env) *cobra.Command {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tURL\tEVENTS\tCREATED")
 		for _, ep := range eps {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", ep.ID, tui.Sanitize(ep.URL), strings.Join(ep.Events, ","), ep.CreatedAt.Format("2006-01-02 15:04"))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", ep.ID, safe(ep.URL), strings.Join(ep.Events, ","), ep.CreatedAt.Format("2006-01-02 15:04"))
 		}
 		return tw.Flush()
 	})
@@ -140,7 +139,7 @@ func webhooksTest(e *env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "delivery %d (%s) queued to %s; see webhooks deliveries\n", d.ID, d.Event.EventID, tui.Sanitize(d.URL))
+		fmt.Fprintf(e.stdout, "delivery %d (%s) queued to %s; see webhooks deliveries\n", d.ID, d.Event.EventID, safe(d.URL))
 		return nil
 	})
 }
@@ -210,7 +209,7 @@ func webhooksDeliveries(e *env) *cobra.Command {
 					code = strconv.Itoa(d.ResponseCode)
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%d\t%s\t%s\n", d.ID, d.CreatedAt.Format("2006-01-02 15:04"),
-					d.Event.Type, tui.Sanitize(d.Event.Ref), d.EndpointID, d.Status, d.Attempts, code, clip(tui.Sanitize(d.LastError), 60))
+					d.Event.Type, safe(d.Event.Ref), d.EndpointID, d.Status, d.Attempts, code, cell(d.LastError, 60))
 			}
 			return tw.Flush()
 		})

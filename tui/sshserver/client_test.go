@@ -1,4 +1,4 @@
-package tui
+package sshserver
 
 import (
 	"bytes"
@@ -24,12 +24,12 @@ import (
 // sshTestWait bounds every wait for a screen or an exit; generous for -race.
 const sshTestWait = 15 * time.Second
 
-// sshTestEnv is a running SSHServer on a random local port with its own
+// sshTestEnv is a running Server on a random local port with its own
 // database, for tests that connect with a real SSH client.
 type sshTestEnv struct {
 	t       testing.TB
 	DB      *store.DB
-	Server  *SSHServer
+	Server  *Server
 	Addr    string
 	HostKey gossh.PublicKey
 	logs    *sshSyncBuffer
@@ -38,20 +38,20 @@ type sshTestEnv struct {
 
 // newSSHTestEnv starts a server; configure may set NewModel (required), DB,
 // Now and limits. The server is shut down when the test ends.
-func newSSHTestEnv(t testing.TB, configure func(*SSHConfig)) *sshTestEnv {
+func newSSHTestEnv(t testing.TB, configure func(*Config)) *sshTestEnv {
 	t.Helper()
 	logs := &sshSyncBuffer{}
-	cfg := SSHConfig{
-		HostKeyPath: filepath.Join(t.TempDir(), SSHHostKeyFile),
+	cfg := Config{
+		HostKeyPath: filepath.Join(t.TempDir(), HostKeyFile),
 		Logger:      slog.New(slog.NewTextHandler(logs, nil)),
 	}
 	configure(&cfg)
 	if cfg.DB == nil {
 		cfg.DB = storetest.New(t)
 	}
-	srv, err := NewSSHServer(cfg)
+	srv, err := New(cfg)
 	if err != nil {
-		t.Fatalf("NewSSHServer: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -60,15 +60,13 @@ func newSSHTestEnv(t testing.TB, configure func(*SSHConfig)) *sshTestEnv {
 	e := &sshTestEnv{t: t, DB: cfg.DB, Server: srv, Addr: ln.Addr().String(), logs: logs,
 		served: make(chan error, 1)}
 	e.HostKey = srv.srv.HostSigners[0].PublicKey()
-	go func() { e.served <- srv.Serve(ln) }()
+	// Run as serve runs it: until its context ends.
+	ctx, stop := context.WithCancel(context.Background())
+	go func() { e.served <- srv.Run(ctx, ln, sshTestWait) }()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), sshTestWait)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
+		stop()
 		if err := <-e.served; err != nil {
-			t.Errorf("Serve: %v", err)
+			t.Errorf("Run: %v", err)
 		}
 	})
 	return e

@@ -1,4 +1,4 @@
-package tui
+package sshserver
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 // Attack 8: an unauthenticated connection that sent one byte every 20 s
 // stayed open indefinitely (the idle timer restarted on every byte).
 func TestSSHBeforeLogin_trickleOutlivesDeadline(t *testing.T) {
-	e := newSSHTestEnv(t, func(c *SSHConfig) { withTestModels(c); c.LoginDeadline = 300 * time.Millisecond })
+	e := newSSHTestEnv(t, func(c *Config) { withTestModels(c); c.LoginDeadline = 300 * time.Millisecond })
 	c, err := net.Dial("tcp", e.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestSSHBeforeLogin_trickleOutlivesDeadline(t *testing.T) {
 // counted every IPv6 address apart: a few addresses could hold every
 // handshake slot. Connections still logging in are capped per network.
 func TestSSHBeforeLogin_capPerNetwork(t *testing.T) {
-	e := newSSHTestEnv(t, func(c *SSHConfig) {
+	e := newSSHTestEnv(t, func(c *Config) {
 		withTestModels(c)
 		c.PerNetLoggingIn, c.ConnBurst = 2, 100
 		c.LoginDeadline = time.Minute

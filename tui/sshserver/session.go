@@ -1,4 +1,4 @@
-package tui
+package sshserver
 
 import (
 	"context"
@@ -32,7 +32,7 @@ const (
 
 // recoverMW keeps a panic in one session from taking the server down and
 // tells that session's approver, with a reference that is in the log.
-func (s *SSHServer) recoverMW(next ssh.Handler) ssh.Handler {
+func (s *Server) recoverMW(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -43,15 +43,15 @@ func (s *SSHServer) recoverMW(next ssh.Handler) ssh.Handler {
 	}
 }
 
-func (s *SSHServer) apologise(sess ssh.Session, r any, stack []byte) {
+func (s *Server) apologise(sess ssh.Session, r any, stack []byte) {
 	ref := s.logPanic(sess, r, stack)
 	sshSay(sess, fmt.Sprintf(sshMsgCrash, ref))
 	_ = sess.Exit(1)
 }
 
-func (s *SSHServer) logPanic(sess ssh.Session, r any, stack []byte) string {
+func (s *Server) logPanic(sess ssh.Session, r any, stack []byte) string {
 	ref := sshRef()
-	approver, fp, _ := SSHApprover(sess.Context())
+	approver, fp, _ := Approver(sess.Context())
 	s.log.Error("ssh session panic", "ref", ref, "approver", approver, "key", fp,
 		"panic", fmt.Sprint(r), "stack", string(stack))
 	return ref
@@ -59,7 +59,7 @@ func (s *SSHServer) logPanic(sess ssh.Session, r any, stack []byte) string {
 
 // capMW refuses sessions beyond MaxSessions and after Shutdown began, and
 // registers the others so that Shutdown can reach them.
-func (s *SSHServer) capMW(next func(ssh.Session, *sshSession)) ssh.Handler {
+func (s *Server) capMW(next func(ssh.Session, *sshSession)) ssh.Handler {
 	return func(sess ssh.Session) {
 		entry := &sshSession{}
 		s.mu.Lock()
@@ -71,7 +71,7 @@ func (s *SSHServer) capMW(next func(ssh.Session, *sshSession)) ssh.Handler {
 			return
 		case len(s.sessions) >= s.cfg.MaxSessions:
 			s.mu.Unlock()
-			approver, fp, _ := SSHApprover(sess.Context())
+			approver, fp, _ := Approver(sess.Context())
 			s.log.Warn("ssh session cap reached", "approver", approver, "key", fp, "max", s.cfg.MaxSessions)
 			sshSay(sess, fmt.Sprintf(sshMsgBusy, s.cfg.MaxSessions))
 			_ = sess.Exit(1)
@@ -98,7 +98,7 @@ func (s *SSHServer) capMW(next func(ssh.Session, *sshSession)) ssh.Handler {
 
 // terminalMW turns away sessions that would get escape-code garbage: no pty,
 // or a command instead of a shell.
-func (s *SSHServer) terminalMW(next ssh.Handler) ssh.Handler {
+func (s *Server) terminalMW(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		port := "PORT"
 		if _, p, err := net.SplitHostPort(sess.LocalAddr().String()); err == nil {
@@ -123,8 +123,8 @@ func (s *SSHServer) terminalMW(next ssh.Handler) ssh.Handler {
 // runProgram runs one Bubble Tea program on the session: the client's
 // terminal type, colour profile, size and background (queried through the
 // session) are its own, never the server's.
-func (s *SSHServer) runProgram(sess ssh.Session, entry *sshSession) {
-	approver, fp, _ := SSHApprover(sess.Context())
+func (s *Server) runProgram(sess ssh.Session, entry *sshSession) {
+	approver, fp, _ := Approver(sess.Context())
 	inner, err := s.cfg.NewModel(sess, approver)
 	if err != nil {
 		ref := sshRef()

@@ -1,4 +1,4 @@
-package tui
+package sshserver
 
 import (
 	"os"
@@ -9,11 +9,11 @@ import (
 	"github.com/regdesk/regdesk/store/storetest"
 )
 
-func TestNewSSHServer_HostKey(t *testing.T) {
+func TestNew_HostKey(t *testing.T) {
 	db := storetest.New(t)
-	cfg := SSHConfig{DB: db, NewModel: sshTestModels,
-		HostKeyPath: filepath.Join(t.TempDir(), "data", SSHHostKeyFile)}
-	first, err := NewSSHServer(cfg)
+	cfg := Config{DB: db, NewModel: sshTestModels,
+		HostKeyPath: filepath.Join(t.TempDir(), "data", HostKeyFile)}
+	first, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestNewSSHServer_HostKey(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(pub), "ssh-ed25519 ") {
 		t.Errorf("host public key %q, %v", pub, err)
 	}
-	second, err := NewSSHServer(cfg)
+	second, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestNewSSHServer_HostKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer os.Chmod(cfg.HostKeyPath, 0o600)
-		_, err := NewSSHServer(cfg)
+		_, err := New(cfg)
 		if err == nil || !strings.Contains(err.Error(), "chmod 600") {
 			t.Errorf("err = %v, want advice to chmod 600", err)
 		}
@@ -54,7 +54,7 @@ func TestNewSSHServer_HostKey(t *testing.T) {
 		}
 		c := cfg
 		c.HostKeyPath = bad
-		_, err := NewSSHServer(c)
+		_, err := New(c)
 		if err == nil || !strings.Contains(err.Error(), "is not an unencrypted OpenSSH private key") {
 			t.Errorf("err = %v", err)
 		}
@@ -64,22 +64,22 @@ func TestNewSSHServer_HostKey(t *testing.T) {
 	})
 }
 
-func TestNewSSHServer_Config(t *testing.T) {
+func TestNew_Config(t *testing.T) {
 	db := storetest.New(t)
-	key := filepath.Join(t.TempDir(), SSHHostKeyFile)
+	key := filepath.Join(t.TempDir(), HostKeyFile)
 	for _, tc := range []struct {
 		name string
-		cfg  SSHConfig
+		cfg  Config
 		want string
 	}{
-		{"no database", SSHConfig{NewModel: sshTestModels, HostKeyPath: key}, "no database"},
-		{"no factory", SSHConfig{DB: db, HostKeyPath: key}, "no model factory"},
-		{"no host key", SSHConfig{DB: db, NewModel: sshTestModels}, "no host key path"},
-		{"negative cap", SSHConfig{DB: db, NewModel: sshTestModels, HostKeyPath: key, MaxSessions: -1},
+		{"no database", Config{NewModel: sshTestModels, HostKeyPath: key}, "no database"},
+		{"no factory", Config{DB: db, HostKeyPath: key}, "no model factory"},
+		{"no host key", Config{DB: db, NewModel: sshTestModels}, "no host key path"},
+		{"negative cap", Config{DB: db, NewModel: sshTestModels, HostKeyPath: key, MaxSessions: -1},
 			"must not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := NewSSHServer(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
 			if _, err := os.Stat(key); err == nil {

@@ -1,4 +1,4 @@
-package tui
+package sshserver
 
 import (
 	"context"
@@ -21,10 +21,10 @@ type (
 	sshToldKey        struct{}
 )
 
-// SSHApprover returns the approver an SSH session authenticated as (by the
+// Approver returns the approver an SSH session authenticated as (by the
 // key the client proved it holds, never by its user name) and that key's
 // fingerprint.
-func SSHApprover(ctx context.Context) (approver, fingerprint string, ok bool) {
+func Approver(ctx context.Context) (approver, fingerprint string, ok bool) {
 	approver, ok = ctx.Value(sshApproverKey{}).(string)
 	fingerprint, _ = ctx.Value(sshFingerprintKey{}).(string)
 	return approver, fingerprint, ok && approver != ""
@@ -35,7 +35,7 @@ func fingerprint(k gossh.PublicKey) string { return gossh.FingerprintSHA256(k) }
 // publicKeyAuth accepts keys registered to an approver. The client may offer
 // keys it cannot sign with, so nothing decided here names the session:
 // identifyMW looks the proven key up again.
-func (s *SSHServer) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
+func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := fingerprint(key)
 	_, err := s.cfg.DB.Read().ApproverByFingerprint(ctx, fp)
 	switch {
@@ -56,7 +56,7 @@ func (s *SSHServer) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 
 // refuseInteractive never lets anyone in; it tells a client whose keys are
 // unknown which keys were tried and who can register one.
-func (s *SSHServer) refuseInteractive(ctx ssh.Context, challenge gossh.KeyboardInteractiveChallenge) bool {
+func (s *Server) refuseInteractive(ctx ssh.Context, challenge gossh.KeyboardInteractiveChallenge) bool {
 	if told, _ := ctx.Value(sshToldKey{}).(bool); told {
 		return false // once per connection, however often the client retries
 	}
@@ -74,7 +74,7 @@ func (s *SSHServer) refuseInteractive(ctx ssh.Context, challenge gossh.KeyboardI
 // identifyMW names the session after the approver who owns the key the
 // client proved, logs its connect and disconnect, and keeps the connection
 // alive while it lasts.
-func (s *SSHServer) identifyMW(next ssh.Handler) ssh.Handler {
+func (s *Server) identifyMW(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		key := sess.PublicKey()
 		if key == nil {
@@ -114,7 +114,7 @@ func (s *SSHServer) identifyMW(next ssh.Handler) ssh.Handler {
 
 // keepAlive pings the client so that a session nobody types in outlives the
 // connection's login grace time, and a vanished client is noticed.
-func (s *SSHServer) keepAlive(sess ssh.Session) (stop func()) {
+func (s *Server) keepAlive(sess ssh.Session) (stop func()) {
 	conn, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn)
 	if !ok {
 		return func() {}

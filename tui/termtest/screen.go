@@ -1,4 +1,9 @@
-package tui
+// Package termtest is a small terminal emulator for tests that drive a
+// terminal program from outside (over SSH): enough of xterm for what Bubble
+// Tea's renderer sends (cursor movement, erase, insert/delete of characters
+// and lines, scroll regions, the alternate screen), so a test reads the
+// screen as a person would see it. Colours and attributes are ignored.
+package termtest
 
 import (
 	"strings"
@@ -6,11 +11,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// sshScreen is a small terminal emulator for tests: enough of xterm for what
-// Bubble Tea's renderer sends (cursor movement, erase, insert/delete of
-// characters and lines, scroll regions, the alternate screen), so tests can
-// read the screen as the approver sees it. Colours and attributes are ignored.
-type sshScreen struct {
+// Screen is a w×h terminal screen fed with what a program writes. It is not
+// safe for concurrent use.
+type Screen struct {
 	w, h      int
 	cells     [][]rune
 	x, y      int
@@ -27,8 +30,11 @@ type sshScreen struct {
 	onBGQuery func()
 }
 
-func newSSHScreen(w, h int, onBGQuery func()) *sshScreen {
-	s := &sshScreen{w: w, h: h, bot: h - 1, onBGQuery: onBGQuery}
+// New returns a blank w×h screen; onBGQuery, if set, is called when the
+// program asks for the background colour (OSC 11), for the caller to answer
+// as a terminal would.
+func New(w, h int, onBGQuery func()) *Screen {
+	s := &Screen{w: w, h: h, bot: h - 1, onBGQuery: onBGQuery}
 	s.cells = s.blank()
 	s.parser = ansi.NewParser()
 	s.parser.SetHandler(ansi.Handler{
@@ -45,10 +51,14 @@ func newSSHScreen(w, h int, onBGQuery func()) *sshScreen {
 	return s
 }
 
-func (s *sshScreen) Write(p []byte) { s.parser.Parse(p) }
+// Write feeds the program's output to the screen.
+func (s *Screen) Write(p []byte) (int, error) {
+	s.parser.Parse(p)
+	return len(p), nil
+}
 
 // String is the screen's text, one line per row, without trailing blanks.
-func (s *sshScreen) String() string {
+func (s *Screen) String() string {
 	lines := make([]string, len(s.cells))
 	for i, row := range s.cells {
 		var b strings.Builder
@@ -62,7 +72,7 @@ func (s *sshScreen) String() string {
 	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
 }
 
-func (s *sshScreen) blank() [][]rune {
+func (s *Screen) blank() [][]rune {
 	rows := make([][]rune, s.h)
 	for i := range rows {
 		rows[i] = s.blankRow()
@@ -70,10 +80,10 @@ func (s *sshScreen) blank() [][]rune {
 	return rows
 }
 
-func (s *sshScreen) blankRow() []rune { return []rune(strings.Repeat(" ", s.w)) }
+func (s *Screen) blankRow() []rune { return []rune(strings.Repeat(" ", s.w)) }
 
 // Resize keeps what fits, like a terminal window being resized.
-func (s *sshScreen) Resize(w, h int) {
+func (s *Screen) Resize(w, h int) {
 	old := s.cells
 	s.w, s.h = w, h
 	s.cells = s.blank()
@@ -85,12 +95,12 @@ func (s *sshScreen) Resize(w, h int) {
 	s.clamp()
 }
 
-func (s *sshScreen) clamp() {
+func (s *Screen) clamp() {
 	s.x = min(max(s.x, 0), s.w-1)
 	s.y = min(max(s.y, 0), s.h-1)
 }
 
-func (s *sshScreen) print(r rune) {
+func (s *Screen) print(r rune) {
 	width := ansi.StringWidth(string(r))
 	if width == 0 {
 		return
@@ -118,7 +128,7 @@ func (s *sshScreen) print(r rune) {
 	}
 }
 
-func (s *sshScreen) execute(b byte) {
+func (s *Screen) execute(b byte) {
 	switch b {
 	case '\r':
 		s.x = 0
@@ -132,7 +142,7 @@ func (s *sshScreen) execute(b byte) {
 }
 
 // index moves down a line, scrolling the region at its bottom.
-func (s *sshScreen) index() {
+func (s *Screen) index() {
 	if s.y == s.bot {
 		s.scrollUp(1)
 	} else if s.y < s.h-1 {
@@ -140,21 +150,21 @@ func (s *sshScreen) index() {
 	}
 }
 
-func (s *sshScreen) scrollUp(n int) {
+func (s *Screen) scrollUp(n int) {
 	for range min(n, s.bot-s.top+1) {
 		copy(s.cells[s.top:s.bot], s.cells[s.top+1:s.bot+1])
 		s.cells[s.bot] = s.blankRow()
 	}
 }
 
-func (s *sshScreen) scrollDown(n int) {
+func (s *Screen) scrollDown(n int) {
 	for range min(n, s.bot-s.top+1) {
 		copy(s.cells[s.top+1:s.bot+1], s.cells[s.top:s.bot])
 		s.cells[s.top] = s.blankRow()
 	}
 }
 
-func (s *sshScreen) esc(cmd ansi.Cmd) {
+func (s *Screen) esc(cmd ansi.Cmd) {
 	if cmd.Intermediate() != 0 {
 		return
 	}
@@ -177,7 +187,7 @@ func (s *sshScreen) esc(cmd ansi.Cmd) {
 	}
 }
 
-func (s *sshScreen) csi(cmd ansi.Cmd, params ansi.Params) {
+func (s *Screen) csi(cmd ansi.Cmd, params ansi.Params) {
 	if cmd.Intermediate() != 0 {
 		return
 	}
@@ -277,7 +287,7 @@ func (s *sshScreen) csi(cmd ansi.Cmd, params ansi.Params) {
 	s.clamp()
 }
 
-func (s *sshScreen) privateMode(final byte, params ansi.Params) {
+func (s *Screen) privateMode(final byte, params ansi.Params) {
 	if final != 'h' && final != 'l' {
 		return
 	}
@@ -298,7 +308,7 @@ func (s *sshScreen) privateMode(final byte, params ansi.Params) {
 	})
 }
 
-func (s *sshScreen) eraseDisplay(mode int) {
+func (s *Screen) eraseDisplay(mode int) {
 	switch mode {
 	case 0:
 		s.eraseLine(0)
@@ -315,7 +325,7 @@ func (s *sshScreen) eraseDisplay(mode int) {
 	}
 }
 
-func (s *sshScreen) eraseLine(mode int) {
+func (s *Screen) eraseLine(mode int) {
 	row := s.cells[s.y]
 	from, to := s.x, s.w
 	switch mode {

@@ -1,4 +1,4 @@
-package tui
+package sshserver
 
 import (
 	"net"
@@ -98,7 +98,7 @@ func (c *loginConn) Close() error {
 
 // admitConn refuses a connection over the rate or the caps on connections
 // still logging in, and gives the rest a login deadline.
-func (s *SSHServer) admitConn(ctx ssh.Context, c net.Conn) net.Conn {
+func (s *Server) admitConn(ctx ssh.Context, c net.Conn) net.Conn {
 	network := sshNetwork(c.RemoteAddr())
 	if !s.limiter.allow(network) {
 		s.log.Warn("ssh rate limited", "remote", c.RemoteAddr().String(), "network", network)

@@ -1,4 +1,4 @@
-package tui
+package sshserver
 
 import (
 	"context"
@@ -72,9 +72,9 @@ func sshTestModels(sess ssh.Session, approver string) (tea.Model, error) {
 	return sshTestModel{approver: approver}, nil
 }
 
-func withTestModels(cfg *SSHConfig) { cfg.NewModel = sshTestModels }
+func withTestModels(cfg *Config) { cfg.NewModel = sshTestModels }
 
-func TestSSHServer_Session(t *testing.T) {
+func TestServer_Session(t *testing.T) {
 	e := newSSHTestEnv(t, withTestModels)
 	alice := e.AddApprover("alice")
 
@@ -94,7 +94,7 @@ func TestSSHServer_Session(t *testing.T) {
 	e.WantLog(`msg="ssh disconnect"`, "approver=alice", "key="+fp, "duration=")
 }
 
-func TestSSHServer_PerSessionTerminal(t *testing.T) {
+func TestServer_PerSessionTerminal(t *testing.T) {
 	e := newSSHTestEnv(t, withTestModels)
 	alice, bob := e.AddApprover("alice"), e.AddApprover("bob")
 
@@ -105,7 +105,7 @@ func TestSSHServer_PerSessionTerminal(t *testing.T) {
 	b.WaitFor("approver=bob size=90x20 bg=light profile=TrueColor")
 }
 
-func TestSSHServer_Refusals(t *testing.T) {
+func TestServer_Refusals(t *testing.T) {
 	e := newSSHTestEnv(t, withTestModels)
 	e.AddApprover("alice")
 
@@ -168,7 +168,7 @@ func TestSSHServer_Refusals(t *testing.T) {
 	})
 }
 
-func TestSSHServer_NeedsTerminal(t *testing.T) {
+func TestServer_NeedsTerminal(t *testing.T) {
 	e := newSSHTestEnv(t, withTestModels)
 	alice := e.AddApprover("alice")
 
@@ -202,7 +202,7 @@ func TestSSHServer_NeedsTerminal(t *testing.T) {
 	})
 }
 
-func TestSSHServer_PanicIsolation(t *testing.T) {
+func TestServer_PanicIsolation(t *testing.T) {
 	e := newSSHTestEnv(t, withTestModels)
 	alice, bob := e.AddApprover("alice"), e.AddApprover("bob")
 	a := e.Open(alice, sshTermOptions{})
@@ -241,9 +241,9 @@ func TestSSHServer_PanicIsolation(t *testing.T) {
 	e.WantLog(`msg="ssh session panic"`, "approver=bob", `panic="test model: p pressed"`, "sshTestModel.Update")
 }
 
-func TestSSHServer_Limits(t *testing.T) {
+func TestServer_Limits(t *testing.T) {
 	t.Run("session cap", func(t *testing.T) {
-		e := newSSHTestEnv(t, func(c *SSHConfig) { withTestModels(c); c.MaxSessions = 1 })
+		e := newSSHTestEnv(t, func(c *Config) { withTestModels(c); c.MaxSessions = 1 })
 		alice := e.AddApprover("alice")
 		a := e.Open(alice, sshTermOptions{})
 		a.WaitFor("approver=alice")
@@ -257,7 +257,7 @@ func TestSSHServer_Limits(t *testing.T) {
 	})
 	t.Run("rate per address", func(t *testing.T) {
 		clock := storetest.NewClock()
-		e := newSSHTestEnv(t, func(c *SSHConfig) {
+		e := newSSHTestEnv(t, func(c *Config) {
 			withTestModels(c)
 			c.Now = clock.Now
 			c.ConnBurst, c.ConnRefill = 2, time.Minute
@@ -285,7 +285,7 @@ func TestSSHServer_Limits(t *testing.T) {
 		e.WantLog(`msg="ssh rate limited"`, "remote=127.0.0.1")
 	})
 	t.Run("idle timeout", func(t *testing.T) {
-		e := newSSHTestEnv(t, func(c *SSHConfig) { withTestModels(c); c.IdleTimeout = 300 * time.Millisecond })
+		e := newSSHTestEnv(t, func(c *Config) { withTestModels(c); c.IdleTimeout = 300 * time.Millisecond })
 		tm := e.Open(e.AddApprover("alice"), sshTermOptions{})
 		tm.WaitFor("approver=alice")
 		tm.WaitFor("regdesk closed this session after 300ms without input.")
@@ -295,8 +295,8 @@ func TestSSHServer_Limits(t *testing.T) {
 	})
 }
 
-func TestSSHServer_KeyRemoved(t *testing.T) {
-	e := newSSHTestEnv(t, func(c *SSHConfig) { withTestModels(c); c.KeyCheck = 20 * time.Millisecond })
+func TestServer_KeyRemoved(t *testing.T) {
+	e := newSSHTestEnv(t, func(c *Config) { withTestModels(c); c.KeyCheck = 20 * time.Millisecond })
 	alice, bob := e.AddApprover("alice"), e.AddApprover("bob")
 	a, b := e.Open(alice, sshTermOptions{}), e.Open(bob, sshTermOptions{})
 	a.WaitFor("approver=alice")
@@ -311,7 +311,7 @@ func TestSSHServer_KeyRemoved(t *testing.T) {
 	a.WaitFor("keys=1.")
 }
 
-func TestSSHServer_Shutdown(t *testing.T) {
+func TestServer_Shutdown(t *testing.T) {
 	e := newSSHTestEnv(t, withTestModels)
 	alice, bob := e.AddApprover("alice"), e.AddApprover("bob")
 	a, b := e.Open(alice, sshTermOptions{}), e.Open(bob, sshTermOptions{})

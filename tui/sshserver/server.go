@@ -1,4 +1,8 @@
-package tui
+// Package sshserver serves the approvers' screens over SSH: key
+// authentication against the approvers in the database, a login deadline and
+// caps on connections still logging in, modern algorithms only, and one
+// Bubble Tea program per session on that session's own terminal.
+package sshserver
 
 import (
 	"context"
@@ -15,23 +19,23 @@ import (
 	"github.com/regdesk/regdesk/store"
 )
 
-// SSHDefaultAddr is where `regdesk serve` listens for approvers unless told otherwise.
-const SSHDefaultAddr = "127.0.0.1:2222"
+// DefaultAddr is where `regdesk serve` listens for approvers unless told otherwise.
+const DefaultAddr = "127.0.0.1:2222"
 
-// SSHHostKeyFile is the host key's file name in the data directory.
-const SSHHostKeyFile = "ssh_host_ed25519_key"
+// HostKeyFile is the host key's file name in the data directory.
+const HostKeyFile = "ssh_host_ed25519_key"
 
 const (
 	// sshLoginGrace bounds how long a session may sit without any traffic
 	// (it stays above it with keepalives); the login itself has its own
-	// deadline that never restarts (SSHConfig.LoginDeadline).
+	// deadline that never restarts (Config.LoginDeadline).
 	sshLoginGrace = 2 * time.Minute
 	sshKeepAlive  = 30 * time.Second
 )
 
-// SSHConfig configures the approvers' SSH server.
-type SSHConfig struct {
-	Addr        string    // listen address; SSHDefaultAddr when empty
+// Config configures the approvers' SSH server.
+type Config struct {
+	Addr        string    // listen address; DefaultAddr when empty
 	HostKeyPath string    // ed25519 host key, created (0600) on first start
 	DB          *store.DB // approvers and their keys
 	Logger      *slog.Logger
@@ -55,9 +59,9 @@ type SSHConfig struct {
 	MaxLoggingIn, PerNetLoggingIn int
 }
 
-// SSHServer serves one Bubble Tea program per approver session.
-type SSHServer struct {
-	cfg     SSHConfig
+// Server serves one Bubble Tea program per approver session.
+type Server struct {
+	cfg     Config
 	log     *slog.Logger
 	srv     *ssh.Server
 	limiter *sshRateLimiter
@@ -76,8 +80,8 @@ type sshSession struct {
 	program *tea.Program // nil until the program is built
 }
 
-// NewSSHServer checks the configuration and loads (or creates) the host key.
-func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
+// New checks the configuration and loads (or creates) the host key.
+func New(cfg Config) (*Server, error) {
 	switch {
 	case cfg.DB == nil:
 		return nil, errors.New("ssh: no database")
@@ -89,7 +93,7 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 		return nil, errors.New("ssh: idle timeout, session cap, connection rate and key check must not be negative")
 	}
 	if cfg.Addr == "" {
-		cfg.Addr = SSHDefaultAddr
+		cfg.Addr = DefaultAddr
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -125,7 +129,7 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &SSHServer{
+	s := &Server{
 		cfg:       cfg,
 		log:       cfg.Logger.With("component", "ssh"),
 		limiter:   newSSHRateLimiter(cfg.ConnBurst, cfg.ConnRefill, cfg.Now),
@@ -155,11 +159,11 @@ func NewSSHServer(cfg SSHConfig) (*SSHServer, error) {
 }
 
 // HostKeyFingerprint is the SHA256 fingerprint clients see on first connect.
-func (s *SSHServer) HostKeyFingerprint() string { return s.hostFP }
+func (s *Server) HostKeyFingerprint() string { return s.hostFP }
 
 // ListenAndServe listens on the configured address and serves until Shutdown,
 // after which it returns nil.
-func (s *SSHServer) ListenAndServe() error {
+func (s *Server) ListenAndServe() error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("ssh: listen: %w", err)
@@ -168,7 +172,7 @@ func (s *SSHServer) ListenAndServe() error {
 }
 
 // Serve serves on ln until Shutdown, after which it returns nil.
-func (s *SSHServer) Serve(ln net.Listener) error {
+func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -192,7 +196,7 @@ func (s *SSHServer) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections, tells every connected approver that
 // regdesk is shutting down, waits for their sessions to end (or ctx), then
 // closes the remaining connections.
-func (s *SSHServer) Shutdown(ctx context.Context) error {
+func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
 	for ln := range s.listeners {
@@ -224,7 +228,26 @@ func (s *SSHServer) Shutdown(ctx context.Context) error {
 	return err
 }
 
-func (s *SSHServer) isClosing() bool {
+// Run serves on ln until ctx ends, then shuts down, giving sessions up to
+// grace to end; it is how `regdesk serve` runs the server.
+func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := s.Shutdown(sctx)
+	if serr := <-errc; serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func (s *Server) isClosing() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closing
