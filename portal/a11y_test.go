@@ -286,7 +286,10 @@ func TestBrowser_axe(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.width, v.height, opts...),
 			func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: v.scheme}}})
+					// Reduced motion: the colours switch at once, not through a
+					// transition axe would catch half-way.
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: v.scheme},
+						{Name: "prefers-reduced-motion", Value: "reduce"}}})
 				return chromedp.Void{}, err
 			}); err != nil {
 			t.Fatal(err)
