@@ -228,6 +228,10 @@ func TestAdmin_activate(t *testing.T) {
 	rec = admin.post(fmt.Sprintf("/account/users/%d/activate", tp.ada.ID), url.Values{})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
 	wantBody(t, rec, "ada is already active.")
+	rec = admin.doWith("POST", fmt.Sprintf("/account/users/%d/activate", tp.ada.ID), url.Values{},
+		map[string]string{"Accept-Language": "es"})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "El acceso ada ya está activo.")
 	wantStatus(t, admin.post(fmt.Sprintf("/account/users/%d/activate", hopper.ID), url.Values{}), http.StatusNotFound)
 	wantStatus(t, admin.post("/account/users/999/activate", url.Values{}), http.StatusNotFound)
 	wantStatus(t, admin.post("/account/users/x/activate", url.Values{}), http.StatusNotFound)
