@@ -29,7 +29,9 @@ type dialect struct {
 	// PostgreSQL a tsvector column with a GIN index. Both match word prefixes.
 	indexRequests  string // args: first id, last id
 	unindexRequest string // arg: id
-	searchRequests string // a condition on r.id; arg: searchArg(text)
+	// searchRequests is PostgreSQL's condition on r.id; args: searchArg(text),
+	// least and greatest id. (On SQLite the full-text table drives the query.)
+	searchRequests string
 	// bulkIndexes lists (name, definition) of the secondary indexes of the
 	// request and customer tables, which a bulk load drops and rebuilds.
 	bulkIndexes string
@@ -50,7 +52,6 @@ var sqliteDialect = &dialect{
 		company_name, first_name || ' ' || last_name, email, tax_id
 		FROM customer_requests WHERE id BETWEEN ? AND ?`,
 	unindexRequest: `DELETE FROM request_search WHERE rowid = ?`,
-	searchRequests: `r.id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)`,
 	bulkIndexes: `SELECT name, sql FROM sqlite_schema WHERE type = 'index'
 		AND tbl_name IN ('customer_requests', 'customers') AND sql IS NOT NULL`,
 }
@@ -76,7 +77,8 @@ var postgresDialect = &dialect{
 		FROM customer_requests WHERE id BETWEEN ? AND ?
 		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
 	unindexRequest: `DELETE FROM request_search WHERE id = ?`,
-	searchRequests: `r.id IN (SELECT id FROM request_search WHERE doc @@ to_tsquery('simple', unaccent(?)))`,
+	searchRequests: `r.id IN (SELECT id FROM request_search WHERE doc @@ to_tsquery('simple', unaccent(?))
+		AND id BETWEEN ? AND ?)`,
 	bulkIndexes: `SELECT i.indexname, i.indexdef FROM pg_indexes i
 		WHERE i.schemaname = current_schema() AND i.tablename IN ('customer_requests', 'customers')
 		AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -290,15 +291,30 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 	// rowids in order, so the page is the first matches, not a sort of all.
 	from, key := requestFrom, "r.id"
 	switch {
-	case match != "" && q.d.postgres:
-		where = append(where, q.d.searchRequests)
-		args = append(args, match)
 	case match != "":
-		from = ` FROM request_search s JOIN customer_requests r ON r.id = s.rowid
+		// Only the ids between the first and the last request that meet
+		// the other conditions can be on the page: the verified queue is
+		// the newest few per cent of the ids, so a common word in it is
+		// found without walking its matches among the older requests.
+		lo, hi, ok, err := q.idBounds(ctx, where, args)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, nil
+		}
+		if q.d.postgres {
+			where = append(where, q.d.searchRequests)
+			args = append(args, match, lo, hi)
+			break
+		}
+		// CROSS JOIN keeps the index outermost: it yields rowids in order,
+		// so the page is the first matches, not a sort of all of them.
+		from = ` FROM request_search s CROSS JOIN customer_requests r ON r.id = s.rowid
 			LEFT JOIN customers c ON c.id = r.customer_id`
 		key = "s.rowid"
-		where = append(where, "s.request_search MATCH ?")
-		args = append(args, match)
+		where = append(where, "s.request_search MATCH ?", "s.rowid BETWEEN ? AND ?")
+		args = append(args, match, lo, hi)
 	}
 	order := "ASC"
 	switch {
@@ -329,6 +345,26 @@ func (q *Queries) Requests(ctx context.Context, p ListRequests) ([]Request, erro
 		}
 	}
 	return out, nil
+}
+
+// idBounds returns the least and the greatest id of the requests that meet
+// the conditions on r (every id when there are none); ok is false when no
+// request does. Each is one probe of an index: min and max in separate
+// subqueries, so each is a seek to one end.
+func (q *Queries) idBounds(ctx context.Context, where []string, args []any) (lo, hi int64, ok bool, err error) {
+	if len(where) == 0 {
+		return math.MinInt64, math.MaxInt64, true, nil
+	}
+	cond := strings.Join(where, " AND ")
+	var l, h sql.NullInt64
+	err = q.q.QueryRowContext(ctx, `SELECT
+		(SELECT min(r.id) FROM customer_requests r WHERE `+cond+`),
+		(SELECT max(r.id) FROM customer_requests r WHERE `+cond+`)`,
+		append(append([]any{}, args...), args...)...).Scan(&l, &h)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("store: list requests: %w", mapErr(err))
+	}
+	return l.Int64, h.Int64, l.Valid && h.Valid, nil
 }
 
 func escapeLike(s string) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // What an approver types into the search box is mostly one of two things: a
@@ -168,13 +169,18 @@ func (q *Queries) emailFilter(ctx context.Context, email string) (string, []any,
 // the plain prefix query is used instead.
 const maxWordTerms = 64
 
+// prefixIndexed is the longest word prefix, in characters, that the search
+// index keeps a prefix index for (migration 0031).
+const prefixIndexed = 10
+
 // matchQuery turns words into an FTS5 query: every word must appear as a
-// word prefix. Words are quoted, so no input is FTS syntax. A prefix query
-// gathers every match before the first row comes out (tens of ms for a
-// common name among a million requests), so an ASCII word is replaced by
-// the whole words in the index that begin with it, which the index answers
-// lazily in rowid order; the result is the same. none: a word begins no
-// word in the index, so nothing matches.
+// word prefix. Words are quoted, so no input is FTS syntax. A word of up to
+// prefixIndexed characters is a prefix query answered from the prefix index,
+// lazily in rowid order. A longer one would make FTS5 gather every match
+// before the first row comes out, so an ASCII word is replaced by the whole
+// words in the index that begin with it, which the index also answers lazily;
+// the result is the same. none: a word begins no word in the index, so
+// nothing matches.
 func (q *Queries) matchQuery(ctx context.Context, text string) (match string, none bool, err error) {
 	if q.d.postgres {
 		// A GIN index on a tsvector: prefix queries are answered from it.
@@ -184,7 +190,7 @@ func (q *Queries) matchQuery(ctx context.Context, text string) (match string, no
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
-		if !isASCII(w) {
+		if !isASCII(w) || utf8.RuneCountInString(w) <= prefixIndexed {
 			// The index folds case and diacritics its own way; let it.
 			terms = append(terms, `"`+w+`"*`)
 			continue

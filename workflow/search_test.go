@@ -69,6 +69,13 @@ func TestRequests_SearchByKey(t *testing.T) {
 		{"underscore is literal", "_da1@contoso1.test", "", nil},
 		{"only punctuation", "-- %", "", nil},
 		{"quotes", `REG-000001" OR 1=1 --`, "", nil},
+		// Words within a status: only the ids between that status's first
+		// and last request are walked; the result is the same.
+		{"word and status", "ada", domain.Verified, []string{"REG-000004"}},
+		{"word and status of several", "ada", domain.Created, []string{"REG-000001", "REG-000002", "REG-000003"}},
+		{"word and a status nobody is in", "ada", domain.Requested, nil},
+		{"word, key and status", "C0000 acme2", domain.Created, []string{"REG-000003"}},
+		{"word, key and another status", "REG-000004 ada", domain.Created, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rs, err := f.db.Read().Requests(ctx, store.ListRequests{Search: c.search, Status: c.status})
@@ -93,5 +100,20 @@ func TestRequests_SearchByKey(t *testing.T) {
 	next, err := f.db.Read().Requests(ctx, store.ListRequests{Search: "REG-00000", After: &c, Limit: 2})
 	if err != nil || len(next) != 2 || next[0].Number != "REG-000003" {
 		t.Fatalf("next page = %v, %v", next, err)
+	}
+	// And on words within a status, both ways.
+	word, err := f.db.Read().Requests(ctx, store.ListRequests{Search: "ada", Status: domain.Created, Limit: 1})
+	if err != nil || len(word) != 1 || word[0].Number != "REG-000001" {
+		t.Fatalf("first page of words = %v, %v", word, err)
+	}
+	c = store.CursorOf(word[0])
+	next, err = f.db.Read().Requests(ctx, store.ListRequests{Search: "ada", Status: domain.Created, After: &c, Limit: 1})
+	if err != nil || len(next) != 1 || next[0].Number != "REG-000002" {
+		t.Fatalf("next page of words = %v, %v", next, err)
+	}
+	c = store.CursorOf(next[0])
+	prev, err := f.db.Read().Requests(ctx, store.ListRequests{Search: "ada", Status: domain.Created, Before: &c, Limit: 1})
+	if err != nil || len(prev) != 1 || prev[0].Number != "REG-000001" {
+		t.Fatalf("previous page of words = %v, %v", prev, err)
 	}
 }

@@ -46,6 +46,53 @@ func TestRunner_MailToFiles(t *testing.T) {
 	}
 }
 
+// TestRunner_MailFromChangedElsewhere: the mail worker reads the mail.from
+// parameter through the Service's cache; set by another process (another
+// opened store on the same file), it is the sender of the next mail.
+func TestRunner_MailFromChangedElsewhere(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ctx := context.Background()
+	first := approved(t, e.svc, 1)
+	id := mails(t, e.db, first)[0].ID
+	waitFor(t, 10*time.Second, "first mail sent", func() bool { return mailByID(t, e.db, id).Status == store.MailSent })
+	if got := sentFrom(t, e, id); got != "no-reply@regdesk.localhost" {
+		t.Fatalf("first From = %q", got)
+	}
+	other, err := store.Open(ctx, e.db.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	if err := workflow.New(workflow.Config{DB: other}).SetParam(ctx, workflow.ParamMailFrom,
+		"desk@example.test", "op"); err != nil {
+		t.Fatal(err)
+	}
+	second := approved(t, e.svc, 2)
+	id = mails(t, e.db, second)[0].ID
+	waitFor(t, 10*time.Second, "second mail sent", func() bool { return mailByID(t, e.db, id).Status == store.MailSent })
+	if got := sentFrom(t, e, id); got != "desk@example.test" {
+		t.Fatalf("From after the change elsewhere = %q, want desk@example.test", got)
+	}
+}
+
+// sentFrom is the From address of the mail file written for mail id.
+func sentFrom(t *testing.T, e *env, id int64) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(e.mail, mailer.FileName(mailByID(t, e.db, id))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := mail.ParseAddress(msg.Header.Get("From"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return from.Address
+}
+
 func TestRunner_MailSMTPOutage(t *testing.T) {
 	e := newEnv(t, envOpts{smtp: &smtptest.Options{STARTTLS: true, User: "regdesk", Password: "pw"}})
 	e.smtp.Stop()

@@ -92,7 +92,7 @@ func (w *mailWorker) from(ctx context.Context) (string, error) {
 	if w.r.cfg.MailFrom != "" {
 		return w.r.cfg.MailFrom, nil
 	}
-	p, err := workflow.LoadParams(ctx, w.r.cfg.DB.Read())
+	p, err := w.r.cfg.Service.Params(ctx, w.r.cfg.DB.Read())
 	if err != nil {
 		return "", err
 	}

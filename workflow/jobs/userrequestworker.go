@@ -55,7 +55,7 @@ func (w *userRequestWorker) failed(ctx context.Context, job *river.Job[UserReque
 	svc, id := w.r.cfg.Steps, job.Args.UserRequestID
 	ctx = context.WithoutCancel(ctx)
 	maxAttempts := job.MaxAttempts
-	if p, err := workflow.LoadParams(ctx, w.r.cfg.DB.Read()); err == nil {
+	if p, err := w.r.cfg.Service.Params(ctx, w.r.cfg.DB.Read()); err == nil {
 		maxAttempts = min(maxAttempts, p.Int(workflow.ParamMaxAttempts))
 	}
 	var pe *workflow.PermanentError
