@@ -142,13 +142,16 @@ func (in *insights) View() string {
 	head = truncate(head+st.Muted.Render(fmt.Sprintf("   %s – %s UTC", d.Since.Format(time.DateOnly), d.Until.Format("2006-01-02 15:04"))), w)
 
 	bottom := in.decisionsView(w)
-	chartH := max(min(h-2-lipgloss.Height(bottom), 24), 5)
+	chartH := max(h-2-lipgloss.Height(bottom), 5)
 	figures := in.figuresView()
 	figW := lipgloss.Width(figures)
 	var top string
 	if w-figW-3 >= 40 {
+		// The chart is as tall as it needs (up to chartH); the decisions
+		// follow it, and what room is left stays below them.
 		chart := in.chart(w-figW-3, chartH)
-		top = lipgloss.JoinHorizontal(lipgloss.Top, fit(chart, w-figW-3, chartH), "   ", figures)
+		ch := min(max(lipgloss.Height(chart), lipgloss.Height(figures)), chartH)
+		top = lipgloss.JoinHorizontal(lipgloss.Top, fit(chart, w-figW-3, ch), "   ", figures)
 	} else {
 		top = in.chart(w, chartH-lipgloss.Height(figures)) + "\n" + figures
 	}
@@ -172,15 +175,14 @@ func (in *insights) chart(w, h int) string {
 	first, last := d.Since, d.Since.AddDate(0, 0, len(d.PerDay)-1)
 	span := last.Sub(first).Hours() / 24
 	render := func(pw, ph int) string {
-		// Whole numbers label the axis unless there are more rows than
-		// units, where they would repeat.
-		precision := uint(0)
-		if float64(ph) > maxV {
-			precision = 1
-		}
+		// Sign-ups are counted in whole numbers, and so is the axis: with
+		// fewer sign-ups a day than rows, a row is one sign-up (the chart
+		// no taller than the figures need, at least ten rows) rather than
+		// a fraction of one.
+		ph = min(ph, max(int(maxV), 10))
 		return asciigraph.Plot(series,
 			asciigraph.Height(ph), asciigraph.Width(pw),
-			asciigraph.LowerBound(0), asciigraph.UpperBound(max(maxV, 1)), asciigraph.Precision(precision),
+			asciigraph.LowerBound(0), asciigraph.UpperBound(max(maxV, float64(ph))), asciigraph.Precision(0),
 			asciigraph.XAxisRange(0, max(span, 1)), asciigraph.XAxisTickCount(min(4, max(len(d.PerDay), 2))),
 			asciigraph.XAxisValueFormatter(func(v float64) string {
 				return first.AddDate(0, 0, int(v+0.5)).Format("Jan 2")
