@@ -33,10 +33,10 @@ func TestTUI_EndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := filepath.Join(dir, "data")
+	data := dataAt(t, filepath.Join(dir, "data"))
 	cli := func(args ...string) []byte {
 		t.Helper()
-		cmd := exec.Command(bin, append(args, "--data", data)...)
+		cmd := exec.Command(bin, withDB(data, append(args, "--data", data))...)
 		cmd.Env = append(os.Environ(), "REGDESK_DATA=")
 		out, err := cmd.Output()
 		if err != nil {
@@ -45,7 +45,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 		return out
 	}
 	cli("seed", "--requests", "20")
-	number := signUpVerified(t, filepath.Join(data, "regdesk.db"),
+	number := signUpVerified(t, dataDB(data),
 		"E2E Robotics \x1b[2J\x1b]0;pwned\x07Ltd", "erin@e2e-robotics.test")
 
 	sock := "regdesk-e2e-" + filepath.Base(dir)
@@ -57,7 +57,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 		}
 		return string(out)
 	}
-	tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", bin+" tui --as erin --data "+data)
+	tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", strings.Join(withDB(data, []string{bin, "tui", "--as", "erin", "--data", data}), " "))
 	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
 	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
 	waitFor := func(texts ...string) string {
