@@ -361,12 +361,13 @@ func TestSessionCookieNotSecureBehindTLS(t *testing.T) {
 func TestSignupPausedForEveryone(t *testing.T) {
 	t.Run("dead links do not count", func(t *testing.T) {
 		e := newSignupEnv(t, nil)
+		for i := range 6 {
+			e.signedUp(fmt.Sprintf("fake%d@junk%d.example", i, i), fmt.Sprintf("fake%d", i))
+		}
 		if err := e.svc.SetParam(t.Context(), workflow.ParamMaxUnverified, "3", "op"); err != nil {
 			t.Fatal(err)
 		}
-		for i := range 3 {
-			e.signedUp(fmt.Sprintf("fake%d@junk.example", i), fmt.Sprintf("fake%d", i))
-		}
+		// Twice the cap: paused (below it, a challenge; see TestSignupPausedForEveryone_challenge).
 		wantStatus(t, e.post("/signup", validSignup(), fromIP("192.0.2.50")), http.StatusServiceUnavailable)
 		// 48 hours on, their links are dead: sign-up is open again, long
 		// before the 14-day expiry pass.

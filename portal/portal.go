@@ -282,6 +282,6 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, PageHome, HomePage{
-		SignupPaused: n >= int64(p.Int(workflow.ParamMaxUnverified)),
+		SignupPaused: n >= 2*int64(p.Int(workflow.ParamMaxUnverified)), // see workflow.Pressure
 		LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL))})
 }

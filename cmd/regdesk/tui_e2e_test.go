@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,6 +123,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 		Street          string               `json:"street"`
 		Audit           []struct {
 			Actor  string `json:"actor"`
+			OSUser string `json:"os_user"`
 			Action string `json:"action"`
 			Detail string `json:"detail"`
 		} `json:"audit"`
@@ -133,8 +135,16 @@ func TestTUI_EndToEnd(t *testing.T) {
 		t.Fatalf("request after the TUI = %+v", got)
 	}
 	edited := false
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range got.Audit {
 		edited = edited || a.Action == "edit" && a.Actor == "erin" && a.Detail == `street: "1 Robot Way" → "9 Robot Way"`
+		// The local TUI's --as is recorded with the account that ran it.
+		if a.Actor == "erin" && !strings.HasPrefix(a.OSUser, me.Username) {
+			t.Errorf("the local TUI's %s is recorded with os user %q, want %s", a.Action, a.OSUser, me.Username)
+		}
 	}
 	if !edited || got.Street != "9 Robot Way" {
 		t.Fatalf("the TUI's edit is not in requests show --json: street %q, audit %+v", got.Street, got.Audit)
