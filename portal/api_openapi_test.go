@@ -215,12 +215,27 @@ func snapshot(t *testing.T, db *store.DB) string {
 	t.Helper()
 	var b bytes.Buffer
 	for _, q := range []string{`SELECT count(*) FROM audit`, `SELECT count(*) FROM customers`,
-		`SELECT count(*) FROM outbox`, `SELECT group_concat(number || status, ',') FROM customer_requests`} {
+		`SELECT count(*) FROM outbox`} {
 		var s string
 		if err := db.WriteDB().QueryRow(q).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		b.WriteString(s + ";")
+	}
+	rows, err := db.WriteDB().Query(`SELECT number || status FROM customer_requests ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(s + ",")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return b.String()
 }

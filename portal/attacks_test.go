@@ -361,12 +361,13 @@ func TestSessionCookieNotSecureBehindTLS(t *testing.T) {
 func TestSignupPausedForEveryone(t *testing.T) {
 	t.Run("dead links do not count", func(t *testing.T) {
 		e := newSignupEnv(t, nil)
+		for i := range 6 {
+			e.signedUp(fmt.Sprintf("fake%d@junk%d.example", i, i), fmt.Sprintf("fake%d", i))
+		}
 		if err := e.svc.SetParam(t.Context(), workflow.ParamMaxUnverified, "3", "op"); err != nil {
 			t.Fatal(err)
 		}
-		for i := range 3 {
-			e.signedUp(fmt.Sprintf("fake%d@junk.example", i), fmt.Sprintf("fake%d", i))
-		}
+		// Twice the cap: paused (below it, a challenge; see TestSignupPausedForEveryone_challenge).
 		wantStatus(t, e.post("/signup", validSignup(), fromIP("192.0.2.50")), http.StatusServiceUnavailable)
 		// 48 hours on, their links are dead: sign-up is open again, long
 		// before the 14-day expiry pass.
@@ -396,4 +397,74 @@ func TestSignupPausedForEveryone(t *testing.T) {
 		wantStatus(t, e2.post("/signup", v, fromIP("[2001:db8:0:1::ffff]")), http.StatusTooManyRequests)
 		wantStatus(t, e2.post("/signup", validSignup(), fromIP("[2001:db8:99::1]")), http.StatusSeeOther)
 	})
+}
+
+// The login and sign-up limits lived in each process's memory: behind a
+// load balancer, two serve processes on one database gave a guesser twice
+// the budget. They are counted in the database now.
+func TestRateLimitsHoldAcrossProcesses(t *testing.T) {
+	tp := newTestPortal(t)
+	// A second process: its own connections to the same database, its own
+	// service and portal.
+	db2, err := store.Open(t.Context(), tp.db.Path(), store.Options{Now: tp.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	h2, err := New(Deps{DB: db2, Service: workflow.New(workflow.Config{DB: db2, BaseURL: tp.baseURL}),
+		BaseURL: tp.baseURL, Now: tp.clock.Now, hashParams: testHashParams,
+		sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1 := tp.h
+	via := func(i int) { tp.h = [2]http.Handler{h1, h2}[i%2] }
+
+	// Five wrong passwords for one account from one address, alternating
+	// between the processes: the sixth is refused by either.
+	attacker := tp.browser("203.0.113.66")
+	wrong := url.Values{FieldUsername: {"ada"}, FieldPassword: {"a wrong guess of some length"}}
+	for i := range 5 {
+		via(i)
+		wantStatus(t, attacker.post("/login", wrong), http.StatusUnprocessableEntity)
+	}
+	for i := range 2 {
+		via(i)
+		wantStatus(t, attacker.post("/login", url.Values{FieldUsername: {"ada"}, FieldPassword: {adaPassword}}),
+			http.StatusTooManyRequests)
+	}
+	if n := tp.sessionCount(tp.ada.ID); n != 0 {
+		t.Fatalf("%d sessions after refused logins", n)
+	}
+
+	// Sixty logins from one address (unknown accounts, so only the
+	// per-address limit applies), thirty through each process.
+	b := tp.browser("203.0.113.7")
+	for i := range 60 {
+		via(i)
+		wantStatus(t, b.post("/login", url.Values{FieldUsername: {fmt.Sprintf("nobody%02d", i)}, FieldPassword: {"x"}}),
+			http.StatusUnprocessableEntity)
+	}
+	for i := range 2 {
+		via(i)
+		wantStatus(t, b.post("/login", url.Values{FieldUsername: {"ada"}, FieldPassword: {adaPassword}}),
+			http.StatusTooManyRequests)
+	}
+
+	// A restart (a new portal on the same database) keeps the count too.
+	h3, err := New(Deps{DB: tp.db, Service: tp.svc, BaseURL: tp.baseURL, Now: tp.clock.Now, hashParams: testHashParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp.h = h3
+	wantStatus(t, b.post("/login", url.Values{FieldUsername: {"ada"}, FieldPassword: {adaPassword}}),
+		http.StatusTooManyRequests)
+	// The budget refills with time, in both processes.
+	tp.clock.Advance(15 * time.Minute)
+	for i := range 2 {
+		via(i)
+		wantStatus(t, tp.browser("203.0.113.7").post("/login", url.Values{FieldUsername: {fmt.Sprintf("later%d", i)}, FieldPassword: {"x"}}),
+			http.StatusUnprocessableEntity)
+	}
+	attacker.login("ada", adaPassword)
 }

@@ -129,7 +129,7 @@ func (tp *testPortal) addUser(c store.Customer, username, email, pw, role string
 func (tp *testPortal) sessionCount(userID int64) int {
 	tp.t.Helper()
 	var n int
-	if err := tp.db.WriteDB().QueryRow(`SELECT count(*) FROM sessions WHERE user_id = ?`, userID).Scan(&n); err != nil {
+	if err := tp.db.WriteDB().QueryRow(`SELECT count(*) FROM sessions WHERE user_id = $1`, userID).Scan(&n); err != nil {
 		tp.t.Fatal(err)
 	}
 	return n

@@ -70,7 +70,7 @@ func TestLogin_cookie(t *testing.T) {
 			// Only the SHA-256 of the id is stored.
 			sum := sha256.Sum256([]byte(c.Value))
 			var stored []byte
-			if err := tp.db.WriteDB().QueryRow(`SELECT hash FROM sessions WHERE user_id = ?`, tp.ada.ID).Scan(&stored); err != nil {
+			if err := tp.db.WriteDB().QueryRow(`SELECT hash FROM sessions WHERE user_id = $1`, tp.ada.ID).Scan(&stored); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(stored, sum[:]) {

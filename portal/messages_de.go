@@ -9,6 +9,10 @@ var pluralsDE = map[string]locale.Plural{
 // messagesDE is the portal in German: formal (Sie), as a German supplier
 // writes to business customers.
 var messagesDE = map[string]string{
+	// Sign-up near its cap: the proof-of-work challenge
+	"We are receiving many sign-ups. Your browser does a short check when you send the form; without JavaScript, please wait %d seconds after this page opened before you send it.": "Wir erhalten gerade sehr viele Registrierungen. Ihr Browser führt beim Absenden eine kurze Prüfung durch; ohne JavaScript warten Sie bitte %d Sekunden nach dem Öffnen dieser Seite, bevor Sie das Formular absenden.",
+	"Checking your browser, one moment…":                                                      "Ihr Browser wird geprüft, einen Moment …",
+	"Please send the form again: the check that protects sign-up did not pass or has expired": "Bitte senden Sie das Formular erneut: Die Prüfung, die die Registrierung schützt, ist fehlgeschlagen oder abgelaufen",
 	// Activation page facts and the lost user name
 	"Registration number": "Registrierungsnummer",
 	"If this is not the sign-up you made, do not press the button: sign up again instead, and this one is replaced.": "Wenn dies nicht Ihre Registrierung ist, klicken Sie nicht auf die Schaltfläche: Registrieren Sie sich stattdessen erneut, dann wird diese ersetzt.",

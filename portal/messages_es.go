@@ -9,6 +9,10 @@ var pluralsES = map[string]locale.Plural{
 // messagesES is the portal in Spanish: usted, the register of a supplier
 // writing to its business customers.
 var messagesES = map[string]string{
+	// Sign-up near its cap: the proof-of-work challenge
+	"We are receiving many sign-ups. Your browser does a short check when you send the form; without JavaScript, please wait %d seconds after this page opened before you send it.": "Estamos recibiendo muchas solicitudes de registro. Su navegador hace una breve comprobación al enviar el formulario; sin JavaScript, espere %d segundos después de abrir esta página antes de enviarlo.",
+	"Checking your browser, one moment…":                                                      "Comprobando su navegador, un momento…",
+	"Please send the form again: the check that protects sign-up did not pass or has expired": "Vuelva a enviar el formulario: la comprobación que protege el registro no se superó o ha caducado",
 	// Activation page facts and the lost user name
 	"Registration number": "Número de registro",
 	"If this is not the sign-up you made, do not press the button: sign up again instead, and this one is replaced.": "Si este no es el registro que usted hizo, no pulse el botón: regístrese de nuevo y este será reemplazado.",

@@ -9,6 +9,10 @@ var pluralsFR = map[string]locale.Plural{
 // messagesFR is the portal in French: vouvoiement, the register of a
 // supplier writing to its business customers.
 var messagesFR = map[string]string{
+	// Sign-up near its cap: the proof-of-work challenge
+	"We are receiving many sign-ups. Your browser does a short check when you send the form; without JavaScript, please wait %d seconds after this page opened before you send it.": "Nous recevons de nombreuses inscriptions. Votre navigateur effectue une courte vérification à l’envoi du formulaire ; sans JavaScript, veuillez attendre %d secondes après l’ouverture de cette page avant de l’envoyer.",
+	"Checking your browser, one moment…":                                                      "Vérification de votre navigateur, un instant…",
+	"Please send the form again: the check that protects sign-up did not pass or has expired": "Veuillez renvoyer le formulaire : la vérification qui protège l’inscription a échoué ou a expiré",
 	// Activation page facts and the lost user name
 	"Registration number": "Numéro d’inscription",
 	"If this is not the sign-up you made, do not press the button: sign up again instead, and this one is replaced.": "Si ce n’est pas l’inscription que vous avez faite, ne cliquez pas sur le bouton : inscrivez-vous à nouveau, et celle-ci sera remplacée.",

@@ -23,6 +23,16 @@ type SignupPage struct {
 	Form   SignupForm
 	Errors FieldErrors
 	Terms  *Terms // the terms to accept, when the terms.version parameter is set
+	// Challenge, near the cap on unverified requests, is the proof of work
+	// the form carries (solved by /static/pow.js, or sent after a wait).
+	Challenge *SignupChallenge
+}
+
+// SignupChallenge is the sign-up form's proof-of-work challenge.
+type SignupChallenge struct {
+	Token       string
+	Bits        int
+	WaitSeconds int
 }
 
 // Terms are the current terms and conditions a sign-up accepts.

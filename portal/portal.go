@@ -64,15 +64,17 @@ type server struct {
 	api    *apiServer
 }
 
-// limits are the per-key rate limiters of the state-changing routes.
+// limits are the per-key rate limits of the state-changing routes, counted
+// in the database (sharedLimiter), so that they hold across every serve
+// process on it and across restarts.
 type limits struct {
-	signupIP, signupEmail *KeyedLimiter
-	resendIP              *KeyedLimiter
-	loginIP, loginAccount *KeyedLimiter
-	loginPair             *KeyedLimiter // per (account, client address)
-	forgotIP              *KeyedLimiter
+	signupIP, signupEmail limiter
+	resendIP              limiter
+	loginIP, loginAccount limiter
+	loginPair             limiter // per (account, client address)
+	forgotIP              limiter
 	// Per address, forgot-password and resend are limited in the database
-	// (workflow.RequestLink), so the limits survive a restart.
+	// too, by counting the link requests (workflow.RequestLink).
 }
 
 // New returns the portal's handler: every route behind the hardening
@@ -112,9 +114,7 @@ func build(d Deps) (*server, http.Handler, error) {
 	if s.sleep == nil {
 		s.sleep = sleepContext
 	}
-	if s.limits, err = newLimits(d.Now); err != nil {
-		return nil, nil, err
-	}
+	s.limits = newLimits(d.DB, d.Now, s.log)
 	cop, err := CrossOriginProtection(rd, d.TrustedOrigins)
 	if err != nil {
 		return nil, nil, err
@@ -152,20 +152,17 @@ func splitAPI(api, pages http.Handler) http.Handler {
 	})
 }
 
-func newLimits(now func() time.Time) (limits, error) {
-	var l limits
-	var errs []error
-	mk := func(events int, per time.Duration) *KeyedLimiter {
-		k, err := NewKeyedLimiter(LimiterConfig{Events: events, Per: per, Burst: events, Now: now})
-		errs = append(errs, err)
-		return k
+func newLimits(db *store.DB, now func() time.Time, log *slog.Logger) limits {
+	mk := func(name string, events int, per time.Duration) limiter {
+		return newSharedLimiter(name, db, events, per, now, log)
 	}
-	l.signupIP, l.signupEmail = mk(20, time.Hour), mk(5, time.Hour)
-	l.resendIP = mk(20, time.Hour)
-	l.loginIP, l.loginAccount = mk(60, 10*time.Minute), mk(10, 15*time.Minute)
-	l.loginPair = mk(5, 15*time.Minute)
-	l.forgotIP = mk(20, time.Hour)
-	return l, errors.Join(errs...)
+	return limits{
+		signupIP: mk("signup_ip", 20, time.Hour), signupEmail: mk("signup_email", 5, time.Hour),
+		resendIP: mk("resend_ip", 20, time.Hour),
+		loginIP:  mk("login_ip", 60, 10*time.Minute), loginAccount: mk("login_account", 10, 15*time.Minute),
+		loginPair: mk("login_pair", 5, 15*time.Minute),
+		forgotIP:  mk("forgot_ip", 20, time.Hour),
+	}
 }
 
 // routes lists every route of the portal.
@@ -285,6 +282,6 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, PageHome, HomePage{
-		SignupPaused: n >= int64(p.Int(workflow.ParamMaxUnverified)),
+		SignupPaused: n >= 2*int64(p.Int(workflow.ParamMaxUnverified)), // see workflow.Pressure
 		LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL))})
 }

@@ -2,11 +2,16 @@ package portal
 
 import (
 	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/regdesk/regdesk/store"
 	"golang.org/x/time/rate"
 )
 
@@ -159,4 +164,60 @@ func (l *KeyedLimiter) SetRate(events int, per time.Duration) {
 		b.lim.SetLimitAt(now, limit)
 		b.lim.SetBurstAt(now, events)
 	}
+}
+
+// limiter is a per-key allowance: Allow takes one attempt for key, or says
+// how long until one is allowed.
+type limiter interface {
+	Allow(key string) (bool, time.Duration)
+	SetRate(events int, per time.Duration)
+}
+
+// sharedLimiter is a token bucket per key counted in the database
+// (store.DB.TakeToken): every process on the database, and a restarted
+// one, draws from the same allowance. Keys are stored hashed with the
+// limit's name, never as the client address or account they are.
+type sharedLimiter struct {
+	name string
+	db   *store.DB
+	now  func() time.Time
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	bucket store.Bucket
+}
+
+func newSharedLimiter(name string, db *store.DB, events int, per time.Duration, now func() time.Time, log *slog.Logger) *sharedLimiter {
+	l := &sharedLimiter{name: name, db: db, now: now, log: log}
+	l.SetRate(events, per)
+	return l
+}
+
+// SetRate changes the allowance to events per per (burst events); spent
+// tokens stay spent.
+func (l *sharedLimiter) SetRate(events int, per time.Duration) {
+	if events <= 0 || per <= 0 {
+		return
+	}
+	l.mu.Lock()
+	l.bucket = store.Bucket{Burst: events, Every: per / time.Duration(events)}
+	l.mu.Unlock()
+}
+
+// Allow takes one token for key. When the database cannot answer, the
+// attempt is let through (and logged): the handler behind the limit needs
+// the same database and fails on its own.
+func (l *sharedLimiter) Allow(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	b := l.bucket
+	l.mu.Unlock()
+	sum := sha256.Sum256([]byte(key))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ok, wait, err := l.db.TakeToken(ctx, l.name+":"+hex.EncodeToString(sum[:16]), b, l.now())
+	if err != nil {
+		l.log.Error("rate limit", "limit", l.name, "err", err)
+		return true, 0
+	}
+	return ok, wait
 }

@@ -19,8 +19,14 @@ const pausedRetryAfter = time.Hour
 // on unverified requests is reached. Query parameters are ignored: a link
 // must not be able to pre-fill someone's form.
 func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
-	p, paused, ok := s.signupPaused(w, r)
-	if !ok || paused {
+	p, pr, ok := s.signupPressure(w, r)
+	if !ok || pr.Paused {
+		return
+	}
+	if pr.Challenge {
+		// Each reader gets a challenge of their own: no prebuilt page.
+		s.render(w, r, http.StatusOK, PageSignup, SignupPage{Form: SignupForm{Language: LanguageOf(r).String()},
+			Terms: termsOf(p), Challenge: s.signupChallenge(p, pr, "")})
 		return
 	}
 	// The empty form is the same for everyone who reads it in one language
@@ -71,14 +77,34 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	p, paused, ok := s.signupPaused(w, r)
-	if !ok || paused {
+	p, pr, ok := s.signupPressure(w, r)
+	if !ok || pr.Paused {
 		return
 	}
 	f := ParseSignupForm(r.PostForm)
 	terms := termsOf(p)
-	if errs := checkTerms(f.Validate(), terms, f); errs != nil {
-		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs, Terms: terms})
+	// Near the cap, the challenge first: refusing an unpaid sign-up costs
+	// no password hash. The workflow checks it again and uses it up.
+	var challengeErr error
+	if pr.Challenge {
+		challengeErr = s.svc.CheckChallenge(p, f.Challenge, f.ChallengeAnswer)
+	}
+	errs := checkTerms(f.Validate(), terms, f)
+	if challengeErr != nil {
+		errs = AddSignupError(errs, FieldChallenge, MsgChallenge)
+	}
+	if errs != nil {
+		// A challenge that still holds is kept (a person without JavaScript
+		// who fixes a typo does not wait again); any other is replaced.
+		keep := ""
+		if challengeErr == nil || errors.Is(challengeErr, workflow.ErrChallengeTooSoon) {
+			keep = f.Challenge
+		}
+		var c *SignupChallenge
+		if pr.Challenge {
+			c = s.signupChallenge(p, pr, keep)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f, Errors: errs, Terms: terms, Challenge: c})
 		return
 	}
 	// Only valid forms count: a person fixing typos is not an attack, and
@@ -106,7 +132,7 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		PostalCode: f.PostalCode, Country: f.Country, FirstName: f.FirstName, LastName: f.LastName,
 		JobTitle: f.JobTitle, Email: f.Email, Phone: f.Phone, Language: f.Language,
 		Username: f.Username, PasswordHash: hash, SourceIP: s.ips.ClientIP(r).String(),
-		TermsVersion: f.TermsVersion,
+		TermsVersion: f.TermsVersion, Challenge: f.Challenge, ChallengeAnswer: f.ChallengeAnswer,
 	})
 	var fe *workflow.FieldError
 	switch {
@@ -119,6 +145,11 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 			Errors: AddSignupError(nil, FieldTerms, fe.Message), Terms: terms})
 	case errors.Is(err, workflow.ErrSignupPaused):
 		s.renderPaused(w, r)
+	case isChallengeError(err):
+		// Used already, or the pressure rose since the form was read.
+		s.render(w, r, http.StatusUnprocessableEntity, PageSignup, SignupPage{Form: f,
+			Errors: AddSignupError(nil, FieldChallenge, MsgChallenge), Terms: terms,
+			Challenge: s.signupChallenge(p, workflow.SignupPressure{Challenge: true, Bits: max(pr.Bits, p.Int(workflow.ParamChallengeBits))}, "")})
 	case errors.Is(err, workflow.ErrTooMany):
 		s.rd.TooManyRequests(w, r, time.Hour)
 	case err != nil:
@@ -139,35 +170,51 @@ func (s *server) signupSent(w http.ResponseWriter, r *http.Request) {
 		LinkLifetime: LinkLifetime(p.Duration(workflow.ParamActivationTTL))})
 }
 
-// signupPaused returns the parameters and writes the paused page, reporting
-// true, when too many requests await activation; ok is false when it could
-// not tell (the error page is written). One row read: the parameters come
-// from the cache at the version read with the count.
-func (s *server) signupPaused(w http.ResponseWriter, r *http.Request) (p workflow.Params, paused, ok bool) {
+// MsgChallenge asks for the form again when its challenge did not pass.
+const MsgChallenge = "Please send the form again: the check that protects sign-up did not pass or has expired"
+
+// signupPressure returns the parameters and how close sign-up is to its
+// cap, writing the paused page when it is paused; ok is false when it could
+// not tell (the error page is written). Far from the cap it reads one row:
+// the parameters come from the cache at the version read with the count.
+// Approvers hear about the pressure (at most once an hour).
+func (s *server) signupPressure(w http.ResponseWriter, r *http.Request) (p workflow.Params, pr workflow.SignupPressure, ok bool) {
 	q := s.db.Read()
 	st, err := q.SignupState(r.Context())
 	if err == nil {
 		p, err = s.svc.ParamsAt(r.Context(), q, st.ParamVersion)
 	}
+	if err == nil {
+		pr, err = s.svc.Pressure(r.Context(), q, p, st.Unverified)
+	}
 	if err != nil {
 		s.fail(w, r, err)
-		return p, false, false
+		return p, pr, false
 	}
-	if st.Unverified < int64(p.Int(workflow.ParamMaxUnverified)) {
-		return p, false, true
+	s.svc.AlertPressure(r.Context(), p, pr)
+	if pr.Paused {
+		s.renderPaused(w, r)
 	}
-	// Over the cap by the cheap count: only requests whose link still
-	// works pause sign-up.
-	live, err := q.CountLiveUnverified(r.Context(), s.now())
-	if err != nil {
-		s.fail(w, r, err)
-		return p, false, false
+	return p, pr, true
+}
+
+// signupChallenge is the form's challenge: keep when it is still good, else a new one.
+func (s *server) signupChallenge(p workflow.Params, pr workflow.SignupPressure, keep string) *SignupChallenge {
+	c := s.svc.NewChallenge(p, pr.Bits)
+	if keep != "" {
+		c.Token = keep
 	}
-	if live < int64(p.Int(workflow.ParamMaxUnverified)) {
-		return p, false, true
+	return &SignupChallenge{Token: c.Token, Bits: c.Bits, WaitSeconds: int(c.Wait / time.Second)}
+}
+
+func isChallengeError(err error) bool {
+	for _, e := range []error{workflow.ErrChallengeMissing, workflow.ErrChallengeInvalid, workflow.ErrChallengeExpired,
+		workflow.ErrChallengeWrong, workflow.ErrChallengeTooSoon, workflow.ErrChallengeUsed} {
+		if errors.Is(err, e) {
+			return true
+		}
 	}
-	s.renderPaused(w, r)
-	return p, true, true
+	return false
 }
 
 // renderPaused answers 503 with Retry-After: sign-up is unavailable for a

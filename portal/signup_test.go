@@ -202,11 +202,13 @@ func TestSignup_POST_knownAddress(t *testing.T) {
 
 func TestSignup_paused(t *testing.T) {
 	e := newSignupEnv(t, nil)
+	wantStatus(t, e.get("/signup"), http.StatusOK)
+	e.signedUp("first@example.com", "first")
+	e.signedUp("second@example.com", "second")
+	// Sign-up pauses at twice the cap (below it, a challenge).
 	if err := e.svc.SetParam(context.Background(), workflow.ParamMaxUnverified, "1", "op"); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, e.get("/signup"), http.StatusOK)
-	e.signedUp("first@example.com", "first")
 	for method, w := range map[string]*httptest.ResponseRecorder{
 		"GET": e.get("/signup"), "POST": e.post("/signup", validSignup()),
 	} {
@@ -217,8 +219,8 @@ func TestSignup_paused(t *testing.T) {
 		}
 	}
 	wantBody(t, e.get("/"), "New sign-ups are paused")
-	if n := len(e.requests()); n != 1 {
-		t.Fatalf("%d requests, want 1", n)
+	if n := len(e.requests()); n != 2 {
+		t.Fatalf("%d requests, want 2", n)
 	}
 }
 

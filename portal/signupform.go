@@ -31,7 +31,9 @@ const (
 	FieldUsername        = domain.FieldUsername
 	FieldPassword        = "password"
 	FieldPasswordConfirm = "password_confirm"
-	FieldTerms           = "terms" // the checkbox accepting the terms; its value is their version
+	FieldTerms           = "terms"            // the checkbox accepting the terms; its value is their version
+	FieldChallenge       = "challenge"        // the proof-of-work challenge near the cap
+	FieldChallengeAnswer = "challenge_answer" // its answer, from /static/pow.js
 )
 
 // Password length limits in characters (runes), per NIST SP 800-63B for a
@@ -122,6 +124,10 @@ type SignupForm struct {
 	// unticked); whether it must be ticked is the handler's to say.
 	TermsVersion string
 
+	// Challenge and ChallengeAnswer are the proof-of-work challenge the
+	// form carried near the cap, and the browser's answer ("" without one).
+	Challenge, ChallengeAnswer string
+
 	confirmSent bool        // password_confirm was in the request
 	parseErrs   FieldErrors // unreadable input found while parsing
 }
@@ -198,6 +204,13 @@ func ParseSignupForm(v url.Values) SignupForm {
 	f.Username = strings.ToLower(f.Username)
 	if v, msg := domain.Clean(v.Get(FieldTerms), "Terms"); msg == "" && len(v) <= 32 {
 		f.TermsVersion = v
+	}
+	// Checked by the workflow; anything odd here simply fails that check.
+	if v := v.Get(FieldChallenge); len(v) <= 200 {
+		f.Challenge = v
+	}
+	if v := v.Get(FieldChallengeAnswer); len(v) <= 20 {
+		f.ChallengeAnswer = v
 	}
 	return f
 }

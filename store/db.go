@@ -33,6 +33,8 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// osUser is Options.OSUser, recorded with every audit row.
+	osUser string
 }
 
 // uriPath escapes what would end or change a file: URI's path, so a data
@@ -51,6 +53,11 @@ type Options struct {
 	// WriteConns caps the write pool on PostgreSQL; 0 means 10. (SQLite
 	// always has one writer.)
 	WriteConns int
+	// OSUser is the operating-system account of a local process (a CLI
+	// command, the local TUI): every audit row written through this handle
+	// records it beside the approver named with --as, which nothing checks.
+	// Empty for serve, whose actors the server authenticates.
+	OSUser string
 	// Warn hears when Open had to narrow the mode of the data directory or
 	// of a database file that other users could read.
 	Warn func(msg string)
@@ -161,7 +168,7 @@ func openPools(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{path: path, d: sqliteDialect, write: w, read: r, now: now}, nil
+	return &DB{path: path, d: sqliteDialect, write: w, read: r, now: now, osUser: opts.OSUser}, nil
 }
 
 // Close closes both pools.
@@ -198,7 +205,7 @@ func (db *DB) queries(q querier) *Queries {
 	if db.d.postgres {
 		q = pgQuerier{q}
 	}
-	return &Queries{q: q, d: db.d, now: db.now}
+	return &Queries{q: q, d: db.d, now: db.now, osUser: db.osUser}
 }
 
 // Tx is a write transaction. Its Queries see their own writes.
@@ -254,9 +261,10 @@ type querier interface {
 
 // Queries holds every query; it runs on the read pool or inside a Tx.
 type Queries struct {
-	q   querier
-	d   *dialect
-	now func() time.Time
+	q      querier
+	d      *dialect
+	now    func() time.Time
+	osUser string // see Options.OSUser
 }
 
 // insertID runs an INSERT and returns the new row's id (RETURNING works on

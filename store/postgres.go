@@ -83,7 +83,7 @@ func openPostgres(ctx context.Context, rawURL string, opts Options) (*DB, error)
 		w.Close()
 		return nil, err
 	}
-	return &DB{path: rawURL, d: postgresDialect, write: w, read: r, now: now}, nil
+	return &DB{path: rawURL, d: postgresDialect, write: w, read: r, now: now, osUser: opts.OSUser}, nil
 }
 
 func orDefault(n, def int) int {

@@ -78,11 +78,20 @@ type probeMsg struct{}
 
 // snapshotter keeps the latest screen, rendered on the program's own
 // goroutine (in a filter) so tests never read the model concurrently.
+// A screen whose rows are still on their way (a search typed faster than
+// the store answers) is kept as "" so that waitFor keeps polling.
 type snapshotter struct{ last atomic.Value }
 
 func (s *snapshotter) filter(m tea.Model, msg tea.Msg) tea.Msg {
 	if _, ok := msg.(probeMsg); ok {
-		s.last.Store(ansi.Strip(m.(*App).render()))
+		a := m.(*App)
+		screen := ansi.Strip(a.render())
+		for _, sc := range a.screens {
+			if r, ok := sc.(*registration); ok && r.fetching() {
+				screen = ""
+			}
+		}
+		s.last.Store(screen)
 	}
 	return msg
 }
@@ -105,7 +114,7 @@ func waitFor(t *testing.T, tm *teatest.TestModel, snap *snapshotter, texts ...st
 				t.Fatalf("screen never showed %q:\n%s", texts, got)
 			}
 		} else if time.Now().After(deadline) {
-			t.Fatal("no screen drawn")
+			t.Fatal("no screen drawn, or its rows never arrived")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -120,7 +120,7 @@ func fetchDetails(ctx context.Context, svc *workflow.Service, q *store.Queries, 
 	}
 	for i := range d.audit {
 		e := &d.audit[i]
-		e.Actor, e.Action, e.Detail = Sanitize(e.Actor), Sanitize(e.Action), Sanitize(e.Detail)
+		e.Actor, e.Action, e.Detail, e.OSUser = Sanitize(e.Actor), Sanitize(e.Action), Sanitize(e.Detail), Sanitize(e.OSUser)
 	}
 	return d, nil
 }
@@ -251,7 +251,11 @@ func (p *detailsPane) lines(st Styles, cur store.Request, ok bool, now time.Time
 		lines = append(lines, st.Muted.Render("  no entries"))
 	}
 	for _, e := range d.audit {
-		line := "  " + when(e.At, true, loc) + "  " + cell(e.Actor, 12) + " " + e.Action
+		who := cell(e.Actor, 12)
+		if e.OSUser != "" { // a local command or TUI: the approver it named and who ran it
+			who = domain.ActorLabel(e.Actor, e.OSUser)
+		}
+		line := "  " + when(e.At, true, loc) + "  " + who + " " + e.Action
 		if e.Detail != "" {
 			line += " — " + e.Detail
 		}

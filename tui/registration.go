@@ -41,6 +41,9 @@ type registration struct {
 	search searchBox
 	requestWindow
 	pageSeq uint64
+	// answered is the sequence number of the last page answer taken; while
+	// it lags pageSeq a newer page (a search being typed) is on its way.
+	answered uint64
 	// cancelFetch stops the page query in flight when another is asked for.
 	cancelFetch context.CancelFunc
 
@@ -71,6 +74,10 @@ func (r *registration) Init() tea.Cmd {
 }
 
 func (r *registration) Capturing() bool { return r.search.typing }
+
+// fetching reports a page asked for and not answered yet: the rows shown
+// may be those of an earlier search.
+func (r *registration) fetching() bool { return r.answered != r.pageSeq }
 
 // Messages of the Registration screen.
 type (
@@ -227,6 +234,7 @@ func (r *registration) Update(msg tea.Msg, active bool) tea.Cmd {
 		if msg.seq != r.pageSeq {
 			return nil
 		}
+		r.answered = msg.seq
 		if msg.err != nil {
 			r.s.fail("load requests", msg.err)
 			return nil

@@ -20,9 +20,11 @@ var (
 var (
 	ErrSignupPaused = errors.New("sign-up is paused: too many requests are waiting for activation")
 	ErrTooMany      = errors.New("too many sign-ups for this address; try again later")
-	ErrTokenInvalid = errors.New("this link is not valid")
-	ErrTokenExpired = errors.New("this link has expired")
-	ErrTokenUsed    = errors.New("this link has already been used")
+	// ErrTooManyFromDomain is ErrTooMany for an email domain.
+	ErrTooManyFromDomain = fmt.Errorf("too many sign-ups from this email domain: %w", ErrTooMany)
+	ErrTokenInvalid      = errors.New("this link is not valid")
+	ErrTokenExpired      = errors.New("this link has expired")
+	ErrTokenUsed         = errors.New("this link has already been used")
 	// ErrTokenReplaced: a newer activation link was sent for the same
 	// request, which revoked this one.
 	ErrTokenReplaced = errors.New("a newer activation link replaced this one")

@@ -113,6 +113,10 @@ func (s *Service) maintain(ctx context.Context, batch int) (Report, error) {
 			if _, err = tx.DeleteOldLinkRequests(ctx, now.Add(-tokenGrace), batch); err != nil {
 				return err
 			}
+			// A full rate-limit bucket is as good as none.
+			if _, err = tx.DeleteFullRateBuckets(ctx, now, batch); err != nil {
+				return err
+			}
 			sessions, err = tx.DeleteExpiredSessions(ctx, now, now.Add(-idle), batch)
 			return err
 		})

@@ -36,6 +36,10 @@ const (
 	ParamSignupPerAddress  = "signup.per_address_per_hour"
 	ParamSignupPerIP       = "signup.per_ip_per_hour"
 	ParamMaxUnverified     = "signup.max_unverified"
+	ParamChallengeFrom     = "signup.challenge_from"
+	ParamChallengeBits     = "signup.challenge_bits"
+	ParamChallengeWait     = "signup.challenge_wait"
+	ParamSignupPerDomain   = "signup.per_domain_per_hour"
 	ParamRejectReasons     = "reject.reasons"
 	ParamDigestInterval    = "notify.digest_interval"
 	ParamSessionIdle       = "session.idle_timeout"
@@ -98,7 +102,11 @@ func ParamDefs() []ParamDef {
 		{ParamDefaultTemplate, "STANDARD", "customer account template proposed at Create", validCode},
 		{ParamSignupPerAddress, "3", "sign-ups allowed per email address per hour", validIntRange(1, 1000)},
 		{ParamSignupPerIP, "20", "sign-ups allowed per client address per hour", validIntRange(1, 100000)},
-		{ParamMaxUnverified, "10000", "cap on unverified requests; beyond it sign-up is paused", validIntRange(1, 10000000)},
+		{ParamMaxUnverified, "10000", "cap on unverified requests: near it a sign-up must pass a challenge, at twice it sign-up is paused", validIntRange(1, 10000000)},
+		{ParamChallengeFrom, "50", "percentage of signup.max_unverified from which a sign-up must pass a proof-of-work challenge", validIntRange(1, 100)},
+		{ParamChallengeBits, "16", "difficulty of that challenge in bits (16: about a second in a browser; each bit doubles it; 2 more at the cap)", validIntRange(8, 22)},
+		{ParamChallengeWait, "20s", "without JavaScript, a challenged sign-up form may be sent after this wait", validDuration(5*time.Second, 5*time.Minute)},
+		{ParamSignupPerDomain, "30", "sign-ups allowed per email domain per hour (free-mail domains: ten times as many)", validIntRange(1, 100000)},
 		{ParamRejectReasons, "duplicate,incomplete,unverifiable,not_eligible,other", "reason codes for rejections", validCodes},
 		{ParamDigestInterval, "15m", "approvers' digest of newly verified requests, at most this often", validDuration(time.Minute, 7*24*time.Hour)},
 		{ParamSessionIdle, "30m", "a customer session ends after this long idle", validDuration(time.Minute, 7*24*time.Hour)},

@@ -57,6 +57,10 @@ type Service struct {
 	sec     *Secrets
 	risk    *RiskLists
 	params  ParamCache
+	// challengeKey seals sign-up challenges: the secrets key, so that
+	// challenges survive a restart, or a key of this process's own.
+	challengeKey *Secrets
+	alerts       alertThrottle
 }
 
 // New returns a Service.
@@ -65,8 +69,15 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	challengeKey := cfg.Secrets
+	if challengeKey == nil {
+		key := make([]byte, secretsKeySize)
+		_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
+		challengeKey, _ = NewSecrets(key)
+	}
 	return &Service{db: cfg.DB, baseURL: strings.TrimRight(cfg.BaseURL, "/"), jobs: cfg.Jobs,
-		log: log.With("component", "workflow"), sec: cfg.Secrets, risk: NewRiskLists(cfg.DisposableDomains)}
+		log: log.With("component", "workflow"), sec: cfg.Secrets, risk: NewRiskLists(cfg.DisposableDomains),
+		challengeKey: challengeKey, alerts: alertThrottle{checked: map[string]time.Time{}}}
 }
 
 // DB is the service's store.
@@ -222,6 +233,11 @@ func checkActor(actor string) error {
 		return !unicode.IsPrint(r)
 	}) >= 0 {
 		return &FieldError{Field: "as", Message: "the actor's name must be printable text of at most 64 bytes"}
+	}
+	if strings.ContainsAny(actor, "()") {
+		// The audit trail shows a local actor as "alice (os: root)"; a name
+		// must not forge that part.
+		return &FieldError{Field: "as", Message: "the actor's name must not hold parentheses"}
 	}
 	return nil
 }

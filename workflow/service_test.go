@@ -398,13 +398,21 @@ func TestService_SignUpRules(t *testing.T) {
 	if _, err := f.svc.SignUp(ctx, known); !errors.As(err, &fe) || fe.Field != "username" {
 		t.Fatalf("known address with a taken user name: %v, want the user name error", err)
 	}
-	// The cap on unverified requests pauses sign-up.
+	// At the cap on unverified requests a sign-up needs a challenge; at
+	// twice the cap sign-up pauses.
+	f.request(domain.Requested)
 	f.request(domain.Requested)
 	if err := f.svc.SetParam(ctx, ParamMaxUnverified, "1", "op"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.SignUp(ctx, f.input()); !errors.Is(err, ErrSignupPaused) {
-		t.Fatalf("over the cap: %v, want ErrSignupPaused", err)
+		t.Fatalf("at twice the cap: %v, want ErrSignupPaused", err)
+	}
+	if err := f.svc.SetParam(ctx, ParamMaxUnverified, "3", "op"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SignUp(ctx, f.input()); !errors.Is(err, ErrChallengeMissing) {
+		t.Fatalf("at the cap: %v, want ErrChallengeMissing", err)
 	}
 	_ = first
 }

@@ -22,6 +22,9 @@ type SignupInput struct {
 	// TermsVersion is the version of the terms the prospect accepted; it
 	// must be the current one (parameter terms.version) when that is set.
 	TermsVersion string
+	// Challenge and ChallengeAnswer are the sign-up form's challenge and
+	// its answer (empty: sent after the wait), needed near the cap.
+	Challenge, ChallengeAnswer string
 }
 
 // Messages for terms that were not accepted.
@@ -84,19 +87,25 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		if err != nil {
 			return err
 		}
-		// The pause counts requests whose link still works, not every
+		// The pressure counts requests whose link still works, not every
 		// request waiting for the expiry pass. The kept count of
 		// unconfirmed requests is an upper bound read in O(1); the exact
-		// count is taken only when that bound reaches the limit.
+		// count is taken only near the cap.
 		n, err := tx.CountUnverified(ctx)
-		if err == nil && n >= int64(p.Int(ParamMaxUnverified)) {
-			n, err = tx.CountLiveUnverified(ctx, s.now())
-		}
 		if err != nil {
 			return err
 		}
-		if n >= int64(p.Int(ParamMaxUnverified)) {
+		pr, err := s.Pressure(ctx, &tx.Queries, p, n)
+		if err != nil {
+			return err
+		}
+		if pr.Paused {
 			return ErrSignupPaused
+		}
+		if pr.Challenge {
+			if err := s.useChallenge(ctx, tx, p, in.Challenge, in.ChallengeAnswer); err != nil {
+				return err
+			}
 		}
 		// Per network, in the database (across restarts and processes): a
 		// /24 or /64 gets signup.per_ip_per_hour, a /56 four times and a /48
@@ -118,6 +127,22 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (SignupResult, err
 		}
 		if recent >= p.Int(ParamSignupPerAddress) {
 			return ErrTooMany
+		}
+		// Per email domain, in the database: a company's own domain gets
+		// signup.per_domain_per_hour, a free-mail domain, which many real
+		// prospects share, ten times as many.
+		domain := emailDomain(r.Email)
+		perDomain := p.Int(ParamSignupPerDomain)
+		if freeMailDomains[domain] {
+			perDomain *= 10
+		}
+		if byDomain, err := tx.DomainSignups(ctx, domain); err != nil {
+			return err
+		} else if byDomain >= float64(perDomain) {
+			return ErrTooManyFromDomain
+		}
+		if err := tx.AddDomainSignup(ctx, domain); err != nil {
+			return err
 		}
 		// The user name first: checked after the address, a taken name would
 		// answer differently for known and unknown addresses.

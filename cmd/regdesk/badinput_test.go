@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -38,7 +37,7 @@ func TestBadInput_signup(t *testing.T) {
 			t.Fatalf("REGDESK_BADINPUT_N=%q: want a positive number", v)
 		}
 	}
-	data := t.TempDir()
+	data := newData(t)
 	// The limits per client address and per email address would answer
 	// most of the run with 429 before validation; lift them.
 	cli(t, data, "params", "set", "signup.per_ip_per_hour", "100000")
@@ -102,7 +101,7 @@ func TestBadInput_signup(t *testing.T) {
 		t.Errorf("serve logged a panic:\n%s", clipLog(l))
 	}
 
-	db, err := store.OpenExisting(context.Background(), filepath.Join(data, store.DBFile), store.Options{})
+	db, err := store.OpenExisting(context.Background(), dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,11 +22,11 @@ import (
 // it changes and a refusal that changes nothing.
 func TestCLI_ResendRetryRemove(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
+	data := newData(t)
 	if _, err := inproc(t, "seed", "--requests", "10", "--data", data); err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, filepath.Join(data, store.DBFile), store.Options{})
+	db, err := store.Open(ctx, dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestCLI_ResendRetryRemove(t *testing.T) {
 		}
 
 		// A verified request has nothing to resend: refused, no mail.
-		verified := signUpVerified(t, filepath.Join(data, store.DBFile), "Done Ltd", "done@resend.test")
+		verified := signUpVerified(t, dataDB(data), "Done Ltd", "done@resend.test")
 		before := activationMails(verified)
 		_, err = inproc(t, "requests", "resend", verified, "--as", "alice", "--data", data)
 		if err == nil || !strings.Contains(err.Error(), "verified") {
@@ -85,7 +85,7 @@ func TestCLI_ResendRetryRemove(t *testing.T) {
 	})
 
 	t.Run("user-requests retry: a failed user request is submitted again", func(t *testing.T) {
-		number := signUpVerified(t, filepath.Join(data, store.DBFile), "Retry GmbH", "rita@retry.test")
+		number := signUpVerified(t, dataDB(data), "Retry GmbH", "rita@retry.test")
 		cli(t, data, "requests", "approve", number, "--as", "alice")
 		cli(t, data, "requests", "create", number, "--as", "alice")
 		r, err := db.Read().RequestByNumber(ctx, number)

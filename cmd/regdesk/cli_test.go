@@ -33,7 +33,7 @@ func regdesk(t *testing.T, data, stdin string, args ...string) result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, append(args, "--data", data)...)
+	cmd := exec.Command(bin, withDB(data, append(args, "--data", data))...)
 	cmd.Env = append(os.Environ(), "REGDESK_DATA=", "REGDESK_DB=")
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
@@ -215,7 +215,7 @@ func cliEndToEnd(t *testing.T, db string) {
 }
 
 func TestCLI_Errors(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	regdesk(t, data, "", "seed", "--requests", "10").ok(t)
 	before := regdesk(t, data, "", "requests", "list", "--json", "--limit", "0").ok(t)
 	for _, c := range []struct {
@@ -241,6 +241,9 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"requests", "list", "--db", "mysql://db/regdesk"}, "want a PostgreSQL URL", 2},
 		{[]string{"requests", "list", "--db", "regdesk.db"}, "want a PostgreSQL URL", 2},
 	} {
+		if storetest.Postgres() && c.args[0] == "backup" {
+			continue // on PostgreSQL backup refuses first, pointing at pg_dump (TestCLI_EndToEnd)
+		}
 		r := regdesk(t, data, "", c.args...)
 		r.fails(t, c.want)
 		if r.code != c.code {
@@ -255,6 +258,9 @@ func TestCLI_Errors(t *testing.T) {
 		bin, _ := binary()
 		cmd := exec.Command(bin, "requests", "list", "--limit", "1", "--json")
 		cmd.Env = append(os.Environ(), "REGDESK_DATA="+data)
+		if storetest.Postgres() {
+			cmd.Env = append(cmd.Env, "REGDESK_DB="+dataDB(data))
+		}
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatal(err)
@@ -283,7 +289,7 @@ func TestCLI_MissingDatabase(t *testing.T) {
 		{"tui", "--as", "alice"},
 	} {
 		r := regdesk(t, data, "", args...)
-		r.fails(t, "no database at "+filepath.Join(data, "regdesk.db"))
+		r.fails(t, "no database at "+dataDB(data))
 		if r.code != 1 {
 			t.Errorf("%v: exit %d, want 1", args, r.code)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow/domain"
 )
 
@@ -42,11 +43,11 @@ func TestCompletion_BashInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := dataAt(t, filepath.Join(dir, "data"))
 	if _, err := inproc(t, "seed", "--requests", "20", "--data", data); err != nil {
 		t.Fatal(err)
 	}
-	number := signUpVerified(t, filepath.Join(data, "regdesk.db"), "Tab Complete Ltd", "tab@complete.test")
+	number := signUpVerified(t, dataDB(data), "Tab Complete Ltd", "tab@complete.test")
 	others := newest(t, data, domain.Requested, domain.Approved, domain.Created, domain.Rejected, domain.Expired)
 	if len(others) == 0 {
 		t.Fatal("the seed made only verified requests")
@@ -61,7 +62,11 @@ func TestCompletion_BashInTmux(t *testing.T) {
 		}
 		return string(out)
 	}
-	shell := "env PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH") + " REGDESK_DATA=" + data +
+	db := ""
+	if storetest.Postgres() {
+		db = " REGDESK_DB=" + dataDB(data)
+	}
+	shell := "env PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH") + " REGDESK_DATA=" + data + db +
 		" PS1='$ ' " + bash + " --norc --noprofile -i"
 	tmux("new-session", "-d", "-s", "comp", "-x", "160", "-y", "50", shell)
 	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })

@@ -26,7 +26,7 @@ type candidate struct{ word, desc string }
 func complete(t *testing.T, data string, words ...string) []candidate {
 	t.Helper()
 	var out, errb bytes.Buffer
-	args := append([]string{"__complete", "--data", data}, words...)
+	args := append(withDB(data, []string{"__complete", "--data", data}), words...) // the last word is the one completed
 	if err := run(context.Background(), args, strings.NewReader(""), &out, &errb); err != nil {
 		t.Fatalf("__complete %v: %v\n%s", words, err, errb.String())
 	}
@@ -54,7 +54,7 @@ func words(cs []candidate) []string {
 // newest lists the numbers of requests in the statuses, newest first.
 func newest(t *testing.T, data string, statuses ...domain.RequestStatus) []string {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(data, "regdesk.db"), store.Options{})
+	db, err := store.Open(context.Background(), dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +76,11 @@ func newest(t *testing.T, data string, statuses ...domain.RequestStatus) []strin
 }
 
 func TestCompletion_SeededDatabase(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	if _, err := inproc(t, "seed", "--requests", "400", "--data", data); err != nil {
 		t.Fatal(err)
 	}
-	hostile := signUpVerified(t, filepath.Join(data, "regdesk.db"),
+	hostile := signUpVerified(t, dataDB(data),
 		"Escape \x1b[2J\x1b]0;pwned\x07Corp", "esc@escape.test")
 
 	t.Run("approve offers the verified requests, newest first", func(t *testing.T) {
@@ -227,7 +227,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 		if _, err := inproc(t, "requests", "create", approved[0], "--as", "alice", "--data", data); err != nil {
 			t.Fatal(err)
 		}
-		db, err := store.Open(context.Background(), filepath.Join(data, "regdesk.db"), store.Options{})
+		db, err := store.Open(context.Background(), dataDB(data), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +246,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 	})
 
 	t.Run("completion reads while a writer holds the database", func(t *testing.T) {
-		db, err := store.Open(context.Background(), filepath.Join(data, "regdesk.db"), store.Options{})
+		db, err := store.Open(context.Background(), dataDB(data), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,6 +81,7 @@ func (e *env) requireDB() error {
 // by a running serve.
 func (e *env) openOrCreate(ctx context.Context, log *slog.Logger) (*store.DB, *workflow.Service, error) {
 	db, err := store.Open(ctx, e.dbPath(), store.Options{
+		OSUser: osUser(e.getenv),
 		Warn: func(msg string) {
 			if log == nil {
 				log = slog.Default() // stderr

@@ -8,7 +8,7 @@ import (
 )
 
 func TestCLI_Insights(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	regdesk(t, data, "", "seed", "--requests", "300").ok(t)
 	verified := decode[[]map[string]any](t, regdesk(t, data, "", "requests", "list",
 		"--status", "verified", "--limit", "1", "--json").ok(t))

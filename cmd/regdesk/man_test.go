@@ -98,7 +98,7 @@ func TestMan_MarkdownIsCurrent(t *testing.T) {
 // Every flag of every command reads REGDESK_<FLAG>, --help shows it, and a
 // bad value there is a usage mistake that names the variable.
 func TestCLI_EnvironmentAndHelp(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	if _, err := inproc(t, "seed", "--requests", "5", "--data", data); err != nil {
 		t.Fatal(err)
 	}

@@ -17,14 +17,14 @@ import (
 func inproc(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	err := run(context.Background(), withDBArgs(args), strings.NewReader(""), &out, &errOut)
 	return out.String(), err
 }
 
 // purgedRequests lists the requests whose personal data is gone.
 func purgedRequests(t *testing.T, data string) []store.Request {
 	t.Helper()
-	db, err := store.OpenExisting(context.Background(), filepath.Join(data, store.DBFile), store.Options{})
+	db, err := store.OpenExisting(context.Background(), dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func purgedRequests(t *testing.T, data string) []store.Request {
 }
 
 func TestOps_CLI(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	if _, err := inproc(t, "seed", "--requests", "40", "--data", data); err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +121,7 @@ func TestOps_CLI(t *testing.T) {
 	})
 
 	t.Run("backup and restore", func(t *testing.T) {
+		sqliteOnly(t, "backup and restore copy the database file; PostgreSQL has pg_dump")
 		backup := filepath.Join(t.TempDir(), "b.db")
 		if _, err := inproc(t, "backup", backup, "--data", data); err != nil {
 			t.Fatal(err)

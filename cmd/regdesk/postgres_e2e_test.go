@@ -28,14 +28,18 @@ import (
 // TestServe_TwoProcessesOnPostgres runs two serve processes on one
 // PostgreSQL database, as behind a load balancer: sign-ups split across
 // both, each activated through the other process, every request approved
-// and created by two approvers racing through both at once. Numbers come
-// out continuous and unique, each request makes one customer, and every
-// mail is delivered exactly once.
+// and created by two approvers racing on the Registration screens of both
+// SSH servers at once (real SSH clients). An approval through one process
+// is on the other's screen within a second; numbers come out continuous
+// and unique, each request makes one customer, and every mail is delivered
+// exactly once.
 func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 	db := storetest.PostgresURL(t)
 	srv := smtptest.New(t, smtptest.Options{STARTTLS: true})
 	env := []string{"SSL_CERT_FILE=" + srv.CAFile(t.TempDir())}
 	dataA, dataB := t.TempDir(), t.TempDir()
+	aliceKey := addApprover(t, dataA, db, "alice")
+	bobKey := addApprover(t, dataB, db, "bob")
 	a := startServe(t, dataA, env, "--db", db, "--smtp", srv.URL())
 	b := startServe(t, dataB, env, "--db", db, "--smtp", srv.URL())
 	procs := []*proc{a, b}
@@ -54,7 +58,9 @@ func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 			form := url.Values{
 				"company_name": {fmt.Sprintf("Twin %d GmbH", i)}, "street": {"Hauptstraße 1"}, "city": {"Berlin"},
 				"postal_code": {"10115"}, "country": {"DE"}, "first_name": {"Ada"}, "last_name": {fmt.Sprintf("Twin%d", i)},
-				"email": {fmt.Sprintf("ada%d@twin.example", i)}, "phone": {"+49 30 1234567"},
+				// A domain each: a shared one would have the create form
+				// suggest joining the first customer.
+				"email": {fmt.Sprintf("ada%d@twin%d.example", i, i)}, "phone": {"+49 30 1234567"},
 				"username": {fmt.Sprintf("ada%d", i)}, "password": {"correct horse battery staple"},
 			}
 			resp, err := noFollow.PostForm(procs[i%2].url+"/signup", form)
@@ -111,20 +117,81 @@ func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 		}
 	}
 
-	// Two approvers act on every request at once, each through a process of
-	// their own; exactly one approval and one create per request win.
-	for _, who := range []struct{ name, data string }{{"alice", dataA}, {"bob", dataB}} {
-		wg.Go(func() {
-			for _, num := range numbers {
-				var out, errb bytes.Buffer
-				_ = run(context.Background(), []string{"requests", "approve", num, "--as", who.name,
-					"--data", who.data, "--db", db}, nil, &out, &errb)
-				_ = run(context.Background(), []string{"requests", "create", num, "--as", who.name,
-					"--data", who.data, "--db", db}, nil, &out, &errb)
-			}
+	// Two approvers, each logged in over SSH to the Registration screen of a
+	// process of their own.
+	alice := openApprover(t, a.sshAddr(t), dataA, "alice", aliceKey)
+	bob := openApprover(t, b.sshAddr(t), dataB, "bob", bobKey)
+	for _, ap := range []*approverTerm{alice, bob} {
+		ap.mustSee(60*time.Second, fmt.Sprintf("Verified %d and a selected row", n), func(s string) bool {
+			return tabCount(s, "Verified") == n && strings.Contains(s, "▌  REG-")
 		})
 	}
-	wg.Wait()
+
+	// A change through one process is on the other's screen within a
+	// second (LISTEN/NOTIFY), both ways.
+	for i, p := range [][2]*approverTerm{{alice, bob}, {bob, alice}} {
+		by, other := p[0], p[1]
+		num, ok := by.approveSelected()
+		if !ok {
+			t.Fatalf("%s could not approve %q alone:\n%s", by.name, num, by.Screen())
+		}
+		// The count moves and the row leaves the other's Verified list.
+		if s, seen := other.waitFor(time.Second, "", func(s string) bool {
+			return tabCount(s, "Approved") == i+1 && !listed(s, num)
+		}); !seen {
+			t.Fatalf("%s's approval of %s through one process was not on %s's screen (the other process) within a second:\n%s",
+				by.name, num, other.name, s)
+		}
+	}
+
+	// Then both approve every request at once, and create every customer
+	// at once: the screens race for the same rows.
+	race := func(tab string, act func(*approverTerm) (string, bool)) map[string][]string {
+		won := map[string][]string{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, ap := range []*approverTerm{alice, bob} {
+			wg.Go(func() {
+				deadline := time.Now().Add(3 * time.Minute)
+				for tabCount(ap.Screen(), tab) != 0 {
+					if time.Now().After(deadline) {
+						t.Errorf("%s: %s never reached 0:\n%s", ap.name, tab, ap.Screen())
+						return
+					}
+					if num, ok := act(ap); ok {
+						mu.Lock()
+						won[ap.name] = append(won[ap.name], num)
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
+		return won
+	}
+	approved := race("Verified", (*approverTerm).approveSelected)
+	for _, ap := range []*approverTerm{alice, bob} {
+		ap.send("\t\t") // the Approved tab
+		ap.mustSee(30*time.Second, "the Approved tab with every request", func(s string) bool {
+			return strings.Contains(s, "▸ Approved") && tabCount(s, "Approved") == n
+		})
+	}
+	created := race("Approved", (*approverTerm).createSelected)
+	t.Logf("approved over SSH: %v (and one each before); created: %v", approved, created)
+	if got := len(approved["alice"]) + len(approved["bob"]) + 2; got != n {
+		t.Fatalf("%d approvals succeeded on the screens for %d requests: %v", got, n, approved)
+	}
+	if got := len(created["alice"]) + len(created["bob"]); got != n {
+		t.Fatalf("%d creates succeeded on the screens for %d requests: %v", got, n, created)
+	}
+	for _, r := range pgRequests(t, db) {
+		if r.DecidedBy != "alice" && r.DecidedBy != "bob" {
+			t.Fatalf("%s decided by %q", r.Number, r.DecidedBy)
+		}
+	}
 
 	var urs []userRequestJSON
 	waitFor(t, 90*time.Second, "every user request completed by the workflow", func() bool {

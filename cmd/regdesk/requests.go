@@ -54,10 +54,13 @@ type requestJSON struct {
 
 // auditJSON is one entry of a request's history.
 type auditJSON struct {
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
-	Action string    `json:"action"`
-	Detail string    `json:"detail"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	// OSUser is the operating-system account of the local command or TUI
+	// that acted as Actor; absent over SSH, the portal and the API.
+	OSUser string `json:"os_user,omitempty"`
+	Action string `json:"action"`
+	Detail string `json:"detail"`
 }
 
 func toRequestJSON(r store.Request) requestJSON {
@@ -149,7 +152,7 @@ func requestsShow(e *env) *cobra.Command {
 			out := toRequestJSON(r)
 			out.Audit = make([]auditJSON, 0, len(trail))
 			for _, a := range trail {
-				out.Audit = append(out.Audit, auditJSON{At: a.At, Actor: a.Actor, Action: a.Action, Detail: a.Detail})
+				out.Audit = append(out.Audit, auditJSON{At: a.At, Actor: a.Actor, OSUser: a.OSUser, Action: a.Action, Detail: a.Detail})
 			}
 			return printJSON(e.stdout, out)
 		}
@@ -159,7 +162,7 @@ func requestsShow(e *env) *cobra.Command {
 		fmt.Fprintln(e.stdout, "\nHistory")
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		for _, a := range trail {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), safe(a.Actor), safe(a.Action), safe(a.Detail))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), safe(domain.ActorLabel(a.Actor, a.OSUser)), safe(a.Action), safe(a.Detail))
 		}
 		return tw.Flush()
 	})

@@ -16,7 +16,7 @@ import (
 // sign-up page in memory; a parameter changed by another process shows on
 // serve's very next request, with no wait and no restart.
 func TestServe_ParamsChangedElsewhere(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	p := startServe(t, data, nil)
 	get := func(path string) (int, string) {
 		t.Helper()

@@ -20,7 +20,7 @@ import (
 // the running serve provisions the user and mails the welcome over SMTP
 // with STARTTLS and AUTH.
 func TestServe_EndToEnd(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	srv := smtptest.New(t, smtptest.Options{STARTTLS: true, User: "regdesk", Password: "mail pass"})
 	p := startServe(t, data, []string{"SSL_CERT_FILE=" + srv.CAFile(t.TempDir())},
 		"--smtp", srv.URL(), "--mail-from", "Acme Onboarding <onboarding@acme.test>")
@@ -77,9 +77,10 @@ func TestServe_EndToEnd(t *testing.T) {
 // dead process never read may come again with the same Message-ID, and only
 // those.
 func TestServe_CrashRecovery(t *testing.T) {
+	sqliteOnly(t, "the restart's own orphan rescue is SQLite's; on PostgreSQL River's rescuer reclaims a killed process's jobs after its 3-minute rescue interval")
 	const n = 12
 	ctx := context.Background()
-	data := t.TempDir()
+	data := newData(t)
 	gate := make(chan struct{}) // closed: the SMTP server answers again
 	var restarted atomic.Bool
 	var arrived, heldForDead atomic.Int32 // DATA commands; those sent by the killed serve

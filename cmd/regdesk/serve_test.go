@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -81,13 +82,13 @@ func TestServe_BadFlags(t *testing.T) {
 }
 
 func TestServe_HealthzAndShutdown(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, nil, &stdout, &stderr)
+		done <- run(ctx, withDB(data, []string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}), nil, &stdout, &stderr)
 	}()
 	var url string
 	waitFor(t, 20*time.Second, "the serving line", func() bool {
@@ -107,7 +108,7 @@ func TestServe_HealthzAndShutdown(t *testing.T) {
 		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
 	}
 	// A second serve on the same data directory is refused.
-	err = run(context.Background(), []string{"serve", "--data", data, "--http", "127.0.0.1:0"}, nil, io.Discard, io.Discard)
+	err = run(context.Background(), withDB(data, []string{"serve", "--data", data, "--http", "127.0.0.1:0"}), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "another regdesk serve") {
 		t.Fatalf("second serve: %v", err)
 	}
@@ -159,6 +160,7 @@ func TestMain(m *testing.M) {
 type proc struct {
 	cmd    *exec.Cmd
 	url    string
+	ssh    chan string // the approvers' SSH address, once serve prints it
 	stderr *syncBuffer
 }
 
@@ -171,9 +173,9 @@ func startServe(t *testing.T, data string, env []string, args ...string) *proc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, withDB(data, append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--ssh", "127.0.0.1:0"}, args...))...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &proc{cmd: cmd, stderr: &syncBuffer{}}
+	p := &proc{cmd: cmd, stderr: &syncBuffer{}, ssh: make(chan string, 1)}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -197,6 +199,10 @@ func startServe(t *testing.T, data string, env []string, args ...string) *proc {
 		for sc.Scan() {
 			if u, ok := strings.CutPrefix(sc.Text(), "regdesk serving "); ok {
 				lines <- u
+			}
+			var port, host string
+			if n, _ := fmt.Sscanf(sc.Text(), "approvers: ssh -p %s %s", &port, &host); n == 2 {
+				p.ssh <- net.JoinHostPort(host, port)
 			}
 		}
 	}()
@@ -236,7 +242,7 @@ type desk struct {
 func openDesk(t *testing.T, data string) *desk {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(data, "regdesk.db"), store.Options{})
+	db, err := store.Open(ctx, dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +278,7 @@ func (d *desk) approved(t *testing.T, i int) string {
 func cli(t *testing.T, data string, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), append(args, "--data", data), nil, &out, &errb); err != nil {
+	if err := run(context.Background(), withDB(data, append(args, "--data", data)), nil, &out, &errb); err != nil {
 		t.Fatalf("regdesk %s: %v\n%s", strings.Join(args, " "), err, errb.String())
 	}
 	return out.String()

@@ -24,7 +24,7 @@ import (
 // sign up over HTTP, find the activation mail in DATA/mail, activate, and
 // see the request verified in `regdesk requests list`.
 func TestServe_SignupAndActivate(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	p := startServe(t, data, nil)
 	noFollow := &http.Client{Timeout: 20 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -75,7 +75,7 @@ func requestsJSON(t *testing.T, data string) []requestJSON {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "requests", "list", "--json", "--data", data).Output()
+	out, err := exec.Command(bin, withDB(data, []string{"requests", "list", "--json", "--data", data})...).Output()
 	if err != nil {
 		t.Fatalf("regdesk requests list: %v", err)
 	}

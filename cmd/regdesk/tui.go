@@ -32,6 +32,11 @@ func tuiCmd(e *env) *cobra.Command {
 		if !isTerminal(e.stdin) || !isTerminal(e.stdout) {
 			return fmt.Errorf("tui: needs a terminal on stdin and stdout (approvers elsewhere: ssh to regdesk serve)")
 		}
+		// With --db the database is elsewhere and the data directory may
+		// not exist yet; it holds the log.
+		if err := os.MkdirAll(e.data, 0o700); err != nil {
+			return fmt.Errorf("tui: %w", err)
+		}
 		logFile, err := os.OpenFile(filepath.Join(e.data, "tui.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return fmt.Errorf("tui: open log: %w", err)

@@ -30,10 +30,10 @@ func TestTUI_BulkApprove(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	data := filepath.Join(dir, "data")
+	data := dataAt(t, filepath.Join(dir, "data"))
 	cli := func(args ...string) []byte {
 		t.Helper()
-		cmd := exec.Command(bin, append(args, "--data", data)...)
+		cmd := exec.Command(bin, withDB(data, append(args, "--data", data))...)
 		cmd.Env = append(os.Environ(), "REGDESK_DATA=")
 		out, err := cmd.Output()
 		if err != nil {
@@ -44,7 +44,7 @@ func TestTUI_BulkApprove(t *testing.T) {
 	cli("seed", "--requests", "20")
 	var numbers []string
 	for _, name := range []string{"alpha", "bravo", "charlie"} {
-		numbers = append(numbers, signUpVerifiedAs(t, filepath.Join(data, "regdesk.db"),
+		numbers = append(numbers, signUpVerifiedAs(t, dataDB(data),
 			"Bulkwise "+strings.ToUpper(name[:1])+name[1:]+" Ltd", name+"@bulkwise-"+name+".test", "bulk."+name))
 	}
 
@@ -57,7 +57,7 @@ func TestTUI_BulkApprove(t *testing.T) {
 		}
 		return string(out)
 	}
-	tmux("new-session", "-d", "-s", "bulk", "-x", "100", "-y", "30", bin+" tui --as erin --data "+data)
+	tmux("new-session", "-d", "-s", "bulk", "-x", "100", "-y", "30", strings.Join(withDB(data, []string{bin, "tui", "--as", "erin", "--data", data}), " "))
 	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
 	waitFor := func(texts ...string) string {
 		t.Helper()

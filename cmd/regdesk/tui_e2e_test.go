@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,10 +34,10 @@ func TestTUI_EndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := filepath.Join(dir, "data")
+	data := dataAt(t, filepath.Join(dir, "data"))
 	cli := func(args ...string) []byte {
 		t.Helper()
-		cmd := exec.Command(bin, append(args, "--data", data)...)
+		cmd := exec.Command(bin, withDB(data, append(args, "--data", data))...)
 		cmd.Env = append(os.Environ(), "REGDESK_DATA=")
 		out, err := cmd.Output()
 		if err != nil {
@@ -45,7 +46,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 		return out
 	}
 	cli("seed", "--requests", "20")
-	number := signUpVerified(t, filepath.Join(data, "regdesk.db"),
+	number := signUpVerified(t, dataDB(data),
 		"E2E Robotics \x1b[2J\x1b]0;pwned\x07Ltd", "erin@e2e-robotics.test")
 
 	sock := "regdesk-e2e-" + filepath.Base(dir)
@@ -57,7 +58,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 		}
 		return string(out)
 	}
-	tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", bin+" tui --as erin --data "+data)
+	tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", strings.Join(withDB(data, []string{bin, "tui", "--as", "erin", "--data", data}), " "))
 	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
 	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
 	waitFor := func(texts ...string) string {
@@ -122,6 +123,7 @@ func TestTUI_EndToEnd(t *testing.T) {
 		Street          string               `json:"street"`
 		Audit           []struct {
 			Actor  string `json:"actor"`
+			OSUser string `json:"os_user"`
 			Action string `json:"action"`
 			Detail string `json:"detail"`
 		} `json:"audit"`
@@ -133,8 +135,16 @@ func TestTUI_EndToEnd(t *testing.T) {
 		t.Fatalf("request after the TUI = %+v", got)
 	}
 	edited := false
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range got.Audit {
 		edited = edited || a.Action == "edit" && a.Actor == "erin" && a.Detail == `street: "1 Robot Way" → "9 Robot Way"`
+		// The local TUI's --as is recorded with the account that ran it.
+		if a.Actor == "erin" && !strings.HasPrefix(a.OSUser, me.Username) {
+			t.Errorf("the local TUI's %s is recorded with os user %q, want %s", a.Action, a.OSUser, me.Username)
+		}
 	}
 	if !edited || got.Street != "9 Robot Way" {
 		t.Fatalf("the TUI's edit is not in requests show --json: street %q, audit %+v", got.Street, got.Audit)

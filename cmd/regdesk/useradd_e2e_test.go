@@ -23,7 +23,7 @@ import (
 // queue, showing who asked; approving it with the CLI lets serve's workflow
 // provision the login and mail a set-password link, which works.
 func TestServe_AdminAddsUserThroughApproval(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	p := startServe(t, data, nil)
 	d := openDesk(t, data)
 	ctx := context.Background()

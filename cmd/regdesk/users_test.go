@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,7 @@ import (
 func enrolledUser(t *testing.T, data, username string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(data, store.DBFile), store.Options{})
+	db, err := store.Open(ctx, dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +61,7 @@ func enrolledUser(t *testing.T, data, username string) {
 }
 
 func TestCLI_UsersResetTwoFactor(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	regdesk(t, data, "", "seed", "--requests", "3").ok(t)
 	enrolledUser(t, data, "hedy")
 
@@ -91,7 +90,7 @@ func TestCLI_UsersResetTwoFactor(t *testing.T) {
 	regdesk(t, data, "", "users", "reset-2fa", "hedy", "--as", "alice").fails(t, "hedy has no two-step login to reset")
 
 	ctx := context.Background()
-	db, err := store.OpenExisting(ctx, filepath.Join(data, store.DBFile), store.Options{})
+	db, err := store.OpenExisting(ctx, dataDB(data), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +114,7 @@ func TestCLI_UsersResetTwoFactor(t *testing.T) {
 // users list|inactivate|activate in process, with the workflow steps run by
 // hand; refused commands change nothing.
 func TestCLI_UserRequestsAndUsers(t *testing.T) {
-	data := t.TempDir()
+	data := newData(t)
 	cli(t, data, "seed", "--requests", "1")
 	d := openDesk(t, data)
 	ctx := context.Background()
