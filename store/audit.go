@@ -15,6 +15,7 @@ const (
 	EntityParam       = "parameter"
 	EntityApprover    = "approver"
 	EntityMail        = "mail"
+	EntityTemplate    = "customer_template"
 )
 
 // AuditEntry records who did what to which record, and when.

@@ -17,10 +17,10 @@ type Template struct {
 	PaymentTerms  string
 }
 
-// Templates lists the customer account templates by code.
+// Templates lists the customer account templates in use, by code.
 func (q *Queries) Templates(ctx context.Context) ([]Template, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT code, name, customer_group, currency, language,
-		payment_terms FROM customer_templates ORDER BY code`)
+		payment_terms FROM customer_templates WHERE removed_at IS NULL ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("store: templates: %w", mapErr(err))
 	}
@@ -35,6 +35,70 @@ func (q *Queries) Templates(ctx context.Context) ([]Template, error) {
 		out = append(out, t)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// TemplateByCode is a template in use; ErrNotFound for an unknown or
+// removed one.
+func (q *Queries) TemplateByCode(ctx context.Context, code string) (Template, error) {
+	var t Template
+	err := q.q.QueryRowContext(ctx, `SELECT code, name, customer_group, currency, language,
+		payment_terms FROM customer_templates WHERE code = ? AND removed_at IS NULL`, code).
+		Scan(&t.Code, &t.Name, &t.CustomerGroup, &t.Currency, &t.Language, &t.PaymentTerms)
+	if err != nil {
+		return t, fmt.Errorf("store: template %s: %w", code, mapErr(err))
+	}
+	return t, nil
+}
+
+// AddTemplate stores a new template, or brings a removed one of the same
+// code back with t's values; ErrConflict when the code is in use.
+func (q *Queries) AddTemplate(ctx context.Context, t Template) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE customer_templates SET name = ?, customer_group = ?,
+		currency = ?, language = ?, payment_terms = ?, removed_at = NULL
+		WHERE code = ? AND removed_at IS NOT NULL`,
+		t.Name, t.CustomerGroup, t.Currency, t.Language, t.PaymentTerms, t.Code)
+	if err != nil {
+		return fmt.Errorf("store: add template %s: %w", t.Code, mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	_, err = q.q.ExecContext(ctx, `INSERT INTO customer_templates (code, name, customer_group,
+		currency, language, payment_terms) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.Code, t.Name, t.CustomerGroup, t.Currency, t.Language, t.PaymentTerms)
+	if err != nil {
+		return fmt.Errorf("store: add template %s: %w", t.Code, mapErr(err))
+	}
+	return nil
+}
+
+// UpdateTemplate changes a template in use; customers created from it keep
+// the values they were created with. ErrNotFound for an unknown or removed one.
+func (q *Queries) UpdateTemplate(ctx context.Context, t Template) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE customer_templates SET name = ?, customer_group = ?,
+		currency = ?, language = ?, payment_terms = ? WHERE code = ? AND removed_at IS NULL`,
+		t.Name, t.CustomerGroup, t.Currency, t.Language, t.PaymentTerms, t.Code)
+	if err != nil {
+		return fmt.Errorf("store: set template %s: %w", t.Code, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: set template %s: %w", t.Code, ErrNotFound)
+	}
+	return nil
+}
+
+// RemoveTemplate takes a template out of use. Its row stays, so customers
+// created from it still name it. ErrNotFound for an unknown or removed one.
+func (q *Queries) RemoveTemplate(ctx context.Context, code string) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE customer_templates SET removed_at = ?
+		WHERE code = ? AND removed_at IS NULL`, q.nowMS(), code)
+	if err != nil {
+		return fmt.Errorf("store: remove template %s: %w", code, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: remove template %s: %w", code, ErrNotFound)
+	}
+	return nil
 }
 
 // Customer is a customer account.

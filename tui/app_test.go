@@ -604,7 +604,9 @@ func TestParams_Sequences(t *testing.T) {
 	f := newFixture(t)
 	f.signUp("Adatum GmbH", "Ada", "ada@adatum.test", false)
 	a := f.app(100, 40)
-	press(t, a, "4", "G", "k", "k") // the registration sequence, after the parameters
+	// The registration sequence: after the parameters, before the three
+	// templates and the add row.
+	press(t, a, "4", "G", "k", "k", "k", "k", "k", "k")
 	mustContain(t, a, "next registration number", "REG-000002", "never back")
 	next := func() int64 {
 		t.Helper()
@@ -634,6 +636,73 @@ func TestParams_Sequences(t *testing.T) {
 	}
 	trail, _ := f.db.Read().AuditTrail(ctx, store.EntityParam, workflow.ParamSeqRegistration)
 	if len(trail) != 1 || trail[0].Actor != "alice" {
+		t.Fatalf("audit %+v", trail)
+	}
+}
+
+func TestParams_Templates(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := f.app(120, 40)
+	press(t, a, "4", "G") // the add row, last
+	mustContain(t, a, "+ add a template", "template EU", "European Union customer · EU · EUR · en-GB · Net 30")
+	codes := func() []string {
+		t.Helper()
+		ts, err := f.svc.Templates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, x := range ts {
+			out = append(out, x.Code+"="+x.PaymentTerms)
+		}
+		return out
+	}
+	before := strings.Join(codes(), ",")
+
+	// Add: a bad line, a bad currency, then a good one.
+	press(t, a, "e")
+	typeText(t, a, "NORDIC · Nordic customer")
+	press(t, a, "enter")
+	mustContain(t, a, "Write six parts separated by ·")
+	press(t, a, "ctrl+u")
+	typeText(t, a, "NORDIC · Nordic customer · NOR · kronor · sv-SE · Net 45")
+	press(t, a, "enter")
+	mustContain(t, a, "ISO 4217")
+	if got := strings.Join(codes(), ","); got != before {
+		t.Fatalf("refused adds changed the templates: %s", got)
+	}
+	press(t, a, "ctrl+u")
+	typeText(t, a, "NORDIC · Nordic customer · NOR · SEK · sv-SE · Net 45")
+	press(t, a, "enter")
+	mustContain(t, a, "✓ Saved template NORDIC.", "template NORDIC")
+
+	// Edit EU's payment terms.
+	press(t, a, "G", "k", "k", "k", "k") // EU, EXPORT, NORDIC, STANDARD, add
+	mustContain(t, a, "template EU  e edits")
+	press(t, a, "e", "ctrl+u")
+	typeText(t, a, "European Union customer · EU · EUR · en-GB · Net 14")
+	press(t, a, "enter")
+	mustContain(t, a, "✓ Saved template EU.")
+
+	// The default template cannot go; EU can, after a confirmation.
+	press(t, a, "G", "k")
+	mustContain(t, a, "template STANDARD  e edits")
+	press(t, a, "d", "y")
+	mustContain(t, a, "customer.default_template names template STANDARD")
+	press(t, a, "G", "k", "k", "k", "k", "d")
+	mustContain(t, a, "Remove template EU?", "customers created from it keep their values")
+	press(t, a, "esc")
+	if got := strings.Join(codes(), ","); got != "EU=Net 14,EXPORT=Prepayment,NORDIC=Net 45,STANDARD=Net 30" {
+		t.Fatalf("templates %s", got)
+	}
+	press(t, a, "d", "y")
+	mustContain(t, a, "✓ Removed template EU.")
+	if got := strings.Join(codes(), ","); got != "EXPORT=Prepayment,NORDIC=Net 45,STANDARD=Net 30" {
+		t.Fatalf("templates %s", got)
+	}
+	trail, _ := f.db.Read().AuditTrail(ctx, store.EntityTemplate, "EU")
+	if len(trail) != 2 || trail[0].Action != "set" || trail[1].Action != "remove" || trail[1].Actor != "alice" {
 		t.Fatalf("audit %+v", trail)
 	}
 }

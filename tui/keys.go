@@ -17,6 +17,7 @@ type Keys struct {
 	Correct                                    key.Binding // edit a request's fields
 	Withdraw                                   key.Binding // cancel a user request
 	Retry, Inactivate, Edit, ResetTwoFactor    key.Binding
+	Remove                                     key.Binding // take a template out of use
 	Mark, Risky                                key.Binding
 	Reread, Help, Quit                         key.Binding
 	Screens                                    []key.Binding // 1…9, one per screen
@@ -51,6 +52,7 @@ func NewKeys(screens []string) Keys {
 		Inactivate:     b([]string{"i"}, "i", "inactivate user"),
 		ResetTwoFactor: b([]string{"f"}, "f", "reset two-step login"),
 		Edit:           b([]string{"e", "enter"}, "e/enter", "edit"),
+		Remove:         b([]string{"d"}, "d", "remove"),
 		Reread:         b([]string{"r"}, "r", "reread"),
 		Mark:           b([]string{"space"}, "space", "mark"),
 		Risky:          b([]string{"!"}, "!", "risky only"),

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
 )
 
@@ -22,7 +23,10 @@ type params struct {
 	rows []workflow.Param
 	// seqs, listed after the parameters, are the number sequences: e moves
 	// one forward.
-	seqs    []workflow.Sequence
+	seqs []workflow.Sequence
+	// tmpls, after the sequences, are the customer account templates, and
+	// the last row adds one.
+	tmpls   []store.Template
 	cur     cursor
 	seq     uint64
 	loaded  bool
@@ -37,10 +41,11 @@ type params struct {
 
 type (
 	paramsMsg struct {
-		seq  uint64
-		rows []workflow.Param
-		seqs []workflow.Sequence
-		err  error
+		seq   uint64
+		rows  []workflow.Param
+		seqs  []workflow.Sequence
+		tmpls []store.Template
+		err   error
 	}
 	paramSavedMsg struct {
 		key string
@@ -68,7 +73,11 @@ func (p *params) load() tea.Cmd {
 			rows[i].UpdatedBy = Sanitize(rows[i].UpdatedBy)
 		}
 		seqs, err := svc.Sequences(ctx)
-		return paramsMsg{seq, rows, seqs, err}
+		if err != nil {
+			return paramsMsg{seq: seq, err: err}
+		}
+		tmpls, err := svc.Templates(ctx)
+		return paramsMsg{seq, rows, seqs, tmpls, err}
 	}
 }
 
@@ -97,9 +106,16 @@ func (p *params) Update(msg tea.Msg, active bool) tea.Cmd {
 			p.s.fail("load parameters", msg.err)
 			return nil
 		}
-		p.rows, p.seqs, p.loaded = msg.rows, msg.seqs, true
-		p.cur.n = len(p.rows) + len(p.seqs)
+		p.rows, p.seqs, p.tmpls, p.loaded = msg.rows, msg.seqs, msg.tmpls, true
+		p.cur.n = len(p.rows) + len(p.seqs) + len(p.tmpls) + 1
 		p.cur.clamp()
+	case templateRemovedMsg:
+		if msg.err != nil {
+			p.s.fail("remove template", msg.err)
+			return nil
+		}
+		p.s.ok("Removed template %s.", msg.code)
+		return p.load()
 	case paramSavedMsg:
 		if msg.err != nil {
 			p.editErr = Sanitize(userMessage(msg.err))
@@ -148,7 +164,15 @@ func (p *params) key(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case key.Matches(kp, k.Remove):
+		return p.removeTemplate()
 	case key.Matches(kp, k.Edit):
+		if line, ok := p.templateEditLine(); ok {
+			p.editing, p.editErr, p.multi = true, "", false
+			p.input.SetValue(line)
+			p.input.CursorEnd()
+			return p.input.Focus()
+		}
 		if sq := p.selectedSeq(); sq != nil {
 			p.editing, p.editErr, p.multi = true, "", false
 			p.input.SetValue(fmt.Sprint(sq.Next))
@@ -186,6 +210,9 @@ func (p *params) key(msg tea.Msg) tea.Cmd {
 }
 
 func (p *params) save() tea.Cmd {
+	if _, ok := p.templateEditLine(); ok {
+		return p.saveTemplate()
+	}
 	if sq := p.selectedSeq(); sq != nil {
 		next, err := strconv.ParseInt(strings.TrimSpace(p.input.Value()), 10, 64)
 		if err != nil {
@@ -228,8 +255,12 @@ func (p *params) Help() helpMap {
 		esc := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 		return helpMap{short: []key.Binding{save, esc}, full: [][]key.Binding{{save, esc}}}
 	}
-	return helpMap{short: []key.Binding{k.Down, k.Edit, k.Reread}, full: [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Edit, k.Reread}}}
+	short := []key.Binding{k.Down, k.Edit, k.Reread}
+	if p.selectedTemplate() != nil {
+		short = []key.Binding{k.Down, k.Edit, k.Remove, k.Reread}
+	}
+	return helpMap{short: short, full: [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Edit, k.Remove, k.Reread}}}
 }
 
 var paramColumns = []column{{width: 1}, {title: "PARAMETER", width: 28}, {title: "VALUE", share: 1}, {title: "", width: 7}}
@@ -265,6 +296,9 @@ func (p *params) View() string {
 	}
 	_, listH := p.heights()
 	list := p.cur.table(st, paramColumns, w, listH, "No parameters.", func(i int) []string {
+		if i >= len(p.rows)+len(p.seqs) {
+			return p.templateRow(i - len(p.rows) - len(p.seqs))
+		}
 		if i >= len(p.rows) {
 			x := p.seqs[i-len(p.rows)]
 			return []string{"", "next " + x.Name + " number", Sanitize(x.NextNumber), "next"}
@@ -278,6 +312,12 @@ func (p *params) View() string {
 		return []string{"", x.Key, Sanitize(v), state}
 	})
 	lines := []string{fit(list, w, listH), st.Rule.Render(strings.Repeat("─", w))}
+	if info, ok := p.templateInfo(); ok {
+		for _, l := range info {
+			lines = append(lines, truncate(l, w))
+		}
+		return strings.Join(append(lines, p.editView()...), "\n")
+	}
 	if sq := p.selectedSeq(); sq != nil {
 		info := st.Section.Render("next "+sq.Name+" number") + "  " +
 			st.Muted.Render(fmt.Sprintf("format %s; e moves it forward, never back", Sanitize(sq.Format)))

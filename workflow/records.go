@@ -4,42 +4,43 @@ import (
 	"time"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow/domain"
 )
 
 // RequestRecord is a customer request as scripts see it: the HTTP API and
 // webhook payloads, in the shape of `requests show --json`. It never carries
 // the password hash or the sign-up's client address.
 type RequestRecord struct {
-	Number          string     `json:"number"`
-	Status          string     `json:"status"`
-	Version         int64      `json:"version"`
-	CompanyName     string     `json:"company_name"`
-	TaxID           string     `json:"tax_id"`
-	Street          string     `json:"street"`
-	City            string     `json:"city"`
-	State           string     `json:"state"`
-	PostalCode      string     `json:"postal_code"`
-	Country         string     `json:"country"`
-	FirstName       string     `json:"first_name"`
-	LastName        string     `json:"last_name"`
-	JobTitle        string     `json:"job_title"`
-	Email           string     `json:"email"`
-	Phone           string     `json:"phone"`
-	Language        string     `json:"language"`
-	Username        string     `json:"username"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	VerifiedAt      *time.Time `json:"verified_at"`
-	DecidedAt       *time.Time `json:"decided_at"`
-	DecidedBy       string     `json:"decided_by"`
-	RejectReason    string     `json:"reject_reason"`
-	RejectComment   string     `json:"reject_comment"`
-	CustomerAccount string     `json:"customer_account"`
+	Number          string               `json:"number"`
+	Status          domain.RequestStatus `json:"status"`
+	Version         int64                `json:"version"`
+	CompanyName     string               `json:"company_name"`
+	TaxID           string               `json:"tax_id"`
+	Street          string               `json:"street"`
+	City            string               `json:"city"`
+	State           string               `json:"state"`
+	PostalCode      string               `json:"postal_code"`
+	Country         string               `json:"country"`
+	FirstName       string               `json:"first_name"`
+	LastName        string               `json:"last_name"`
+	JobTitle        string               `json:"job_title"`
+	Email           string               `json:"email"`
+	Phone           string               `json:"phone"`
+	Language        string               `json:"language"`
+	Username        string               `json:"username"`
+	CreatedAt       time.Time            `json:"created_at"`
+	UpdatedAt       time.Time            `json:"updated_at"`
+	VerifiedAt      *time.Time           `json:"verified_at"`
+	DecidedAt       *time.Time           `json:"decided_at"`
+	DecidedBy       string               `json:"decided_by"`
+	RejectReason    string               `json:"reject_reason"`
+	RejectComment   string               `json:"reject_comment"`
+	CustomerAccount string               `json:"customer_account"`
 }
 
 // NewRequestRecord is r as a record.
 func NewRequestRecord(r store.Request) RequestRecord {
-	return RequestRecord{Number: r.Number, Status: string(r.Status), Version: r.Version,
+	return RequestRecord{Number: r.Number, Status: r.Status, Version: r.Version,
 		CompanyName: r.CompanyName, TaxID: r.TaxID, Street: r.Street, City: r.City, State: r.State,
 		PostalCode: r.PostalCode, Country: r.Country, FirstName: r.FirstName, LastName: r.LastName,
 		JobTitle: r.JobTitle, Email: r.Email, Phone: r.Phone, Language: r.Language,
@@ -80,25 +81,26 @@ func NewCustomerRecord(c store.Customer) CustomerRecord {
 
 // UserRequestRecord is a user request in the shape of `user-requests list --json`.
 type UserRequestRecord struct {
-	Number          string    `json:"number"`
-	Status          string    `json:"status"`
-	RequestNumber   string    `json:"request_number"`
-	Username        string    `json:"username"`
-	Email           string    `json:"email"`
-	Role            string    `json:"role"`
-	CustomerAccount string    `json:"customer_account"`
-	Step            string    `json:"step"`
-	Attempts        int       `json:"attempts"`
-	LastError       string    `json:"last_error"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	Number          string                   `json:"number"`
+	Status          domain.UserRequestStatus `json:"status"`
+	RequestNumber   string                   `json:"request_number"`
+	Username        string                   `json:"username"`
+	Email           string                   `json:"email"`
+	Role            string                   `json:"role"`
+	CustomerAccount string                   `json:"customer_account"`
+	Step            string                   `json:"step"`
+	Attempts        int                      `json:"attempts"`
+	LastError       string                   `json:"last_error"`
+	CreatedBy       string                   `json:"created_by"` // who asked: an approver at Create, or a customer administrator
+	CreatedAt       time.Time                `json:"created_at"`
+	UpdatedAt       time.Time                `json:"updated_at"`
 }
 
 // NewUserRequestRecord is u as a record.
 func NewUserRequestRecord(u store.UserRequest) UserRequestRecord {
-	return UserRequestRecord{Number: u.Number, Status: string(u.Status), RequestNumber: u.RequestNumber,
+	return UserRequestRecord{Number: u.Number, Status: u.Status, RequestNumber: u.RequestNumber,
 		Username: u.Username, Email: u.Email, Role: u.Role, CustomerAccount: u.CustomerAccount,
-		Step: u.Step, Attempts: u.Attempts, LastError: u.LastError, CreatedAt: u.CreatedAt,
+		Step: u.Step, Attempts: u.Attempts, LastError: u.LastError, CreatedBy: u.CreatedBy, CreatedAt: u.CreatedAt,
 		UpdatedAt: u.UpdatedAt}
 }
 

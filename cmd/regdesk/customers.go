@@ -1,36 +1,18 @@
 package main
 
 import (
-	"github.com/spf13/cobra"
-
 	"context"
 	"fmt"
 	"text/tabwriter"
-	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/workflow"
 )
 
 func customersCmd(e *env) *cobra.Command {
 	return group("customers", "list customer accounts", customersList(e))
-}
-
-type customerJSON struct {
-	Account       string    `json:"account"`
-	Name          string    `json:"name"`
-	TaxID         string    `json:"tax_id"`
-	Street        string    `json:"street"`
-	City          string    `json:"city"`
-	State         string    `json:"state"`
-	PostalCode    string    `json:"postal_code"`
-	Country       string    `json:"country"`
-	Template      string    `json:"template"`
-	CustomerGroup string    `json:"customer_group"`
-	Currency      string    `json:"currency"`
-	Language      string    `json:"language"`
-	PaymentTerms  string    `json:"payment_terms"`
-	CreatedAt     time.Time `json:"created_at"`
-	CreatedBy     string    `json:"created_by"`
 }
 
 func customersList(e *env) *cobra.Command {
@@ -51,13 +33,9 @@ func customersList(e *env) *cobra.Command {
 			return err
 		}
 		if asJSON {
-			out := make([]customerJSON, 0, len(cs))
+			out := make([]workflow.CustomerRecord, 0, len(cs))
 			for _, c := range cs {
-				out = append(out, customerJSON{Account: c.Account, Name: c.Name, TaxID: c.TaxID,
-					Street: c.Street, City: c.City, State: c.State, PostalCode: c.PostalCode,
-					Country: c.Country, Template: c.Template, CustomerGroup: c.CustomerGroup,
-					Currency: c.Currency, Language: c.Language, PaymentTerms: c.PaymentTerms,
-					CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy})
+				out = append(out, workflow.NewCustomerRecord(c))
 			}
 			return printJSON(e.stdout, out)
 		}

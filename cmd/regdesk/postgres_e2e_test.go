@@ -21,6 +21,7 @@ import (
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
+	"github.com/regdesk/regdesk/workflow"
 	"github.com/regdesk/regdesk/workflow/domain"
 	"github.com/regdesk/regdesk/workflow/mailer/smtptest"
 )
@@ -193,7 +194,7 @@ func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 		}
 	}
 
-	var urs []userRequestJSON
+	var urs []workflow.UserRequestRecord
 	waitFor(t, 90*time.Second, "every user request completed by the workflow", func() bool {
 		urs = nil
 		var out, errb bytes.Buffer

@@ -21,33 +21,10 @@ func requestsCmd(e *env) *cobra.Command {
 		requestsCreate(e), requestsResend(e), requestsExport(e), requestsErase(e), requestsEdit(e))
 }
 
-// requestJSON is the contract for scripts: requests list/show --json.
+// requestJSON is the contract for scripts: requests list/show --json. The
+// request is the workflow's record, the shape the HTTP API and webhooks use.
 type requestJSON struct {
-	Number          string               `json:"number"`
-	Status          domain.RequestStatus `json:"status"`
-	Version         int64                `json:"version"`
-	CompanyName     string               `json:"company_name"`
-	TaxID           string               `json:"tax_id"`
-	Street          string               `json:"street"`
-	City            string               `json:"city"`
-	State           string               `json:"state"`
-	PostalCode      string               `json:"postal_code"`
-	Country         string               `json:"country"`
-	FirstName       string               `json:"first_name"`
-	LastName        string               `json:"last_name"`
-	JobTitle        string               `json:"job_title"`
-	Email           string               `json:"email"`
-	Phone           string               `json:"phone"`
-	Language        string               `json:"language"`
-	Username        string               `json:"username"`
-	CreatedAt       time.Time            `json:"created_at"`
-	UpdatedAt       time.Time            `json:"updated_at"`
-	VerifiedAt      *time.Time           `json:"verified_at"`
-	DecidedAt       *time.Time           `json:"decided_at"`
-	DecidedBy       string               `json:"decided_by"`
-	RejectReason    string               `json:"reject_reason"`
-	RejectComment   string               `json:"reject_comment"`
-	CustomerAccount string               `json:"customer_account"`
+	workflow.RequestRecord
 	// Audit is the request's history, oldest first (requests show only).
 	Audit []auditJSON `json:"audit,omitempty"`
 }
@@ -64,14 +41,7 @@ type auditJSON struct {
 }
 
 func toRequestJSON(r store.Request) requestJSON {
-	return requestJSON{Number: r.Number, Status: r.Status, Version: r.Version,
-		CompanyName: r.CompanyName, TaxID: r.TaxID, Street: r.Street, City: r.City, State: r.State,
-		PostalCode: r.PostalCode, Country: r.Country, FirstName: r.FirstName, LastName: r.LastName,
-		JobTitle: r.JobTitle, Email: r.Email, Phone: r.Phone, Language: r.Language,
-		Username: r.Username, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		VerifiedAt: r.VerifiedAt, DecidedAt: r.DecidedAt, DecidedBy: r.DecidedBy,
-		RejectReason: r.RejectReason, RejectComment: r.RejectComment,
-		CustomerAccount: r.CustomerAccount}
+	return requestJSON{RequestRecord: workflow.NewRequestRecord(r)}
 }
 
 func validStatus[S ~string](s string, all []S) error {

@@ -101,6 +101,7 @@ func newRoot(e *env) *cobra.Command {
 		{"setup", approversCmd(e)},
 		{"setup", paramsCmd(e)},
 		{"setup", sequencesCmd(e)},
+		{"setup", templatesCmd(e)},
 		{"setup", seedCmd(e)},
 		{"setup", webhooksCmd(e)},
 		{"setup", tokensCmd(e)},

@@ -63,7 +63,7 @@ func sequencesSet(e *env) *cobra.Command {
 	c.Long = "Moves a number sequence forward, say to leave room for numbers given out elsewhere. " +
 		"A sequence never moves back: numbers already given out would come again. The change is audited."
 	c.Flags().Int64Var(&next, "next", 0, "the value the next record gets; above the current one")
-	c.Flags().StringVar(&as, "as", "", "approver acting")
+	c.Flags().StringVar(&as, "as", "operator", "who makes the change (for the audit trail)")
 	completeWith(c, "as", completeApprovers(e))
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {

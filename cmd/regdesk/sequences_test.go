@@ -51,7 +51,7 @@ func TestCLI_Sequences(t *testing.T) {
 	fails("only moves forward", "sequences", "set", "registration", "--next", "2", "--as", "alice")
 	fails("only moves forward", "sequences", "set", "registration", "--next", "4", "--as", "alice")
 	fails("--next N is required", "sequences", "set", "registration", "--as", "alice")
-	fails("--as", "sequences", "set", "registration", "--next", "100")
+	fails("--as", "sequences", "set", "registration", "--next", "100", "--as", "")
 	fails(`no sequence "invoices"`, "sequences", "set", "invoices", "--next", "100", "--as", "alice")
 	fails("invalid argument", "sequences", "set", "registration", "--next", "lots", "--as", "alice")
 
@@ -61,5 +61,10 @@ func TestCLI_Sequences(t *testing.T) {
 	}
 	if got := show()["customer"]; got.Next != 120 {
 		t.Fatalf("after set: %+v", got)
+	}
+	// As SPEC writes it, without --as: the operator moves it, as for params set.
+	out = cli(t, data, "sequences", "set", "customer", "--next", "130")
+	if !strings.Contains(out, "the next customer number is C00130 (by operator)") {
+		t.Fatalf("set without --as: %q", out)
 	}
 }

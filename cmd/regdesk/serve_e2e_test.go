@@ -49,7 +49,7 @@ func TestServe_EndToEnd(t *testing.T) {
 		t.Fatalf("welcome mail lacks the user name or the portal URL %s", p.url)
 	}
 
-	var urs []userRequestJSON
+	var urs []workflow.UserRequestRecord
 	if err := json.Unmarshal([]byte(cli(t, data, "user-requests", "list", "--json")), &urs); err != nil {
 		t.Fatal(err)
 	}

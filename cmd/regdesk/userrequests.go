@@ -1,14 +1,12 @@
 package main
 
 import (
-	"strings"
-
-	"github.com/spf13/cobra"
-
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
-	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -19,23 +17,6 @@ func userRequestsCmd(e *env) *cobra.Command {
 	return group("user-requests", "list, approve, reject, cancel, provision and retry user requests",
 		userRequestsList(e), userRequestsApprove(e), userRequestsReject(e), userRequestsCancel(e),
 		userRequestsProvision(e), userRequestsRetry(e))
-}
-
-// userRequestJSON is the contract for scripts: user-requests list --json.
-type userRequestJSON struct {
-	Number          string                   `json:"number"`
-	Status          domain.UserRequestStatus `json:"status"`
-	RequestNumber   string                   `json:"request_number"`
-	Username        string                   `json:"username"`
-	Email           string                   `json:"email"`
-	Role            string                   `json:"role"`
-	CustomerAccount string                   `json:"customer_account"`
-	Step            string                   `json:"step"`
-	Attempts        int                      `json:"attempts"`
-	LastError       string                   `json:"last_error"`
-	CreatedBy       string                   `json:"created_by"` // who asked: an approver at Create, or a customer administrator
-	CreatedAt       time.Time                `json:"created_at"`
-	UpdatedAt       time.Time                `json:"updated_at"`
 }
 
 func userRequestsList(e *env) *cobra.Command {
@@ -59,12 +40,9 @@ func userRequestsList(e *env) *cobra.Command {
 			return err
 		}
 		if asJSON {
-			out := make([]userRequestJSON, 0, len(us))
+			out := make([]workflow.UserRequestRecord, 0, len(us))
 			for _, u := range us {
-				out = append(out, userRequestJSON{Number: u.Number, Status: u.Status,
-					RequestNumber: u.RequestNumber, Username: u.Username, Email: u.Email, Role: u.Role,
-					CustomerAccount: u.CustomerAccount, Step: u.Step, Attempts: u.Attempts,
-					LastError: u.LastError, CreatedBy: u.CreatedBy, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt})
+				out = append(out, workflow.NewUserRequestRecord(u))
 			}
 			return printJSON(e.stdout, out)
 		}
