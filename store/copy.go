@@ -84,10 +84,18 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB, progress CopyProgress) ([]Cop
 		}
 		for _, t := range tables {
 			if slices.Contains(t.columns, "id") {
-				// Identities go on after the copied ids.
-				if _, err := tx.tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'),
-					coalesce((SELECT max(id) FROM `+quoteIdent(t.name)+`), 0) + 1, false)
-					WHERE pg_get_serial_sequence($1, 'id') IS NOT NULL`, t.name); err != nil {
+				// Identities go on after the copied ids. Only an identity
+				// column has a sequence: a text id (signup_challenges) has
+				// none, and max(id) of it is no number.
+				var seq sql.NullString
+				if err := tx.tx.QueryRowContext(ctx, `SELECT pg_get_serial_sequence($1, 'id')`, t.name).Scan(&seq); err != nil {
+					return fmt.Errorf("%s: identity: %w", t.name, err)
+				}
+				if !seq.Valid {
+					continue
+				}
+				if _, err := tx.tx.ExecContext(ctx, `SELECT setval($1,
+					coalesce((SELECT max(id) FROM `+quoteIdent(t.name)+`), 0) + 1, false)`, seq.String); err != nil {
 					return fmt.Errorf("%s: identity: %w", t.name, err)
 				}
 			}
