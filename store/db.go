@@ -35,6 +35,7 @@ type DB struct {
 	now   func() time.Time
 	// osUser is Options.OSUser, recorded with every audit row.
 	osUser string
+	batch  batcher // WithBatchedTx's callers
 }
 
 // uriPath escapes what would end or change a file: URI's path, so a data
