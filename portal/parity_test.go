@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -84,3 +85,54 @@ func TestParity_KnownAndUnknownAddresses(t *testing.T) {
 var nonceRE = regexp.MustCompile(`nonce="[^"]*"|name="csrf[^"]*" value="[^"]*"`)
 
 func comparable(body string) string { return nonceRE.ReplaceAllString(body, "") }
+
+// A successful login costs one password hash, as a failed one does: the
+// password step with or without two-step login, none for the code step,
+// and a second only once, to replace a hash made with older parameters.
+func TestLoginCostsOneHash(t *testing.T) {
+	tp := newTestPortal(t)
+	ctx := t.Context()
+	n, rec := tp.hashesFor(tp.browser("192.0.2.30"), "/login", url.Values{FieldUsername: {"ada"}, FieldPassword: {adaPassword}})
+	wantRedirect(t, rec, "/account")
+	if n != 1 {
+		t.Errorf("a successful login: %d password hashes, want 1", n)
+	}
+
+	b := tp.browser("192.0.2.31")
+	b.login("bob", bobPassword)
+	secret, _ := enrol(t, b)
+	wantRedirect(t, b.post("/logout", url.Values{}), "/login?done=logout")
+	n, rec = tp.hashesFor(b, "/login", url.Values{FieldUsername: {"bob"}, FieldPassword: {bobPassword}})
+	wantRedirect(t, rec, "/login/code")
+	if n != 1 {
+		t.Errorf("the password step of a two-step login: %d password hashes, want 1", n)
+	}
+	tp.clock.Advance(30 * time.Second)
+	n, rec = tp.hashesFor(b, "/login/code", url.Values{FieldCode: {totpCode(t, secret, tp.clock.Now())}})
+	wantRedirect(t, rec, "/account")
+	if n != 0 {
+		t.Errorf("the code step: %d password hashes, want none", n)
+	}
+
+	// A hash made with older parameters is replaced at the next login (the
+	// one extra hash), and the login after costs one again.
+	old := Argon2Params{Memory: 32, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	oldHash, err := NewHasher(HasherConfig{Params: old}).Hash(ctx, adaPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := tp.user(tp.ada.ID).PasswordHash
+	if err := tp.db.WithTx(ctx, func(tx *store.Tx) error { return tx.RehashUserPassword(ctx, tp.ada.ID, cur, oldHash) }); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int64{2, 1} {
+		n, rec := tp.hashesFor(tp.browser(fmt.Sprintf("192.0.2.%d", 40+i)), "/login", url.Values{FieldUsername: {"ada"}, FieldPassword: {adaPassword}})
+		wantRedirect(t, rec, "/account")
+		if n != want {
+			t.Errorf("login %d after the parameters changed: %d password hashes, want %d", i+1, n, want)
+		}
+	}
+	if tp.portalHasher().NeedsRehash(tp.user(tp.ada.ID).PasswordHash) {
+		t.Error("the old hash was not replaced")
+	}
+}

@@ -175,18 +175,11 @@ const MsgChallenge = "Please send the form again: the check that protects sign-u
 
 // signupPressure returns the parameters and how close sign-up is to its
 // cap, writing the paused page when it is paused; ok is false when it could
-// not tell (the error page is written). Far from the cap it reads one row:
-// the parameters come from the cache at the version read with the count.
+// not tell (the error page is written). Far from the cap it is one
+// statement (see workflow.Service.SignupPressure).
 // Approvers hear about the pressure (at most once an hour).
 func (s *server) signupPressure(w http.ResponseWriter, r *http.Request) (p workflow.Params, pr workflow.SignupPressure, ok bool) {
-	q := s.db.Read()
-	st, err := q.SignupState(r.Context())
-	if err == nil {
-		p, err = s.svc.ParamsAt(r.Context(), q, st.ParamVersion)
-	}
-	if err == nil {
-		pr, err = s.svc.Pressure(r.Context(), q, p, st.Unverified)
-	}
+	p, pr, err := s.svc.SignupPressure(r.Context(), s.db.Read())
 	if err != nil {
 		s.fail(w, r, err)
 		return p, pr, false

@@ -59,20 +59,43 @@ func (q *Queries) ParamVersion(ctx context.Context) (int64, error) {
 }
 
 // SignupState is what a sign-up page needs to know on every request, read
-// in one round trip: the parameters' version and the requests awaiting
-// activation (a counter kept by triggers, not a count of rows).
+// in one round trip: the parameters' version, the requests awaiting
+// activation (a counter kept by triggers, not a count of rows) and, when
+// that counter has reached the caller's threshold, the requests whose
+// activation link still works, counted up to the threshold.
 type SignupState struct {
 	ParamVersion int64
 	Unverified   int64
+	// Live is the count of requests with a working activation link, up to
+	// the threshold given (at most that many are counted), when LiveCounted;
+	// below the threshold it is exact.
+	Live        int64
+	LiveCounted bool
 }
 
-// SignupState reads the parameters' version and the unverified count.
-func (q *Queries) SignupState(ctx context.Context) (SignupState, error) {
+// SignupState reads the parameters' version and the unverified count, and
+// counts the live unverified requests up to liveFrom (≥ 1) when the
+// unverified count is at least liveFrom. The count visits at most liveFrom
+// requests, so its cost does not grow with the database.
+func (q *Queries) SignupState(ctx context.Context, now time.Time, liveFrom int64) (SignupState, error) {
 	var s SignupState
-	err := q.q.QueryRowContext(ctx, `SELECT (SELECT n FROM param_version WHERE id = 1),
-		(SELECT n FROM request_counts WHERE status = 'requested')`).Scan(&s.ParamVersion, &s.Unverified)
+	if liveFrom < 1 {
+		return s, fmt.Errorf("store: sign-up state: threshold %d is not positive", liveFrom)
+	}
+	err := q.q.QueryRowContext(ctx, `SELECT v.pv, v.un, CASE WHEN v.un >= ? THEN
+		(SELECT count(*) FROM (SELECT DISTINCT request_id FROM tokens
+			WHERE kind = 'activation' AND used_at IS NULL AND expires_at > ? LIMIT ?) AS live)
+		ELSE -1 END
+		FROM (SELECT (SELECT n FROM param_version WHERE id = 1) AS pv,
+			(SELECT n FROM request_counts WHERE status = 'requested') AS un) AS v`,
+		liveFrom, now.UnixMilli(), liveFrom).Scan(&s.ParamVersion, &s.Unverified, &s.Live)
 	if err != nil {
 		return s, fmt.Errorf("store: sign-up state: %w", mapErr(err))
+	}
+	if s.Live < 0 {
+		s.Live = 0
+	} else {
+		s.LiveCounted = true
 	}
 	return s, nil
 }

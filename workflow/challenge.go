@@ -56,7 +56,7 @@ type SignupPressure struct {
 // nothing; AlertPressure tells the approvers.
 func (s *Service) Pressure(ctx context.Context, q *store.Queries, p Params, cheap int64) (SignupPressure, error) {
 	pr := SignupPressure{Cap: p.Int(ParamMaxUnverified)}
-	from := int64(max(1, pr.Cap*p.Int(ParamChallengeFrom)/100))
+	from := challengeFrom(p)
 	if cheap < from {
 		return pr, nil
 	}
@@ -64,16 +64,55 @@ func (s *Service) Pressure(ctx context.Context, q *store.Queries, p Params, chea
 	if err != nil {
 		return pr, err
 	}
+	return pressureAt(p, pr, live), nil
+}
+
+// challengeFrom is the count of live unverified requests from which a
+// sign-up needs a challenge.
+func challengeFrom(p Params) int64 {
+	return int64(max(1, p.Int(ParamMaxUnverified)*p.Int(ParamChallengeFrom)/100))
+}
+
+// SignupPressure returns the current parameters and the pressure on
+// sign-up, read in one round trip (store.Queries.SignupState) on every
+// request to the sign-up form: the parameters come from the cache at the
+// version read, and the live requests are counted in the same statement,
+// at most as many as the threshold of the parameters last seen, so far
+// from the cap nothing is read twice and the cost does not grow with the
+// database. When the threshold moved with the parameters, or the count
+// reached it, Pressure's exact count is taken.
+func (s *Service) SignupPressure(ctx context.Context, q *store.Queries) (Params, SignupPressure, error) {
+	upTo := int64(1)
+	if cur := s.params.cur.Load(); cur != nil {
+		upTo = challengeFrom(cur.p)
+	}
+	st, err := q.SignupState(ctx, s.now(), upTo)
+	if err != nil {
+		return Params{}, SignupPressure{}, err
+	}
+	p, err := s.params.At(ctx, q, st.ParamVersion)
+	if err != nil {
+		return Params{}, SignupPressure{}, err
+	}
+	if from := challengeFrom(p); st.LiveCounted && from == upTo && st.Live < from {
+		return p, SignupPressure{Cap: p.Int(ParamMaxUnverified), Live: st.Live}, nil
+	}
+	pr, err := s.Pressure(ctx, q, p, st.Unverified)
+	return p, pr, err
+}
+
+// pressureAt is the pressure with live requests whose link works.
+func pressureAt(p Params, pr SignupPressure, live int64) SignupPressure {
 	pr.Live = live
-	if live < from {
-		return pr, nil
+	if live < challengeFrom(p) {
+		return pr
 	}
 	pr.Challenge, pr.Bits = true, p.Int(ParamChallengeBits)
 	if live >= int64(pr.Cap) {
 		pr.Bits += challengeCapBits
 	}
 	pr.Paused = live >= 2*int64(pr.Cap)
-	return pr, nil
+	return pr
 }
 
 // Challenge is what the sign-up form carries.

@@ -261,3 +261,89 @@ func TestParams_challenge(t *testing.T) {
 		}
 	}
 }
+
+// SignupPressure (one statement, live requests counted only up to the
+// threshold) says what Pressure with the exact count says, however the
+// requests and the parameters move, and counts no further than needed.
+func TestSignupPressure_matchesExactCount(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	check := func(step string) SignupPressure {
+		t.Helper()
+		for range 2 { // the second call has the parameters cached
+			p, got, err := f.svc.SignupPressure(ctx, f.db.Read())
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			n, err := f.db.Read().CountUnverified(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live, err := f.db.Read().CountLiveUnverified(ctx, f.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := f.svc.Pressure(ctx, f.db.Read(), p, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n >= challengeFrom(p) && want.Live != live {
+				t.Fatalf("%s: Pressure counted %d live, want %d (n %d, cap %d, from %d, %+v)", step, want.Live, live, n, p.Int(ParamMaxUnverified), challengeFrom(p), want)
+			}
+			if got != want {
+				t.Fatalf("%s: SignupPressure %+v, Pressure %+v", step, got, want)
+			}
+		}
+		_, pr, _ := f.svc.SignupPressure(ctx, f.db.Read())
+		return pr
+	}
+	check("empty")
+	set := func(key, value string) {
+		t.Helper()
+		if err := f.svc.SetParam(ctx, key, value, "op"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(ParamMaxUnverified, "4") // a challenge from 2
+	f.request("requested")
+	check("one live")
+	f.request("requested")
+	if pr := check("two live"); !pr.Challenge {
+		t.Fatalf("two live of a cap of 4: %+v", pr)
+	}
+	f.clock.Advance(49 * time.Hour)
+	if pr := check("links expired"); pr.Challenge || pr.Live != 0 {
+		t.Fatalf("expired links: %+v", pr)
+	}
+	set(ParamMaxUnverified, "100")
+	for range 4 {
+		f.request("requested")
+	}
+	check("four live of 100")
+	set(ParamMaxUnverified, "8")
+	if pr := check("four live"); !pr.Challenge || pr.Paused || pr.Live != 4 {
+		t.Fatalf("four live of a cap of 8: %+v", pr)
+	}
+	set(ParamMaxUnverified, "2")
+	if pr := check("cap lowered"); !pr.Paused {
+		t.Fatalf("four live of a cap of 2: %+v", pr)
+	}
+	set(ParamChallengeFrom, "100")
+	set(ParamMaxUnverified, "10")
+	if pr := check("cap raised"); pr.Challenge {
+		t.Fatalf("four live of a cap of 10 from 100%%: %+v", pr)
+	}
+
+	// The statement counts at most the threshold.
+	st, err := f.db.Read().SignupState(ctx, f.clock.Now(), 3)
+	if err != nil || !st.LiveCounted || st.Live != 3 || st.Unverified != 6 {
+		t.Fatalf("counted up to 3: %+v, %v", st, err)
+	}
+	st, err = f.db.Read().SignupState(ctx, f.clock.Now(), 7)
+	if err != nil || st.LiveCounted || st.Live != 0 {
+		t.Fatalf("6 unverified, threshold 7: %+v, %v", st, err)
+	}
+	if _, err := f.db.Read().SignupState(ctx, f.clock.Now(), 0); err == nil {
+		t.Fatal("a threshold of 0 was taken")
+	}
+}
