@@ -11,6 +11,7 @@ import (
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow/domain"
+	"github.com/regdesk/regdesk/workflow/sample"
 )
 
 // insightPeriods are the periods the rollups are checked over.
@@ -157,6 +158,55 @@ func TestInsights_RollupsFollowEveryWrite(t *testing.T) {
 	for _, op := range []string{"insert", "verify", "approve", "create", "reject", "expire", "purge", "edit", "delete"} {
 		if ops[op] == 0 {
 			t.Errorf("the mix never ran %s (ran %v)", op, ops)
+		}
+	}
+}
+
+// BenchmarkInsights_RollupsVsDirect reads a period's figures from the
+// rollups and, side by side in one run, by the queries over the requests
+// that Insights ran before them, on the cached samples of 1k and 1M
+// requests (see workflow/sample.CachedDB). Each pair is first checked to
+// give the same figures.
+func BenchmarkInsights_RollupsVsDirect(b *testing.B) {
+	ctx := context.Background()
+	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{1000, 1_000_000} {
+		for _, days := range []int{7, 30, 365} {
+			b.Run(fmt.Sprintf("rows=%d/days=%d", n, days), func(b *testing.B) {
+				path, err := sample.CachedDB(ctx, n)
+				if err != nil {
+					b.Fatal(err)
+				}
+				db, err := store.Open(ctx, path, store.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				q := db.Read()
+				got, err := q.Insights(ctx, days, end)
+				if err != nil {
+					b.Fatal(err)
+				}
+				direct, err := q.InsightsDirect(ctx, days, end)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got.Decisions == 0 || !reflect.DeepEqual(got, direct) {
+					b.Fatalf("the rollups say\n%+v\nthe requests say\n%+v", got, direct)
+				}
+				for _, m := range []struct {
+					name string
+					read func(context.Context, int, time.Time) (store.Insights, error)
+				}{{"direct", q.InsightsDirect}, {"rollups", q.Insights}} {
+					b.Run(m.name, func(b *testing.B) {
+						for b.Loop() {
+							if _, err := m.read(ctx, days, end); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
+			})
 		}
 	}
 }
