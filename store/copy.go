@@ -140,15 +140,17 @@ type copyTable struct {
 
 // copyPlan lists the source's tables in an order that satisfies their
 // required foreign keys (regdesk's own, River's and the search index's
-// tables left out, and param_version: the destination's own counter moves
-// with the parameters copied into it, as its triggers make it).
+// tables left out, param_version: the destination's own counter moves
+// with the parameters copied into it, as its triggers make it, and the
+// insight_ rollups, which the destination's triggers build from the
+// requests copied in).
 func (db *DB) copyPlan(ctx context.Context) ([]copyTable, error) {
 	names, err := queryAll(ctx, db.read, func(s scanner) (string, error) {
 		var n string
 		return n, s.Scan(&n)
 	}, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
 		AND name NOT LIKE 'request_search%' AND name NOT LIKE 'river_%' AND name <> 'schema_migrations'
-		AND name <> 'param_version'
+		AND name <> 'param_version' AND name NOT LIKE 'insight\_%' ESCAPE '\'
 		ORDER BY name`)
 	if err != nil {
 		return nil, err

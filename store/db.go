@@ -35,6 +35,7 @@ type DB struct {
 	now   func() time.Time
 	// osUser is Options.OSUser, recorded with every audit row.
 	osUser string
+	batch  batcher // WithBatchedTx's callers
 }
 
 // uriPath escapes what would end or change a file: URI's path, so a data
@@ -145,7 +146,7 @@ func openPools(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.WriteCacheKiB > 0 {
 		extra = append(extra, fmt.Sprintf("cache_size(-%d)", opts.WriteCacheKiB))
 	}
-	w, err := sql.Open("sqlite", dsn(path, false, extra...))
+	w, err := openSQLite(dsn(path, false, extra...))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -157,7 +158,7 @@ func openPools(ctx context.Context, path string, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := openSQLite(dsn(path, true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

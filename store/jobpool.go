@@ -22,7 +22,7 @@ func (db *DB) OpenJobPool(ctx context.Context) (*sql.DB, error) {
 		pg.read.Close()
 		return pg.write, nil
 	}
-	p, err := sql.Open("sqlite", dsn(db.path, false))
+	p, err := openSQLite(dsn(db.path, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open job pool: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/store/storetest"
@@ -179,8 +180,15 @@ func TestRestore_replacesTheDatabase(t *testing.T) {
 	if leftovers, _ := filepath.Glob(filepath.Join(dir, "*.restoring*")); len(leftovers) > 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
-	if got := requestNumbers(t, openIn(t, dir)); !got["REG-1"] || got["REG-2"] {
+	restored := openIn(t, dir)
+	if got := requestNumbers(t, restored); !got["REG-1"] || got["REG-2"] {
 		t.Errorf("restored %v, want REG-1 only", got)
+	}
+	// The insight rollups came back with the rows they count.
+	checkInsights(t, restored, time.Now(), "the restored database")
+	// (Two days: the sign-up may have been just before midnight.)
+	if in, err := restored.Read().Insights(ctx, 2, time.Now()); err != nil || in.Days[0].Signups+in.Days[1].Signups != 1 {
+		t.Errorf("restored insights: %+v, %v", in.Days, err)
 	}
 	prev, err := store.OpenExisting(ctx, res.Previous, store.Options{})
 	if err != nil {
@@ -190,6 +198,7 @@ func TestRestore_replacesTheDatabase(t *testing.T) {
 	if got := requestNumbers(t, prev); !got["REG-1"] || !got["REG-2"] {
 		t.Errorf("the kept database holds %v, want REG-1 and REG-2", got)
 	}
+	checkInsights(t, prev, time.Now(), "the kept database")
 }
 
 func TestRestore_refusals(t *testing.T) {

@@ -167,3 +167,55 @@ func copyFile(src, dst string) error {
 	}
 	return out.Close()
 }
+
+// BenchmarkInsights_Screen rereads (r) and draws the Insights screen (6)
+// for the week, the month and the year before the sample's last day, at 1k
+// and 1M requests: the figures come from daily rollups, so the year at a
+// million requests costs about what the week does.
+func BenchmarkInsights_Screen(b *testing.B) {
+	ctx := context.Background()
+	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{1000, 1_000_000} {
+		for tab, days := range insightPeriods {
+			if days == 90 {
+				continue
+			}
+			b.Run(itoa(n)+"/days="+fmtInt(days), func(b *testing.B) {
+				path, err := sample.CachedDB(ctx, n)
+				if err != nil {
+					b.Fatal(err)
+				}
+				db, err := store.Open(ctx, path, store.Options{Now: func() time.Time { return end }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				dark := true
+				a := New(Config{Service: workflow.New(workflow.Config{DB: db}), DB: db, Actor: "bench",
+					PollInterval: -1, Dark: &dark, Profile: colorprofile.ANSI256, Location: time.UTC})
+				defer a.Close()
+				run(b, a, a.Init())
+				send(b, a, tea.WindowSizeMsg{Width: 120, Height: 40})
+				press(b, a, "6")
+				var in *insights
+				for _, s := range a.screens {
+					if s, ok := s.(*insights); ok {
+						in = s
+					}
+				}
+				for in.tabs.active != tab {
+					press(b, a, "right")
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					press(b, a, "r")
+					_ = a.render()
+				}
+				b.StopTimer()
+				if in.data == nil || in.data.Days != days || in.data.Signups == 0 {
+					b.Fatalf("the screen shows no figures for %d days: %+v", days, in.data)
+				}
+			})
+		}
+	}
+}

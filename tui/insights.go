@@ -51,8 +51,8 @@ func newInsights(s *session) *insights {
 func (in *insights) Init() tea.Cmd   { return nil }
 func (in *insights) Capturing() bool { return false }
 
-// Reload rereads, one load at a time: the aggregates read a period's worth
-// of index, so a busy portal must not queue a load per change.
+// Reload rereads, one load at a time, so a busy portal never queues a load
+// per change (the figures come from daily rollups and cost little each).
 func (in *insights) Reload() tea.Cmd {
 	if in.loading {
 		in.again = true

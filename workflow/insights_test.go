@@ -3,8 +3,11 @@ package workflow
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/regdesk/regdesk/store/storetest"
 )
 
 func TestService_Insights(t *testing.T) {
@@ -92,4 +95,105 @@ func TestService_Insights(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The insight rollups stay equal to a recount from the request rows through
+// every service path that changes a request's status or decision: sign-up,
+// verification, approval and rejection one by one and in bulk, customer
+// creation, correction, expiry and purge by maintenance, and erasure.
+func TestService_InsightsFollowEveryWritePath(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	check := func(when string) {
+		t.Helper()
+		for _, days := range []int{1, 7, 30, MaxInsightDays} {
+			got, err := f.db.Read().Insights(ctx, days, f.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := storetest.RecountInsights(ctx, f.db.Read(), days, f.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("after %s, %d days: the rollups say\n%+v\nthe requests say\n%+v", when, days, got, want)
+			}
+		}
+	}
+	var numbers, tokens []string
+	for range 14 {
+		res, err := f.svc.SignUp(ctx, f.input())
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers, tokens = append(numbers, res.Number), append(tokens, res.Token)
+	}
+	check("sign-ups")
+	f.clock.Advance(90 * time.Minute)
+	for _, tok := range tokens[:12] {
+		if _, err := f.svc.Activate(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("verification")
+	f.clock.Advance(2 * time.Hour)
+	if _, err := f.svc.Approve(ctx, Action{Number: numbers[0], Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Approve(ctx, Action{Number: numbers[1], Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Reject(ctx, Action{Number: numbers[2], Actor: "bob"}, "duplicate", ""); err != nil {
+		t.Fatal(err)
+	}
+	check("approvals and a rejection")
+	f.clock.Advance(26 * time.Hour)
+	var marked []Action
+	for _, n := range numbers[3:6] {
+		marked = append(marked, Action{Number: n, Actor: "chandra"})
+	}
+	if res := f.svc.BulkApprove(ctx, marked); res.Done() != 3 {
+		t.Fatalf("bulk approve: %+v", res)
+	}
+	marked = marked[:0]
+	for _, n := range numbers[6:8] {
+		marked = append(marked, Action{Number: n, Actor: "chandra"})
+	}
+	if res := f.svc.BulkReject(ctx, marked, "incomplete", "no tax id"); res.Done() != 2 {
+		t.Fatalf("bulk reject: %+v", res)
+	}
+	check("bulk decisions")
+	if _, err := f.svc.Create(ctx, CreateInput{Action: Action{Number: numbers[0], Actor: "alice"}}); err != nil {
+		t.Fatal(err)
+	}
+	check("customer creation")
+	if _, err := f.svc.Edit(ctx, EditInput{Action: Action{Number: numbers[8], Actor: "alice"},
+		Fields: map[string]string{"company_name": "Contoso Corrected Ltd"}}); err != nil {
+		t.Fatal(err)
+	}
+	check("a correction")
+	f.clock.Advance(15 * 24 * time.Hour) // the two never verified expire
+	if rep, err := f.svc.Maintain(ctx); err != nil || rep.Expired != 2 {
+		t.Fatalf("maintenance expired %d: %v", rep.Expired, err)
+	}
+	check("expiry")
+	if _, err := f.svc.Reject(ctx, Action{Number: numbers[9], Actor: "bob"}, "not_eligible", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Erase(ctx, Action{Number: numbers[9], Actor: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	check("erasure")
+	f.clock.Advance(91 * 24 * time.Hour) // the rejected ones are past retention
+	if rep, err := f.svc.Maintain(ctx); err != nil || rep.Purged == 0 {
+		t.Fatalf("maintenance purged %d: %v", rep.Purged, err)
+	}
+	check("purge")
+	in, err := f.svc.Insights(ctx, f.db.Read(), MaxInsightDays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Signups != 14 || in.Verified != 12 || in.Approved != 5 || in.Rejected != 4 || in.Expired != 2 || in.Queue.Waiting != 3 {
+		t.Fatalf("the year: %+v", in)
+	}
 }

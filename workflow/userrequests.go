@@ -34,10 +34,18 @@ func (s *Service) RunStep(ctx context.Context, userRequestID int64, attempt int)
 // RunStepWith is RunStep that also runs inTx, when not nil, at the end of the
 // step's transaction with its result: the job queue finishes the job there
 // when no step follows, so the job's end and the step's effect commit together.
+//
+// Steps of several user requests running at once share a transaction
+// (store.WithBatchedTx), each in a savepoint of its own, so a bulk decision's
+// requests are provisioned in few commits; a step that fails rolls back
+// alone. Once its turn comes a step runs to its end even if ctx is
+// cancelled meanwhile: an interrupted statement would take the others with it.
 func (s *Service) RunStepWith(ctx context.Context, userRequestID int64, attempt int,
 	inTx func(tx *store.Tx, res StepResult) error) (StepResult, error) {
 	var res StepResult
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+	err := s.db.WithBatchedTx(ctx, func(tx *store.Tx) error {
+		res = StepResult{}
+		ctx := context.WithoutCancel(ctx)
 		if err := s.runStep(ctx, tx, userRequestID, attempt, &res); err != nil {
 			return err
 		}

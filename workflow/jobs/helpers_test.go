@@ -27,7 +27,8 @@ type env struct {
 	svc    *workflow.Service
 	runner *jobs.Runner
 	smtp   *smtptest.Server
-	mail   string // the .eml directory when no SMTP server is used
+	mail   string      // the .eml directory when no SMTP server is used
+	cfg    jobs.Config // the runner's, for a second runner on the same database
 }
 
 type envOpts struct {
@@ -69,6 +70,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if o.steps != nil {
 		cfg.Steps = o.steps(e.svc)
 	}
+	e.cfg = cfg
 	e.runner, err = jobs.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -48,8 +48,10 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 	}
 	if sendErr == nil {
 		// The message is out: record it even if shutdown cancelled ctx.
+		// Deliveries finishing together are recorded in one transaction,
+		// each in its own savepoint (store.WithBatchedTx).
 		ctx := context.WithoutCancel(ctx)
-		err := db.WithTx(ctx, func(tx *store.Tx) error {
+		err := db.WithBatchedTx(ctx, func(tx *store.Tx) error {
 			if err := tx.MarkMailSent(ctx, id); err != nil && !errors.Is(err, store.ErrConflict) {
 				return err
 			}

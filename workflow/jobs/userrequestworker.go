@@ -31,7 +31,7 @@ func (w *userRequestWorker) Work(ctx context.Context, job *river.Job[UserRequest
 			if res.More {
 				return nil
 			}
-			return completeTx(ctx, tx, job)
+			return completeTx(context.WithoutCancel(ctx), tx, job)
 		})
 		if errors.Is(err, store.ErrNotFound) {
 			return river.JobCancel(err)
