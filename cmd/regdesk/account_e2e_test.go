@@ -22,6 +22,7 @@ import (
 // workflow provision the login and write the welcome mail to DATA/mail, then
 // log in over HTTP with the sign-up password and open /account.
 func TestServe_SignupToAccount(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	p := startServe(t, data, nil)
 	d := openDesk(t, data)

@@ -27,6 +27,7 @@ import (
 // and every request stored passes the portal's rules. REGDESK_BADINPUT_N sets
 // the number of requests (default 3000, 600 under the race detector).
 func TestBadInput_signup(t *testing.T) {
+	t.Parallel()
 	n := 3000
 	if raceBuild {
 		n = 600 // serve built with the race detector is several times slower

@@ -21,6 +21,7 @@ import (
 // requests resend, user-requests retry and approvers remove, each with what
 // it changes and a refusal that changes nothing.
 func TestCLI_ResendRetryRemove(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	data := newData(t)
 	if _, err := inproc(t, "seed", "--requests", "10", "--data", data); err != nil {

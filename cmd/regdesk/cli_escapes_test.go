@@ -22,6 +22,7 @@ const hostile = "Evil\x1b[2J\x1b]52;c;ZXZpbA==\x07Co\u009b31m\u0085\u009d0;title
 // clipboard. Text output now goes through the TUI's sanitiser; --json stays
 // exact.
 func TestCLI_PrintsDatabaseTextSafely(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	data := t.TempDir()
 	db, err := store.Open(ctx, filepath.Join(data, store.DBFile), store.Options{})

@@ -87,6 +87,7 @@ func decode[T any](t *testing.T, s string) T {
 // TestCLI_EndToEnd runs the commands on the SQLite file and, through --db,
 // on PostgreSQL: every command works on both stores.
 func TestCLI_EndToEnd(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) { cliEndToEnd(t, "") })
 	t.Run("postgres", func(t *testing.T) { cliEndToEnd(t, storetest.PostgresURL(t)) })
 }
@@ -215,6 +216,7 @@ func cliEndToEnd(t *testing.T, db string) {
 }
 
 func TestCLI_Errors(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	regdesk(t, data, "", "seed", "--requests", "10").ok(t)
 	before := regdesk(t, data, "", "requests", "list", "--json", "--limit", "0").ok(t)
@@ -275,6 +277,7 @@ func TestCLI_Errors(t *testing.T) {
 // A mistyped --data is an error, not an empty answer and a new directory;
 // the setup commands (approvers add) still create the database.
 func TestCLI_MissingDatabase(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "typo")
 	for _, args := range [][]string{
 		{"requests", "list", "--json"},

@@ -16,6 +16,7 @@ import (
 // in tmux, types `regdesk requests approve ` and presses TAB twice: the
 // verified requests are offered, the unverified ones are not.
 func TestCompletion_BashInTmux(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("tmux is not installed")

@@ -76,6 +76,7 @@ func newest(t *testing.T, data string, statuses ...domain.RequestStatus) []strin
 }
 
 func TestCompletion_SeededDatabase(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	if _, err := inproc(t, "seed", "--requests", "400", "--data", data); err != nil {
 		t.Fatal(err)
@@ -282,6 +283,7 @@ func TestCompletion_SeededDatabase(t *testing.T) {
 }
 
 func TestCompletion_Scripts(t *testing.T) {
+	t.Parallel()
 	for shell, marker := range map[string]string{
 		"bash": "__start_regdesk", "zsh": "#compdef regdesk",
 		"fish": "complete -c regdesk", "powershell": "Register-ArgumentCompleter",

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCLI_RequestsEdit(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	regdesk(t, data, "", "seed", "--requests", "40").ok(t)
 	editable := decode[[]requestJSON](t, regdesk(t, data, "", "requests", "list", "--status", "approved", "--json").ok(t))

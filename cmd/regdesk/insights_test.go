@@ -8,6 +8,7 @@ import (
 )
 
 func TestCLI_Insights(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	regdesk(t, data, "", "seed", "--requests", "300").ok(t)
 	verified := decode[[]map[string]any](t, regdesk(t, data, "", "requests", "list",

@@ -29,6 +29,7 @@ func leaves(t *testing.T) []*cobra.Command {
 }
 
 func TestMan_Page(t *testing.T) {
+	t.Parallel()
 	page, err := inproc(t, "man")
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +78,7 @@ func TestMan_Page(t *testing.T) {
 
 // docs/cli.md is the same reference in Markdown; make docs rewrites it.
 func TestMan_MarkdownIsCurrent(t *testing.T) {
+	t.Parallel()
 	got, err := inproc(t, "man", "--markdown")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestMigrateStore(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	to := storetest.PostgresURL(t)
 	regdesk(t, data, "", "seed", "--requests", "120").ok(t)

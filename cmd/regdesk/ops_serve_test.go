@@ -19,6 +19,7 @@ import (
 )
 
 func TestServe_OpsMetricsAndRestoreLock(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	p := startServe(t, data, nil, "--metrics", "127.0.0.1:0")
 	urlRE := regexp.MustCompile(`"msg":"metrics listening","url":"([^"]+)"`)

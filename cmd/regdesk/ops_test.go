@@ -43,6 +43,7 @@ func purgedRequests(t *testing.T, data string) []store.Request {
 }
 
 func TestOps_CLI(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	if _, err := inproc(t, "seed", "--requests", "40", "--data", data); err != nil {
 		t.Fatal(err)

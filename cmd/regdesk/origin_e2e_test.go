@@ -12,6 +12,7 @@ import (
 // post is taken, another site's is refused with 403 and stores nothing, and
 // the trust covers the sign-up form only, not the login.
 func TestServe_TrustedOrigin(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	cli(t, data, "params", "set", "signup.per_ip_per_hour", "1000")
 	p := startServe(t, data, nil, "--trusted-origin", "https://www.engines.example")

@@ -97,6 +97,7 @@ func TestLocalAsIsWhateverIsTyped(t *testing.T) {
 }
 
 func TestOSUserLabel(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, login, sudo, want string }{
 		{"root", "", "", "root"},
 		{"regdesk", "bob", "", "regdesk (login: bob)"},

@@ -35,6 +35,7 @@ import (
 // and unique, each request makes one customer, and every mail is delivered
 // exactly once.
 func TestServe_TwoProcessesOnPostgres(t *testing.T) {
+	t.Parallel()
 	db := storetest.PostgresURL(t)
 	srv := smtptest.New(t, smtptest.Options{STARTTLS: true})
 	env := []string{"SSL_CERT_FILE=" + srv.CAFile(t.TempDir())}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCLI_Sequences(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	cli(t, data, "seed", "--requests", "3")
 	type seq struct {

@@ -16,6 +16,7 @@ import (
 // sign-up page in memory; a parameter changed by another process shows on
 // serve's very next request, with no wait and no restart.
 func TestServe_ParamsChangedElsewhere(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	p := startServe(t, data, nil)
 	get := func(path string) (int, string) {

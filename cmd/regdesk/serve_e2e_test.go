@@ -20,6 +20,7 @@ import (
 // the running serve provisions the user and mails the welcome over SMTP
 // with STARTTLS and AUTH.
 func TestServe_EndToEnd(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	srv := smtptest.New(t, smtptest.Options{STARTTLS: true, User: "regdesk", Password: "mail pass"})
 	p := startServe(t, data, []string{"SSL_CERT_FILE=" + srv.CAFile(t.TempDir())},
@@ -77,6 +78,7 @@ func TestServe_EndToEnd(t *testing.T) {
 // dead process never read may come again with the same Message-ID, and only
 // those.
 func TestServe_CrashRecovery(t *testing.T) {
+	t.Parallel()
 	sqliteOnly(t, "the restart's own orphan rescue is SQLite's; on PostgreSQL River's rescuer reclaims a killed process's jobs after its 3-minute rescue interval")
 	const n = 12
 	ctx := context.Background()

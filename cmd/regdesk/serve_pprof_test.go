@@ -15,6 +15,7 @@ import (
 // metrics listener with --pprof, never on the portal, and --pprof alone is
 // refused before anything starts.
 func TestServe_Pprof(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"serve", "--data", t.TempDir(), "--pprof"}, nil, &out, &errb)
 	if err == nil || !strings.Contains(err.Error()+errb.String(), "--pprof needs --metrics") {

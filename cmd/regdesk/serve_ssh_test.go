@@ -19,6 +19,7 @@ import (
 // its wiring) with a real SSH client: the key's approver gets the
 // Registration screen, whatever SSH user name the client sends.
 func TestServe_SSHSession(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

@@ -53,6 +53,7 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 }
 
 func TestServe_BadFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--http", "nowhere"},
 		{"--ssh", "2222"},
@@ -82,6 +83,7 @@ func TestServe_BadFlags(t *testing.T) {
 }
 
 func TestServe_HealthzAndShutdown(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -24,6 +24,7 @@ import (
 // sign up over HTTP, find the activation mail in DATA/mail, activate, and
 // see the request verified in `regdesk requests list`.
 func TestServe_SignupAndActivate(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	p := startServe(t, data, nil)
 	noFollow := &http.Client{Timeout: 20 * time.Second,

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCLI_Templates(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	cli(t, data, "seed", "--requests", "1")
 	list := func() []templateJSON {

@@ -16,6 +16,7 @@ import (
 // with space, approve them with one confirmation, then check each with
 // `regdesk requests show --json`.
 func TestTUI_BulkApprove(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("tmux is not installed; CI needs it (apt-get install tmux)")

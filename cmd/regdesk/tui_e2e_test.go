@@ -20,6 +20,7 @@ import (
 // find a verified request, approve it, create its customer, then check the
 // result with `regdesk requests show --json`.
 func TestTUI_EndToEnd(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("tmux is not installed (CI must run the terminal tests)")

@@ -23,6 +23,7 @@ import (
 // queue, showing who asked; approving it with the CLI lets serve's workflow
 // provision the login and mail a set-password link, which works.
 func TestServe_AdminAddsUserThroughApproval(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	p := startServe(t, data, nil)
 	d := openDesk(t, data)

@@ -61,6 +61,7 @@ func enrolledUser(t *testing.T, data, username string) {
 }
 
 func TestCLI_UsersResetTwoFactor(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	regdesk(t, data, "", "seed", "--requests", "3").ok(t)
 	enrolledUser(t, data, "hedy")
@@ -114,6 +115,7 @@ func TestCLI_UsersResetTwoFactor(t *testing.T) {
 // users list|inactivate|activate in process, with the workflow steps run by
 // hand; refused commands change nothing.
 func TestCLI_UserRequestsAndUsers(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	cli(t, data, "seed", "--requests", "1")
 	d := openDesk(t, data)

@@ -101,6 +101,7 @@ func api(t *testing.T, method, u, token, body string, want int) map[string]any {
 }
 
 func TestServe_WebhooksAndAPI(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	rcv := &erp{t: t, events: map[string]map[string]any{}}
 	srv := httptest.NewServer(rcv)
@@ -196,6 +197,7 @@ func TestServe_WebhooksAndAPI(t *testing.T) {
 }
 
 func TestCLI_WebhooksAndTokensBadInput(t *testing.T) {
+	t.Parallel()
 	data := newData(t)
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(secretFile, []byte("not-a-secret\n"), 0o600); err != nil {

@@ -43,13 +43,51 @@ func New(t testing.TB) *store.DB {
 // NewWithClock is New with the store's clock set.
 func NewWithClock(t testing.TB, now func() time.Time) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), Target(t), store.Options{Now: now})
+	target := Target(t)
+	if !Postgres() {
+		tmpl, err := sqliteTemplate()
+		if err != nil {
+			t.Fatalf("storetest: %v", err)
+		}
+		if err := os.WriteFile(target, tmpl, 0o600); err != nil {
+			t.Fatalf("storetest: %v", err)
+		}
+	}
+	db, err := store.Open(context.Background(), target, store.Options{Now: now})
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// sqliteTemplate is a freshly migrated SQLite database file, made once per
+// test binary and kept in memory. Migrating costs the better part of a
+// second of CPU under the race detector and nearly every test wants a fresh
+// database, so New writes a copy of this instead; Open then finds every
+// migration applied. (PostgreSQL databases are reused instead: see
+// PostgresURL.)
+var sqliteTemplate = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "regdesk-storetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, store.DBFile)
+	db, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	// Closing the last connection folds the write-ahead log into the file
+	// and removes it; a log left behind would hold part of the schema.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("template database %s kept a %d-byte write-ahead log", path, fi.Size())
+	}
+	return os.ReadFile(path)
+})
 
 // Target is where a new test database lives, for tests that open it
 // themselves: a file path in t.TempDir(), or the URL of an empty PostgreSQL
