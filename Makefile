@@ -17,7 +17,8 @@ build:
 run: build
 	$(BIN) serve --data $(DATA)
 
-# The whole suite runs twice: on SQLite with the race detector, then on
+# The whole suite runs twice, both at once (.ci/side-by-side prefixes each
+# line with the pass it came from): on SQLite with the race detector, and on
 # PostgreSQL (storetest and the cmd/regdesk data directories open PostgreSQL
 # databases when REGDESK_TEST_STORE=postgres; tests of the SQLite file itself
 # skip there, saying so). The second pass runs without -race: the race
@@ -34,8 +35,9 @@ PG_SKIP ?= ^(TestBrowser_|TestPages_htmlValidate)
 
 test:
 	$(GO) vet ./...
-	.ci/with-postgres sh -c '$(GO) test -race -timeout 20m ./... && \
-	  REGDESK_TEST_STORE=postgres $(GO) test -timeout 20m -skip "$(PG_SKIP)" $(PG_PACKAGES)'
+	.ci/with-postgres .ci/side-by-side \
+	  'sqlite=$(GO) test -race -timeout 20m ./...' \
+	  'postgres=REGDESK_TEST_STORE=postgres $(GO) test -timeout 20m -skip "$(PG_SKIP)" $(PG_PACKAGES)'
 
 # Only the PostgreSQL run, for work on the PostgreSQL store.
 test-postgres:
