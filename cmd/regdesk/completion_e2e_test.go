@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow/domain"
@@ -17,12 +16,7 @@ import (
 // verified requests are offered, the unverified ones are not.
 func TestCompletion_BashInTmux(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed")
-		}
-		t.Skip("tmux is not installed; skipping the bash completion test (apt-get install tmux)")
-	}
+	needTmux(t)
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash is not installed")
@@ -54,38 +48,14 @@ func TestCompletion_BashInTmux(t *testing.T) {
 		t.Fatal("the seed made only verified requests")
 	}
 
-	sock := "regdesk-comp-" + filepath.Base(dir)
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
 	db := ""
 	if storetest.Postgres() {
 		db = " REGDESK_DB=" + dataDB(data)
 	}
 	shell := "env PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH") + " REGDESK_DATA=" + data + db +
 		" PS1='$ ' " + bash + " --norc --noprofile -i"
-	tmux("new-session", "-d", "-s", "comp", "-x", "160", "-y", "50", shell)
-	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
-	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "comp"}, k...)...) }
-	waitFor := func(text string) string {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second) // generous: the binary may run under the race detector
-		for {
-			s := tmux("capture-pane", "-p", "-t", "comp")
-			if strings.Contains(s, text) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the terminal never showed %q:\n%s", text, s)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	term := startTmux(t, 160, 50, shell)
+	keys, waitFor := term.keys, func(text string) string { t.Helper(); return term.waitFor(text) }
 
 	keys("-l", "source "+bashCompletion+" && source <(regdesk completion bash) && echo loaded")
 	keys("Enter")

@@ -2,12 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/regdesk/regdesk/workflow/domain"
 )
@@ -17,31 +13,16 @@ import (
 // `regdesk requests show --json`.
 func TestTUI_BulkApprove(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI needs it (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed; skipping the end-to-end bulk test (apt-get install tmux)")
-	}
+	needTmux(t)
 	if testing.Short() {
 		t.Skip("builds the binary; not in -short mode")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "regdesk")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
 	}
-	data := dataAt(t, filepath.Join(dir, "data"))
-	cli := func(args ...string) []byte {
-		t.Helper()
-		cmd := exec.Command(bin, withDB(data, append(args, "--data", data))...)
-		cmd.Env = append(os.Environ(), "REGDESK_DATA=")
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("regdesk %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return out
-	}
+	data := newData(t)
+	cli := func(args ...string) []byte { t.Helper(); return []byte(regdesk(t, data, "", args...).ok(t)) }
 	cli("seed", "--requests", "20")
 	var numbers []string
 	for _, name := range []string{"alpha", "bravo", "charlie"} {
@@ -49,36 +30,8 @@ func TestTUI_BulkApprove(t *testing.T) {
 			"Bulkwise "+strings.ToUpper(name[:1])+name[1:]+" Ltd", name+"@bulkwise-"+name+".test", "bulk."+name))
 	}
 
-	sock := "regdesk-bulk-" + filepath.Base(dir)
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	tmux("new-session", "-d", "-s", "bulk", "-x", "100", "-y", "30", strings.Join(withDB(data, []string{bin, "tui", "--as", "erin", "--data", data}), " "))
-	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
-	waitFor := func(texts ...string) string {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			s := tmux("capture-pane", "-p", "-t", "bulk")
-			ok := true
-			for _, x := range texts {
-				ok = ok && strings.Contains(s, x)
-			}
-			if ok {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the screen never showed %q:\n%s", texts, s)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "bulk"}, k...)...) }
+	term := startTmux(t, 100, 30, strings.Join(withDB(data, []string{bin, "tui", "--as", "erin", "--data", data}), " "))
+	keys, waitFor := term.keys, term.waitFor
 
 	waitFor("▸ Verified", "NUMBER")
 	keys("/")

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/regdesk/regdesk/store"
 	"github.com/regdesk/regdesk/workflow"
@@ -21,66 +19,22 @@ import (
 // result with `regdesk requests show --json`.
 func TestTUI_EndToEnd(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed (CI must run the terminal tests)")
-		}
-		t.Skip("tmux is not installed; skipping the end-to-end TUI test (apt-get install tmux)")
-	}
+	needTmux(t)
 	if testing.Short() {
 		t.Skip("builds the binary; not in -short mode")
 	}
-	dir := t.TempDir()
 	bin, err := binary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := dataAt(t, filepath.Join(dir, "data"))
-	cli := func(args ...string) []byte {
-		t.Helper()
-		cmd := exec.Command(bin, withDB(data, append(args, "--data", data))...)
-		cmd.Env = append(os.Environ(), "REGDESK_DATA=")
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("regdesk %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return out
-	}
+	data := newData(t)
+	cli := func(args ...string) []byte { t.Helper(); return []byte(regdesk(t, data, "", args...).ok(t)) }
 	cli("seed", "--requests", "20")
 	number := signUpVerified(t, dataDB(data),
 		"E2E Robotics \x1b[2J\x1b]0;pwned\x07Ltd", "erin@e2e-robotics.test")
 
-	sock := "regdesk-e2e-" + filepath.Base(dir)
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", strings.Join(withDB(data, []string{bin, "tui", "--as", "erin", "--data", data}), " "))
-	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
-	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
-	waitFor := func(texts ...string) string {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second) // generous: the binary may run under the race detector
-		for {
-			s := screen()
-			ok := true
-			for _, x := range texts {
-				ok = ok && strings.Contains(s, x)
-			}
-			if ok {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the screen never showed %q:\n%s", texts, s)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+	term := startTmux(t, 100, 30, strings.Join(withDB(data, []string{bin, "tui", "--as", "erin", "--data", data}), " "))
+	keys, waitFor := term.keys, term.waitFor
 
 	waitFor("▸ Verified", "NUMBER")
 	keys("/")
