@@ -12,9 +12,10 @@ import (
 	"github.com/regdesk/regdesk/workflow"
 )
 
-// The two benchmarks run in parallel on the same cores with the same
-// argon2id parameters (OWASP) and cap (one hash per CPU); their ratio is the
-// share of a sign-up that is not the hash:
+// BenchmarkSignup_POST reports x-ref: accepted sign-ups/s ÷ bare argon2id
+// hashes/s with the same parameters (OWASP) and cap (one hash per CPU),
+// measured side by side in alternating rounds (goal ≥ 0.85).
+// BenchmarkArgon2id_Bare is the bare hash alone:
 //
 //	go test ./portal -run '^$' -bench 'Signup_POST|Argon2id_Bare' -benchtime 3s
 
@@ -52,9 +53,11 @@ func BenchmarkSignup_POST(b *testing.B) {
 			})
 			// Limits raised: the cap on unverified requests, and the allowances
 			// the workflow counts in the database: per network (the posts come
-			// from a few /24s) and per address ("known" posts one address).
+			// from a few /24s), per address ("known" posts one address) and
+			// per email domain (every post is at acme.example).
 			for k, v := range map[string]string{workflow.ParamMaxUnverified: "10000000",
-				workflow.ParamSignupPerIP: "100000", workflow.ParamSignupPerAddress: "1000"} {
+				workflow.ParamSignupPerIP: "100000", workflow.ParamSignupPerAddress: "1000",
+				workflow.ParamSignupPerDomain: "100000"} {
 				if err := e.svc.SetParam(context.Background(), k, v, "bench"); err != nil {
 					b.Fatal(err)
 				}
@@ -62,29 +65,28 @@ func BenchmarkSignup_POST(b *testing.B) {
 			if known {
 				e.signedUp("known@acme.example", "known")
 			}
-			var n atomic.Int64
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := n.Add(1)
-					v := validSignup()
-					v.Set(FieldUsername, fmt.Sprintf("user%d", i))
-					if known {
-						v.Set(FieldEmail, "known@acme.example")
-					} else {
-						v.Set(FieldEmail, fmt.Sprintf("user%d@acme.example", i))
-					}
-					r, _ := http.NewRequest(http.MethodPost, "/signup", strings.NewReader(v.Encode()))
-					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					r.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1234", i>>16&255, i>>8&255, i&255)
-					w := &statusRecorder{header: http.Header{}}
-					e.h.ServeHTTP(w, r)
-					if w.code != http.StatusSeeOther {
-						b.Errorf("status %d", w.code)
-					}
+			bare := NewHasher(HasherConfig{})
+			sideBySide(b, 4, "signups/s", "hashes/s", func(i int64) error {
+				v := validSignup()
+				v.Set(FieldUsername, fmt.Sprintf("user%d", i))
+				if known {
+					v.Set(FieldEmail, "known@acme.example")
+				} else {
+					v.Set(FieldEmail, fmt.Sprintf("user%d@acme.example", i))
 				}
+				r, _ := http.NewRequest(http.MethodPost, "/signup", strings.NewReader(v.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1234", i>>16&255, i>>8&255, i&255)
+				w := &statusRecorder{header: http.Header{}}
+				e.h.ServeHTTP(w, r)
+				if w.code != http.StatusSeeOther {
+					return fmt.Errorf("status %d", w.code)
+				}
+				return nil
+			}, func(int64) error {
+				_, err := bare.Hash(context.Background(), "correct horse battery staple")
+				return err
 			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signups/s")
 		})
 	}
 }

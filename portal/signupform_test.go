@@ -297,3 +297,25 @@ func TestCommonPasswords(t *testing.T) {
 		t.Error("nil set contains something")
 	}
 }
+
+// A small list: every entry is found whatever its case, its neighbours in
+// sort order are not, and duplicates count once.
+func TestCommonPasswords_smallList(t *testing.T) {
+	c := NewCommonPasswords("banana\r\nApple\n\ncherry\napple\nbanana split\n")
+	if c.Len() != 4 {
+		t.Fatalf("Len() = %d, want 4", c.Len())
+	}
+	for _, pw := range []string{"apple", "APPLE", "banana", "Banana Split", "cherry"} {
+		if !c.Contains(pw) {
+			t.Errorf("Contains(%q) = false", pw)
+		}
+	}
+	for _, pw := range []string{"", "a", "appl", "apples", "banana ", "bananasplit", "cherryx", "zzz", "0"} {
+		if c.Contains(pw) {
+			t.Errorf("Contains(%q) = true", pw)
+		}
+	}
+	if empty := NewCommonPasswords(""); empty.Len() != 0 || empty.Contains("") || empty.Contains("x") {
+		t.Error("an empty list contains something")
+	}
+}
