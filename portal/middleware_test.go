@@ -254,3 +254,36 @@ func TestRenderer_Error(t *testing.T) {
 		t.Errorf("NotFound status %d", rec.Code)
 	}
 }
+
+// The security headers' values are shared by every response: a handler
+// adding to one, or replacing it, changes its own response only.
+func TestSecureHeaders_sharedValuesStayPut(t *testing.T) {
+	h := SecureHeaders(HeadersConfig{HSTS: time.Hour})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/add":
+			w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+			w.Header()["Referrer-Policy"][0] = "unsafe-url" // in place, on this response's own slice
+		case "/set":
+			w.Header().Set("Content-Security-Policy", "default-src *")
+		}
+	}))
+	for _, path := range []string{"/add", "/set", "/"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if path == "/add" {
+			if got := rec.Header().Values("X-Frame-Options"); len(got) != 2 {
+				t.Errorf("/add: X-Frame-Options %q", got)
+			}
+			continue
+		}
+		if path == "/set" {
+			continue
+		}
+		for k, want := range map[string]string{"X-Frame-Options": "DENY", "Content-Security-Policy": ContentSecurityPolicy,
+			"Referrer-Policy": "no-referrer", "Strict-Transport-Security": "max-age=3600"} {
+			if got := rec.Header().Values(k); len(got) != 1 || got[0] != want {
+				t.Errorf("after other responses changed theirs, %s is %q, want %q", k, got, want)
+			}
+		}
+	}
+}

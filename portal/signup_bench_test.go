@@ -3,13 +3,19 @@ package portal
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/regdesk/regdesk/store"
+	"github.com/regdesk/regdesk/store/storetest"
 	"github.com/regdesk/regdesk/workflow"
+	"github.com/regdesk/regdesk/workflow/sample"
 )
 
 // BenchmarkSignup_POST reports x-ref: accepted sign-ups/s ÷ bare argon2id
@@ -36,21 +42,33 @@ func BenchmarkArgon2id_Bare(b *testing.B) {
 // transaction with the request, token, audit and outbox rows). "known"
 // posts an address that is registered already: the same work up to the
 // hash, a lighter transaction after it.
+//
+// The new sign-ups run on an empty database and on copies of the cached
+// sample databases of 1k and 1M requests (REGDESK_BENCH_CACHE): the
+// transaction's indexes, full-text rows and counters grow with the data.
 func BenchmarkSignup_POST(b *testing.B) {
-	for _, known := range []bool{false, true} {
-		name := "new"
-		if known {
-			name = "known"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		known bool
+		rows  int
+	}{{"new", false, 0}, {"known", true, 0}, {"new/rows=1000", false, 1_000}, {"new/rows=1000000", false, 1_000_000}} {
+		known := c.known
+		b.Run(c.name, func(b *testing.B) {
 			// The limiters' clock moves an hour per look, so every post is
 			// allowed while the limiter code still runs.
 			var ticks atomic.Int64
 			base := time.Now()
-			e := newSignupEnv(b, func(d *Deps) {
+			mod := func(d *Deps) {
 				d.hashParams = Argon2Params{}
 				d.Now = func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * time.Hour) }
-			})
+			}
+			var e *signupEnv
+			if c.rows == 0 {
+				e = newSignupEnv(b, mod)
+			} else {
+				clock := storetest.NewClock()
+				e = newSignupEnvOn(b, sampleCopy(b, c.rows, clock.Now), clock, mod)
+			}
 			// Limits raised: the cap on unverified requests, and the allowances
 			// the workflow counts in the database: per network (the posts come
 			// from a few /24s), per address ("known" posts one address) and
@@ -111,4 +129,42 @@ func (s *statusRecorder) WriteHeader(code int) {
 	if s.code == 0 {
 		s.code = code
 	}
+}
+
+// sampleCopy opens a copy of the cached sample database of n requests,
+// for benchmarks that write: the cached file stays as it was.
+func sampleCopy(b *testing.B, n int, now func() time.Time) *store.DB {
+	b.Helper()
+	ctx := context.Background()
+	path, err := sample.CachedDB(ctx, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := filepath.Join(b.TempDir(), "sample.db")
+	if err := copyFile(path, dst); err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(ctx, dst, store.Options{Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

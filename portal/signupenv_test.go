@@ -31,8 +31,14 @@ type signupEnv struct {
 
 func newSignupEnv(t testing.TB, mod func(*Deps)) *signupEnv {
 	t.Helper()
-	e := &signupEnv{t: t, clock: storetest.NewClock()}
-	e.db = storetest.NewWithClock(t, e.clock.Now)
+	clock := storetest.NewClock()
+	return newSignupEnvOn(t, storetest.NewWithClock(t, clock.Now), clock, mod)
+}
+
+// newSignupEnvOn is newSignupEnv on a database opened with clock.
+func newSignupEnvOn(t testing.TB, db *store.DB, clock *storetest.Clock, mod func(*Deps)) *signupEnv {
+	t.Helper()
+	e := &signupEnv{t: t, clock: clock, db: db}
 	e.svc = workflow.New(workflow.Config{DB: e.db, BaseURL: "http://portal.test"})
 	d := Deps{DB: e.db, Service: e.svc, Now: e.clock.Now, BaseURL: "http://portal.test", hashParams: cheapHash}
 	if mod != nil {

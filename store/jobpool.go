@@ -6,35 +6,32 @@ import (
 	"fmt"
 )
 
-// OpenJobPool opens a separate one-connection write pool on the database for
-// the job queue's own polling and bookkeeping. Sharing the store's write
-// connection would queue every application write behind the queue's
-// goroutines. The caller closes it.
+// OpenJobPool returns the pool the job queue polls and keeps its books on,
+// and what to call when the queue is done with it.
 //
-// On PostgreSQL the pool has a few connections: the queue's producers,
-// completer and leader election work at once.
-func (db *DB) OpenJobPool(ctx context.Context) (*sql.DB, error) {
-	if db.d.postgres {
-		pg, err := openPostgres(ctx, db.path, Options{WriteConns: 4, ReadConns: 1})
-		if err != nil {
-			return nil, fmt.Errorf("store: open job pool: %w", err)
-		}
-		pg.read.Close()
-		return pg.write, nil
+// On SQLite that is the store's own single write connection. Two
+// connections that both write do not queue for the file: the one that
+// finds it locked sleeps in SQLite's busy handler (1, 2, 5, 10… ms) and
+// tries again, so under a backlog the queue's fetches and completions
+// starved behind the store's transactions and the other way round. On one
+// connection they take turns in database/sql, handed over at once; the
+// queue works with a single connection (River's SQLite driver asks for
+// one), and no store transaction waits for the queue's pool while it holds
+// the connection (jobs are inserted and finished in the store's own
+// transactions).
+//
+// On PostgreSQL it is a pool of a few connections of its own: the queue's
+// producers, completer and leader election work at once.
+func (db *DB) OpenJobPool(ctx context.Context) (*sql.DB, func() error, error) {
+	if !db.d.postgres {
+		return db.write, func() error { return nil }, nil
 	}
-	p, err := openSQLite(dsn(db.path, false))
+	pg, err := openPostgres(ctx, db.path, Options{WriteConns: 4, ReadConns: 1})
 	if err != nil {
-		return nil, fmt.Errorf("store: open job pool: %w", err)
+		return nil, nil, fmt.Errorf("store: open job pool: %w", err)
 	}
-	p.SetMaxOpenConns(1)
-	p.SetMaxIdleConns(1)
-	p.SetConnMaxLifetime(0)
-	p.SetConnMaxIdleTime(0)
-	if err := p.PingContext(ctx); err != nil {
-		p.Close()
-		return nil, fmt.Errorf("store: open job pool: %w", mapErr(err))
-	}
-	return p, nil
+	pg.read.Close()
+	return pg.write, pg.write.Close, nil
 }
 
 // Ping checks that the database answers a query (the health check).

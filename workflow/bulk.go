@@ -3,6 +3,8 @@ package workflow
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 
 	"github.com/regdesk/regdesk/store"
 )
@@ -46,8 +48,10 @@ func (r BulkResult) Skipped() []BulkOutcome {
 }
 
 // BulkApprove approves each request on its own, as Approve does: its own
-// transaction and audit row, and only at the version the approver saw. A
-// request that changed meanwhile is skipped with the reason, never half-done.
+// savepoint (requests decided together share a commit) and audit row, and
+// only at the version the approver saw. A request that changed meanwhile is
+// skipped with the reason, never half-done. Outcomes are in the order of
+// actions.
 func (s *Service) BulkApprove(ctx context.Context, actions []Action) BulkResult {
 	return s.bulk(ctx, actions, func(ctx context.Context, a Action) (store.Request, error) {
 		return s.Approve(ctx, a)
@@ -62,27 +66,41 @@ func (s *Service) BulkReject(ctx context.Context, actions []Action, reason, comm
 	})
 }
 
+// bulkWorkers decisions of a bulk decision run at once, so that they share
+// commits (store.WithBatchedTx): at a million requests a commit of one
+// decision writes as many index pages as one of several.
+const bulkWorkers = 8
+
 func (s *Service) bulk(ctx context.Context, actions []Action, do func(context.Context, Action) (store.Request, error)) BulkResult {
-	res := BulkResult{Outcomes: make([]BulkOutcome, 0, len(actions))}
-	for _, a := range actions {
-		o := BulkOutcome{Number: a.Number}
-		if err := ctx.Err(); err != nil {
-			o.Reason, o.Err = "not done: the session ended first", err
-			res.Outcomes = append(res.Outcomes, o)
-			continue
-		}
-		r, err := do(ctx, a)
-		switch {
-		case err == nil:
-			o.Done, o.Request = true, r
-		default:
-			o.Err = err
-			o.Reason = bulkReason(err)
-			s.log.Info("bulk decision skipped a request", "number", a.Number, "err", err)
-		}
-		res.Outcomes = append(res.Outcomes, o)
+	res := BulkResult{Outcomes: make([]BulkOutcome, len(actions))}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(bulkWorkers, len(actions)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(actions); i = int(next.Add(1) - 1) {
+				res.Outcomes[i] = s.bulkOne(ctx, actions[i], do)
+			}
+		})
 	}
+	wg.Wait()
 	return res
+}
+
+func (s *Service) bulkOne(ctx context.Context, a Action, do func(context.Context, Action) (store.Request, error)) BulkOutcome {
+	o := BulkOutcome{Number: a.Number}
+	if err := ctx.Err(); err != nil {
+		o.Reason, o.Err = "not done: the session ended first", err
+		return o
+	}
+	r, err := do(ctx, a)
+	if err != nil {
+		o.Err = err
+		o.Reason = bulkReason(err)
+		s.log.Info("bulk decision skipped a request", "number", a.Number, "err", err)
+		return o
+	}
+	o.Done, o.Request = true, r
+	return o
 }
 
 // bulkReason is the reason an approver reads for a skipped request.

@@ -257,7 +257,10 @@ func (s *Service) Approve(ctx context.Context, a Action) (store.Request, error) 
 		return store.Request{}, err
 	}
 	var out store.Request
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+	// Decisions made at once (a bulk decision's) share a commit, each in its
+	// own savepoint; once its turn comes a decision runs to its end.
+	err := s.db.WithBatchedTx(ctx, func(tx *store.Tx) error {
+		ctx := context.WithoutCancel(ctx)
 		r, err := tx.RequestByNumber(ctx, a.Number)
 		if err != nil {
 			return err
@@ -287,7 +290,8 @@ func (s *Service) Reject(ctx context.Context, a Action, reason, comment string) 
 		return store.Request{}, &FieldError{Field: "comment", Message: "at most 1000 characters"}
 	}
 	var out store.Request
-	err := s.db.WithTx(ctx, func(tx *store.Tx) error {
+	err := s.db.WithBatchedTx(ctx, func(tx *store.Tx) error { // as Approve
+		ctx := context.WithoutCancel(ctx)
 		p, err := s.Params(ctx, &tx.Queries)
 		if err != nil {
 			return err

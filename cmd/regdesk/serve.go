@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -72,6 +73,13 @@ func serveCmd(e *env) *cobra.Command {
 			defer c.Close() // QUIT on the SMTP connections kept open
 		}
 		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+		if processWide {
+			limit, ours := memoryLimit(e.getenv)
+			if ours {
+				debug.SetMemoryLimit(limit)
+			}
+			log.Info("memory limit", "bytes", limit, "from", map[bool]string{true: "hashing slots", false: "GOMEMLIMIT"}[ours])
+		}
 		return serve(ctx, e, e.data, o, sender, log)
 	})
 	f := c.Flags()
@@ -89,6 +97,23 @@ func serveCmd(e *env) *cobra.Command {
 		completeWith(c, name, cobra.NoFileCompletions)
 	}
 	return c
+}
+
+// processWide is set by main: the command runs as its own process, so it
+// may set process-wide runtime limits. Tests run commands inside the test
+// binary and leave its runtime alone.
+var processWide bool
+
+// memoryLimit is the soft memory limit serve runs under: the operator's
+// GOMEMLIMIT when set (ours false: the runtime has it already), else
+// portal.MemoryLimit for the portal's hashing slots (one per CPU) and
+// argon2id parameters, so a sign-up flood cannot grow the process beyond
+// the hashes it computes at once and a fixed margin.
+func memoryLimit(getenv func(string) string) (limit int64, ours bool) {
+	if getenv("GOMEMLIMIT") != "" {
+		return debug.SetMemoryLimit(-1), false
+	}
+	return portal.MemoryLimit(0, portal.OWASPParams()), true
 }
 
 // validate checks every flag before anything starts and returns the mail

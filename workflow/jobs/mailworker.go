@@ -38,9 +38,11 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 		return err
 	}
 	// The working link joins the message only now, on its way out.
-	if m, err = db.Read().MailToSend(ctx, id); err != nil {
+	link, err := db.Read().MailLink(ctx, id)
+	if err != nil {
 		return err
 	}
+	m = store.FillLink(m, link)
 	log := w.r.log.With("mail_id", id, "kind", m.Kind, "attempt", job.Attempt)
 	sendErr := w.r.cfg.Sender.Send(ctx, from, m)
 	if w.r.cfg.OnMailAttempt != nil {

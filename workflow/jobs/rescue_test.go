@@ -34,7 +34,7 @@ func TestRunner_RescueOrphans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.pool.Close() })
+	t.Cleanup(func() { r.release() })
 	exec := riversqlite.New(r.pool).GetExecutor()
 	started := time.Now().Add(-time.Minute).UTC()
 	insert := func(kind, queue string, state rivertype.JobState, attempt, maxAttempts int) *rivertype.JobRow {

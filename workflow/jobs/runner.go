@@ -34,7 +34,11 @@ type Config struct {
 	// PollInterval is how often idle queues look for new jobs (SQLite has
 	// no notifications); 0 means 500 ms.
 	PollInterval time.Duration
-	// MailWorkers and WorkflowWorkers bound concurrent jobs; 0 means 8 and 4.
+	// MailWorkers and WorkflowWorkers bound concurrent jobs; 0 means 8 and
+	// 16. Workflow steps running at once share a transaction
+	// (store.WithBatchedTx), so more workers mean fewer, larger commits and
+	// fewer fetches under a backlog; mail stays at one job per kept SMTP
+	// connection (mailer.SMTPConfig.IdleConns).
 	MailWorkers, WorkflowWorkers int
 	// SweepInterval is how often rows without a live job are queued again;
 	// 0 means 5 minutes.
@@ -62,14 +66,15 @@ type Steps interface {
 }
 
 // Runner is the job queue of `regdesk serve`: River with the mail and
-// workflow workers, on its own connection pool.
+// workflow workers, on the pool store.OpenJobPool gives.
 type Runner struct {
-	cfg    Config
-	log    *slog.Logger
-	pool   *sql.DB
-	listen *pgxpool.Pool // PostgreSQL: River's notifications
-	client *river.Client[*sql.Tx]
-	enq    *Enqueuer
+	cfg     Config
+	log     *slog.Logger
+	pool    *sql.DB       // the job queue's: see store.OpenJobPool
+	release func() error  // gives pool back
+	listen  *pgxpool.Pool // PostgreSQL: River's notifications
+	client  *river.Client[*sql.Tx]
+	enq     *Enqueuer
 }
 
 // New migrates River's tables and builds the client; Start or Run starts it.
@@ -98,15 +103,15 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if err := Migrate(ctx, cfg.DB, riverLogger(log)); err != nil {
 		return nil, err
 	}
-	pool, err := cfg.DB.OpenJobPool(ctx)
+	pool, release, err := cfg.DB.OpenJobPool(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, log: log, pool: pool}
+	r := &Runner{cfg: cfg, log: log, pool: pool, release: release}
 	var rescueAfter time.Duration
 	if cfg.DB.Postgres() {
 		if r.listen, err = cfg.DB.OpenListenerPool(ctx); err != nil {
-			pool.Close()
+			release()
 			return nil, err
 		}
 		// Other processes may be working: a job counts as orphaned only when
@@ -123,7 +128,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		Logger: riverLogger(log),
 		Queues: map[string]river.QueueConfig{
 			QueueMail:          {MaxWorkers: orInt(cfg.MailWorkers, 8)},
-			QueueWorkflow:      {MaxWorkers: orInt(cfg.WorkflowWorkers, 4)},
+			QueueWorkflow:      {MaxWorkers: orInt(cfg.WorkflowWorkers, 16)},
 			QueueWebhooks:      {MaxWorkers: orInt(cfg.WebhookWorkers, 4)},
 			river.QueueDefault: {MaxWorkers: 1},
 		},
@@ -167,7 +172,7 @@ func (r *Runner) closePools() error {
 	if r.listen != nil {
 		r.listen.Close()
 	}
-	return r.pool.Close()
+	return r.release()
 }
 
 // Start releases jobs a killed process left running, queues every row that
