@@ -129,8 +129,12 @@ func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 		})
 	}
 
-	// A change through one process is on the other's screen within a
-	// second (LISTEN/NOTIFY), both ways.
+	// A change through one process reaches the other's screen, both ways.
+	// On PostgreSQL a screen learns of another process's changes only from
+	// LISTEN/NOTIFY (it polls a count of notifications in memory, never the
+	// database), so any update at all proves that path; it shows well
+	// within a second on an idle machine, and the wait is long only so a
+	// busy machine cannot fail it.
 	for i, p := range [][2]*approverTerm{{alice, bob}, {bob, alice}} {
 		by, other := p[0], p[1]
 		num, ok := by.approveSelected()
@@ -138,10 +142,10 @@ func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 			t.Fatalf("%s could not approve %q alone:\n%s", by.name, num, by.Screen())
 		}
 		// The count moves and the row leaves the other's Verified list.
-		if s, seen := other.waitFor(time.Second, "", func(s string) bool {
+		if s, seen := other.waitFor(20*time.Second, "", func(s string) bool {
 			return tabCount(s, "Approved") == i+1 && !listed(s, num)
 		}); !seen {
-			t.Fatalf("%s's approval of %s through one process was not on %s's screen (the other process) within a second:\n%s",
+			t.Fatalf("%s's approval of %s through one process was not on %s's screen (the other process):\n%s",
 				by.name, num, other.name, s)
 		}
 	}

@@ -210,7 +210,7 @@ func startServe(t *testing.T, data string, env []string, args ...string) *proc {
 	}()
 	select {
 	case p.url = <-lines:
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute): // a bound for a hang: the binary may be race-built on a busy machine
 		t.Fatalf("serve did not start:\n%s", p.stderr.String())
 	}
 	return p
