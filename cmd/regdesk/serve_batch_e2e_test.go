@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"net/mail"
 	"testing"
 	"time"
 
@@ -40,17 +38,7 @@ func TestServe_CrashMidBatch(t *testing.T) {
 		}
 		return len(urs)
 	}
-	received := func() map[string]int {
-		by := map[string]int{}
-		for _, m := range srv.Messages() {
-			msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			by[msg.Header.Get("Message-Id")]++
-		}
-		return by
-	}
+	received := func() map[string]int { return receivedByID(t, srv) }
 	sentRows := func() []store.Mail {
 		ms, err := d.db.Read().Mails(ctx, store.ListMail{Status: store.MailSent})
 		if err != nil {
@@ -79,31 +67,7 @@ func TestServe_CrashMidBatch(t *testing.T) {
 	waitFor(t, 60*time.Second, "every mail sent", func() bool { return len(sentRows()) == 2*n })
 	got = received()
 	for _, number := range numbers {
-		r, err := d.db.Read().RequestByNumber(ctx, number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		urs, err := d.db.Read().UserRequests(ctx, store.ListUserRequests{CustomerID: *r.CustomerID})
-		if err != nil || len(urs) != 1 {
-			t.Fatalf("%s: %d user requests (%v)", number, len(urs), err)
-		}
-		if users, err := d.db.Read().Users(ctx, *r.CustomerID); err != nil || len(users) != 1 {
-			t.Fatalf("%s: %d logins (%v), want 1", number, len(users), err)
-		}
-		ms, err := d.db.Read().Mails(ctx, store.ListMail{Ref: urs[0].Number})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var welcome []store.Mail
-		for _, m := range ms {
-			if m.Kind == "welcome" {
-				welcome = append(welcome, m)
-			}
-		}
-		if len(welcome) != 1 {
-			t.Fatalf("%s: %d welcome mails in the outbox, want 1", number, len(welcome))
-		}
-		if got[welcome[0].MessageID] == 0 {
+		if welcome := provisionedOnce(t, d, number); got[welcome.MessageID] == 0 {
 			t.Fatalf("%s: the welcome mail never reached the server", number)
 		}
 	}

@@ -155,40 +155,10 @@ func TestServe_CrashRecovery(t *testing.T) {
 	})
 	waitFor(t, 60*time.Second, "every mail sent", func() bool { return sent() == 2*n })
 
-	byMessageID := map[string]int{}
-	for _, m := range srv.Messages() {
-		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		byMessageID[msg.Header.Get("Message-Id")]++
-	}
+	byMessageID := receivedByID(t, srv)
 	for _, number := range numbers {
-		r, err := d.db.Read().RequestByNumber(ctx, number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		urs, err := d.db.Read().UserRequests(ctx, store.ListUserRequests{CustomerID: *r.CustomerID})
-		if err != nil || len(urs) != 1 {
-			t.Fatalf("%s: %d user requests (%v)", number, len(urs), err)
-		}
-		if users, err := d.db.Read().Users(ctx, *r.CustomerID); err != nil || len(users) != 1 {
-			t.Fatalf("%s: %d users (%v), want 1", number, len(users), err)
-		}
-		var welcome []store.Mail
-		ms, err := d.db.Read().Mails(ctx, store.ListMail{Ref: urs[0].Number})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range ms {
-			if m.Kind == "welcome" {
-				welcome = append(welcome, m)
-			}
-		}
-		if len(welcome) != 1 {
-			t.Fatalf("%s: %d welcome mails in the outbox", number, len(welcome))
-		}
-		if byMessageID[welcome[0].MessageID] == 0 {
+		welcome := provisionedOnce(t, d, number)
+		if byMessageID[welcome.MessageID] == 0 {
 			t.Fatalf("%s: welcome mail never received", number)
 		}
 	}
@@ -215,4 +185,51 @@ func TestServe_CrashRecovery(t *testing.T) {
 	}
 	t.Logf("held for the killed serve: %d deliveries; received twice: %d", held, dups)
 	p2.stop(t)
+}
+
+// receivedByID counts the messages the SMTP server took by Message-ID.
+func receivedByID(t *testing.T, srv *smtptest.Server) map[string]int {
+	t.Helper()
+	by := map[string]int{}
+	for _, m := range srv.Messages() {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		by[msg.Header.Get("Message-Id")]++
+	}
+	return by
+}
+
+// provisionedOnce checks that the created request number has exactly one
+// user request, one login and one welcome mail in the outbox, and returns
+// that mail.
+func provisionedOnce(t *testing.T, d *desk, number string) store.Mail {
+	t.Helper()
+	ctx := context.Background()
+	r, err := d.db.Read().RequestByNumber(ctx, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urs, err := d.db.Read().UserRequests(ctx, store.ListUserRequests{CustomerID: *r.CustomerID})
+	if err != nil || len(urs) != 1 {
+		t.Fatalf("%s: %d user requests (%v)", number, len(urs), err)
+	}
+	if users, err := d.db.Read().Users(ctx, *r.CustomerID); err != nil || len(users) != 1 {
+		t.Fatalf("%s: %d logins (%v), want 1", number, len(users), err)
+	}
+	ms, err := d.db.Read().Mails(ctx, store.ListMail{Ref: urs[0].Number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var welcome []store.Mail
+	for _, m := range ms {
+		if m.Kind == "welcome" {
+			welcome = append(welcome, m)
+		}
+	}
+	if len(welcome) != 1 {
+		t.Fatalf("%s: %d welcome mails in the outbox, want 1", number, len(welcome))
+	}
+	return welcome[0]
 }
