@@ -151,6 +151,12 @@ var binary = sync.OnceValues(func() (string, error) {
 })
 
 func TestMain(m *testing.M) {
+	// A race-built binary sleeps a second before exiting, to catch races
+	// at exit (the race detector's atexit_sleep_ms); the tests run it
+	// hundreds of times, one after another within a test, so that second
+	// would be most of the suite's time. Every process a test starts
+	// inherits this environment, those started through tmux included.
+	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	code := m.Run()
 	if bin, err := binary(); err == nil {
 		os.RemoveAll(filepath.Dir(bin))
