@@ -14,6 +14,7 @@ import (
 )
 
 func TestDB_CopyTo(t *testing.T) {
+	storetest.BothStoresAlready(t)
 	ctx := context.Background()
 	src, err := store.Open(ctx, filepath.Join(t.TempDir(), store.DBFile), store.Options{})
 	if err != nil {

@@ -119,15 +119,30 @@ func (db *DB) appliedMigrations(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	for _, m := range ms {
-		var ok int
-		err := db.Read().q.QueryRowContext(ctx,
-			`SELECT count(*) FROM schema_migrations WHERE version = ? AND name = ?`, m.Version, m.Name).Scan(&ok)
-		if err != nil {
+	// One read of the records, not one per migration: every command opens
+	// the store, and on PostgreSQL each query is a round trip.
+	rows, err := db.Read().q.QueryContext(ctx, `SELECT version, name FROM schema_migrations`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	recorded := make(map[int]string, len(ms))
+	for rows.Next() {
+		var v int
+		var name string
+		if err := rows.Scan(&v, &name); err != nil {
 			return 0, err
 		}
-		n += ok
+		recorded[v] = name
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range ms {
+		if name, ok := recorded[m.Version]; ok && name == m.Name {
+			n++
+		}
 	}
 	return n, nil
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,8 +25,43 @@ type result struct {
 	code           int
 }
 
-// regdesk runs the built binary as an operator would, with stdin.
+// regdesk runs a command line as an operator would, with stdin, and
+// returns what it printed and the exit status the binary would give
+// (exitCode). It runs in the test process, through the same run that main
+// calls: the tests run hundreds of commands, and a process each (a
+// race-built one under -race) cost most of the suite's time.
+// TestCLI_BinaryExitStatus checks that the binary itself agrees.
+// Standard input is a pipe, as it is for a command in a script, and
+// REGDESK_DATA and REGDESK_DB are unset: data and the database come from
+// the command line.
 func regdesk(t *testing.T, data, stdin string, args ...string) result {
+	t.Helper()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		io.WriteString(pw, stdin) // a command that stops reading closes pr: the write ends
+		pw.Close()
+	}()
+	defer pr.Close()
+	getenv := func(k string) string {
+		if k == "REGDESK_DATA" || k == "REGDESK_DB" {
+			return ""
+		}
+		return os.Getenv(k)
+	}
+	var out, errb bytes.Buffer
+	err = runWithEnv(context.Background(), withDB(data, append(args, "--data", data)), pr, &out, &errb, getenv)
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if err != nil {
+		r.code = exitCode(err)
+	}
+	return r
+}
+
+// regdeskBinary is regdesk through the built binary, in a process of its own.
+func regdeskBinary(t *testing.T, data, stdin string, args ...string) result {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -88,6 +125,7 @@ func decode[T any](t *testing.T, s string) T {
 // on PostgreSQL: every command works on both stores.
 func TestCLI_EndToEnd(t *testing.T) {
 	t.Parallel()
+	storetest.BothStoresAlready(t)
 	t.Run("sqlite", func(t *testing.T) { cliEndToEnd(t, "") })
 	t.Run("postgres", func(t *testing.T) { cliEndToEnd(t, storetest.PostgresURL(t)) })
 }
@@ -311,5 +349,35 @@ func TestCLI_MissingDatabase(t *testing.T) {
 	regdesk(t, data, string(ssh.MarshalAuthorizedKey(sp)), "approvers", "add", "alice", "--key", "-").ok(t)
 	if got := regdesk(t, data, "", "requests", "list", "--json").ok(t); strings.TrimSpace(got) != "[]" {
 		t.Fatalf("empty list is %q, want []", got)
+	}
+}
+
+// TestCLI_BinaryExitStatus runs command lines through the built binary and
+// in the test process (regdesk, which most tests use): the same output and
+// the same exit status, 0, 1 for a refused command, 2 for a usage mistake.
+func TestCLI_BinaryExitStatus(t *testing.T) {
+	t.Parallel()
+	data := newData(t)
+	regdesk(t, data, "", "seed", "--requests", "5").ok(t)
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"requests", "list", "--json", "--limit", "0"}, 0},
+		{[]string{"requests", "show", "REG-999999"}, 1},
+		{[]string{"requests", "approve", "REG-000001"}, 1},
+		{[]string{"requests", "list", "--limit", "x"}, 2},
+		{[]string{"requests", "frobnicate"}, 2},
+	} {
+		in := regdesk(t, data, "", c.args...)
+		bin := regdeskBinary(t, data, "", c.args...)
+		if bin.code != c.code || in.code != c.code {
+			t.Errorf("%v: exit %d from the binary and %d in process, want %d (stderr %q)",
+				c.args, bin.code, in.code, c.code, bin.stderr)
+		}
+		if bin.stdout != in.stdout || bin.stderr != in.stderr {
+			t.Errorf("%v: the binary printed %q / %q, in process %q / %q",
+				c.args, bin.stdout, bin.stderr, in.stdout, in.stderr)
+		}
 	}
 }

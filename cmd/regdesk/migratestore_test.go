@@ -9,6 +9,7 @@ import (
 
 func TestMigrateStore(t *testing.T) {
 	t.Parallel()
+	storetest.BothStoresAlready(t)
 	data := t.TempDir()
 	to := storetest.PostgresURL(t)
 	regdesk(t, data, "", "seed", "--requests", "120").ok(t)

@@ -36,6 +36,7 @@ import (
 // exactly once.
 func TestServe_TwoProcessesOnPostgres(t *testing.T) {
 	t.Parallel()
+	storetest.BothStoresAlready(t)
 	db := storetest.PostgresURL(t)
 	srv := smtptest.New(t, smtptest.Options{STARTTLS: true})
 	env := []string{"SSL_CERT_FILE=" + srv.CAFile(t.TempDir())}

@@ -129,7 +129,13 @@ func newRoot(e *env) *cobra.Command {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return runWithEnv(ctx, args, stdin, stdout, stderr, os.Getenv)
+}
+
+// runWithEnv is run with the environment read through getenv.
+func runWithEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer,
+	getenv func(string) string) error {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	root := newRoot(e)
 	root.SetArgs(args)
 	return fang.Execute(ctx, root,

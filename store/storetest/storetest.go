@@ -89,6 +89,17 @@ var sqliteTemplate = sync.OnceValues(func() ([]byte, error) {
 	return os.ReadFile(path)
 })
 
+// BothStoresAlready skips t in the PostgreSQL pass (REGDESK_TEST_STORE=
+// postgres) for a test that opens a SQLite file and a PostgreSQL database
+// of its own: the SQLite pass of `make test` has run it on both already,
+// so running it again would test nothing new.
+func BothStoresAlready(t testing.TB) {
+	t.Helper()
+	if Postgres() {
+		t.Skip("storetest: this test opens both stores itself; the SQLite pass runs it")
+	}
+}
+
 // Target is where a new test database lives, for tests that open it
 // themselves: a file path in t.TempDir(), or the URL of an empty PostgreSQL
 // database that is dropped when the test ends.
