@@ -143,3 +143,21 @@ func TestSSHAlgorithms_sshAudit(t *testing.T) {
 		}
 	}
 }
+
+// A deadline that passes at once (before admitConn has kept its timer)
+// closes the connection like any other: no race on the timer, no panic.
+func TestSSHBeforeLogin_deadlinePassesAtOnce(t *testing.T) {
+	e := newSSHTestEnv(t, func(c *Config) { withTestModels(c); c.LoginDeadline = time.Nanosecond })
+	for range 20 {
+		c, err := net.Dial("tcp", e.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Fatalf("the connection was not closed by the server: %v", err)
+		}
+		c.Close()
+	}
+	e.WantLog(`msg="ssh login deadline passed"`)
+}

@@ -110,9 +110,13 @@ func (s *Server) admitConn(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	lc := &loginConn{Conn: c, release: func() { s.logins.done(network) }}
+	// The deadline may pass before AfterFunc has returned (a short deadline
+	// on a busy machine), so its function must not read lc.timer; there is
+	// nothing to stop once it has fired anyway.
 	lc.timer = time.AfterFunc(s.cfg.LoginDeadline, func() {
 		s.log.Info("ssh login deadline passed", "remote", c.RemoteAddr().String())
-		lc.Close()
+		lc.once.Do(lc.release)
+		lc.Conn.Close()
 	})
 	ctx.SetValue(sshLoginKey{}, lc)
 	return lc
