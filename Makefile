@@ -32,12 +32,16 @@ PG_PACKAGES ?= ./...
 # that the SQLite pass has already rendered through the same portal code;
 # the PostgreSQL pass leaves them out to keep `make test` short.
 PG_SKIP ?= ^(TestBrowser_|TestPages_htmlValidate)
+# The PostgreSQL pass is the lighter one: one test binary at a time, so
+# that with the SQLite pass's two the two cores are not oversubscribed
+# (more at once only made every test slower).
+PG_P ?= 1
 
 test:
 	$(GO) vet ./...
 	.ci/with-postgres .ci/side-by-side \
 	  'sqlite=$(GO) test -race -timeout 20m ./...' \
-	  'postgres=REGDESK_TEST_STORE=postgres $(GO) test -timeout 20m -skip "$(PG_SKIP)" $(PG_PACKAGES)'
+	  'postgres=REGDESK_TEST_STORE=postgres $(GO) test -p $(PG_P) -timeout 20m -skip "$(PG_SKIP)" $(PG_PACKAGES)'
 
 # Only the PostgreSQL run, for work on the PostgreSQL store.
 test-postgres:
