@@ -24,10 +24,19 @@ import (
 var dataDBs sync.Map
 
 // newData makes a data directory for the test, with a PostgreSQL database
-// tied to it in the PostgreSQL run.
+// tied to it in the PostgreSQL run. On SQLite the directory holds a freshly
+// migrated database already (a copy: migrating costs the better part of a
+// CPU-second under the race detector); the tests of a first start use
+// t.TempDir() or dataAt.
 func newData(t testing.TB) string {
 	t.Helper()
-	return dataAt(t, t.TempDir())
+	data := t.TempDir()
+	if !storetest.Postgres() {
+		if err := storetest.WriteMigrated(filepath.Join(data, store.DBFile)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dataAt(t, data)
 }
 
 // dataAt is newData for a data directory at a path of the test's choosing

@@ -45,11 +45,7 @@ func NewWithClock(t testing.TB, now func() time.Time) *store.DB {
 	t.Helper()
 	target := Target(t)
 	if !Postgres() {
-		tmpl, err := sqliteTemplate()
-		if err != nil {
-			t.Fatalf("storetest: %v", err)
-		}
-		if err := os.WriteFile(target, tmpl, 0o600); err != nil {
+		if err := WriteMigrated(target); err != nil {
 			t.Fatalf("storetest: %v", err)
 		}
 	}
@@ -59,6 +55,16 @@ func NewWithClock(t testing.TB, now func() time.Time) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// WriteMigrated writes a freshly migrated SQLite database file at path, as
+// the first Open there would leave it, without migrating again.
+func WriteMigrated(path string) error {
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, tmpl, 0o600)
 }
 
 // sqliteTemplate is a freshly migrated SQLite database file, made once per
