@@ -28,7 +28,7 @@ type SMTPConfig struct {
 	// Timeout bounds the connection and each SMTP command; 0 means 30 s.
 	Timeout time.Duration
 	// IdleConns is how many open connections are kept between messages for
-	// the next ones (0 means 8, one per mail worker; -1 keeps none). A
+	// the next ones (0 means 16, one per mail worker; -1 keeps none). A
 	// connection is reused only after a NOOP shows it still works, and is
 	// dropped after IdleTimeout unused.
 	IdleConns int
@@ -123,7 +123,7 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	}
 	idle := cfg.IdleConns
 	if idle == 0 {
-		idle = 8
+		idle = 16
 	}
 	s.idle = make(chan idleConn, max(idle, 0))
 	s.idleTimeout = cfg.IdleTimeout
