@@ -3,9 +3,7 @@ package portal
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -141,7 +139,7 @@ func sampleCopy(b *testing.B, n int, now func() time.Time) *store.DB {
 		b.Fatal(err)
 	}
 	dst := filepath.Join(b.TempDir(), "sample.db")
-	if err := copyFile(path, dst); err != nil {
+	if err := sample.CopyDB(path, dst); err != nil {
 		b.Fatal(err)
 	}
 	db, err := store.Open(ctx, dst, store.Options{Now: now})
@@ -150,28 +148,4 @@ func sampleCopy(b *testing.B, n int, now func() time.Time) *store.DB {
 	}
 	b.Cleanup(func() { db.Close() })
 	return db
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	// On disk before anything is timed: the kernel writing back a copy of
-	// the million-row sample (gigabytes) took CPU and disk from the rounds
-	// that followed, the bare hash's as much as the sign-ups'.
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -3,8 +3,6 @@ package sample_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,7 +211,7 @@ func BenchmarkBulkApprove10000(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		path := filepath.Join(b.TempDir(), "bulk.db")
-		if err := copyFile(src, path); err != nil {
+		if err := sample.CopyDB(src, path); err != nil {
 			b.Fatal(err)
 		}
 		db, err := store.Open(ctx, path, store.Options{})
@@ -242,27 +240,4 @@ func BenchmarkBulkApprove10000(b *testing.B) {
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/10000")
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "approvals/s")
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	// On disk before anything is timed: the kernel writing back a copy of
-	// the million-row sample (gigabytes) competes with the timed part.
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
