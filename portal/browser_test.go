@@ -7,19 +7,32 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
-// chromium starts a headless chromium for t, or skips when there is none
-// (fails instead when CI is set: there the browser test must run).
+// chromium gives t a tab of the package's headless chromium, or skips
+// when there is none (fails instead when CI is set: there the browser test
+// must run).
 func chromium(t *testing.T) context.Context {
 	t.Helper()
 	// A bound for a hung browser, not a speed check: the suite may share
 	// two cores with the other store's pass.
 	return chromiumFor(t, 5*time.Minute)
+}
+
+// chromiumProc is the package's one chromium, started by the first test that
+// needs it and stopped by TestMain: a start costs chromium about 4
+// CPU-seconds. Each test gets a browser context of its own, as fresh as a
+// new profile (no cookies or storage of another test's).
+var chromiumProc struct {
+	once sync.Once
+	ctx  context.Context // the first tab's: the browser's lifetime
+	stop func()
+	err  error
 }
 
 // chromiumFor is [chromium] for a test that may take up to limit.
@@ -35,6 +48,23 @@ func chromiumFor(t *testing.T, limit time.Duration) context.Context {
 		}
 		t.Skip("chromium is not installed; apt-get install -y chromium to run the browser test")
 	}
+	chromiumProc.once.Do(func() { chromiumProc.ctx, chromiumProc.stop, chromiumProc.err = startChromium(path) })
+	if chromiumProc.err != nil {
+		t.Fatalf("chromium: %v", chromiumProc.err)
+	}
+	ctx, cancelTab := chromedp.NewContext(chromiumProc.ctx, chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
+	t.Cleanup(func() { cancelTimeout(); cancelTab() })
+	return ctx
+}
+
+// startChromium starts a headless chromium at path and returns the context
+// that holds it and the function that stops it.
+func startChromium(path string) (context.Context, func(), error) {
+	dir, err := os.MkdirTemp("", "portal-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -45,14 +75,30 @@ func chromiumFor(t *testing.T, limit time.Duration) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
+	stop := func() {
+		cancelCtx()
+		cancelAlloc()
+		_ = os.RemoveAll(dir)
+	}
+	if err := chromedp.Do(ctx); err != nil { // starts it
+		stop()
+		return nil, nil, err
+	}
+	return ctx, stop, nil
+}
+
+// TestMain stops the package's chromium, if a test started it.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromiumProc.stop != nil {
+		chromiumProc.stop()
+	}
+	os.Exit(code)
 }
 
 // TestBrowser_account drives the pages in chromium: log in, edit the contact
