@@ -149,6 +149,10 @@ type pgDatabases struct {
 	mu    sync.Mutex
 	admin *sql.DB
 	free  []string
+	// resetters holds a connection to each database for its resets: a
+	// new PostgreSQL connection costs the server a new process, about
+	// 35 ms of CPU, once per test otherwise.
+	resetters map[string]*sql.DB
 }
 
 var (
@@ -202,11 +206,23 @@ func (p *pgDatabases) get(adminURL string) (string, error) {
 // truncates every table but the migration records, River's included, and
 // copies them back.
 func (p *pgDatabases) put(rawURL string) error {
-	db, err := sql.Open("pgx", rawURL)
-	if err != nil {
-		return err
+	p.mu.Lock()
+	db := p.resetters[rawURL]
+	if db == nil {
+		var err error
+		if db, err = sql.Open("pgx", rawURL); err != nil {
+			p.mu.Unlock()
+			return err
+		}
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxIdleTime(0)
+		if p.resetters == nil {
+			p.resetters = map[string]*sql.DB{}
+		}
+		p.resetters[rawURL] = db
 	}
-	defer db.Close()
+	p.mu.Unlock()
 	if _, err := db.ExecContext(context.Background(), `SELECT storetest.reset()`); err != nil {
 		return fmt.Errorf("reset %s: %w", rawURL, err)
 	}
