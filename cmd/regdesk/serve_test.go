@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -138,6 +139,7 @@ var binary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	binDir.Store(&dir)
 	bin := filepath.Join(dir, "regdesk")
 	args := []string{"build", "-o", bin}
 	if raceBuild {
@@ -150,6 +152,9 @@ var binary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
+// binDir is where binary builds regdesk, once it has: TestMain removes it.
+var binDir atomic.Pointer[string]
+
 func TestMain(m *testing.M) {
 	// A race-built binary sleeps a second before exiting, to catch races
 	// at exit (the race detector's atexit_sleep_ms); the tests run it
@@ -158,8 +163,8 @@ func TestMain(m *testing.M) {
 	// inherits this environment, those started through tmux included.
 	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	code := m.Run()
-	if bin, err := binary(); err == nil {
-		os.RemoveAll(filepath.Dir(bin))
+	if dir := binDir.Load(); dir != nil {
+		os.RemoveAll(*dir)
 	}
 	os.Exit(code)
 }
