@@ -149,9 +149,9 @@ type pgDatabases struct {
 	mu    sync.Mutex
 	admin *sql.DB
 	free  []string
-	// resetters holds a connection to each database for its resets: a
-	// new PostgreSQL connection costs the server a new process, about
-	// 35 ms of CPU, once per test otherwise.
+	// resetters holds a connection to each database, opened with it, for
+	// its snapshot and resets: a new PostgreSQL connection costs the
+	// server a new process, about 35 ms of CPU, once per test otherwise.
 	resetters map[string]*sql.DB
 }
 
@@ -190,14 +190,28 @@ func (p *pgDatabases) get(adminURL string) (string, error) {
 		return "", fmt.Errorf("%s: %w", EnvPGURL, err)
 	}
 	u.Path = "/" + name
-	db, err := store.Open(ctx, u.String(), store.Options{})
+	db, err := store.Open(ctx, u.String(), store.Options{}) // migrates it
 	if err != nil {
 		return "", err
 	}
-	defer db.Close()
-	if _, err := db.WriteDB().ExecContext(ctx, snapshot); err != nil {
+	db.Close()
+	resetter, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return "", err
+	}
+	resetter.SetMaxOpenConns(1)
+	resetter.SetMaxIdleConns(1)
+	resetter.SetConnMaxIdleTime(0)
+	if _, err := resetter.ExecContext(ctx, snapshot); err != nil {
+		resetter.Close()
 		return "", fmt.Errorf("snapshot %s: %w", name, err)
 	}
+	p.mu.Lock()
+	if p.resetters == nil {
+		p.resetters = map[string]*sql.DB{}
+	}
+	p.resetters[u.String()] = resetter
+	p.mu.Unlock()
 	return u.String(), nil
 }
 
@@ -208,20 +222,6 @@ func (p *pgDatabases) get(adminURL string) (string, error) {
 func (p *pgDatabases) put(rawURL string) error {
 	p.mu.Lock()
 	db := p.resetters[rawURL]
-	if db == nil {
-		var err error
-		if db, err = sql.Open("pgx", rawURL); err != nil {
-			p.mu.Unlock()
-			return err
-		}
-		db.SetMaxOpenConns(1)
-		db.SetMaxIdleConns(1)
-		db.SetConnMaxIdleTime(0)
-		if p.resetters == nil {
-			p.resetters = map[string]*sql.DB{}
-		}
-		p.resetters[rawURL] = db
-	}
 	p.mu.Unlock()
 	if _, err := db.ExecContext(context.Background(), `SELECT storetest.reset()`); err != nil {
 		return fmt.Errorf("reset %s: %w", rawURL, err)
